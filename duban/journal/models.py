@@ -1,0 +1,90 @@
+"""The journal: append-only, hash-chained events (AUD-1) and evidence files (AUD-2)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Event(models.Model):
+    """One journaled change. Rows are never updated or deleted: database
+    triggers refuse it (see migration 0002)."""
+
+    seq = models.BigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
+    ip = models.CharField("来源地址", max_length=45, blank=True)
+    action = models.CharField("动作", max_length=60, db_index=True)
+    object_type = models.CharField("对象类型", max_length=60, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    prev_hash = models.CharField("前一哈希", max_length=64, unique=True)
+    hash = models.CharField("哈希", max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "日志事件"
+        verbose_name_plural = "日志事件"
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="journal_event_object"),
+            models.Index(fields=["actor", "seq"], name="journal_event_actor"),
+        ]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action}"
+
+
+class ChainHead(models.Model):
+    """A single row holding the newest sequence number and hash. Writers lock
+    it (SELECT … FOR UPDATE) so that concurrent writers queue and the chain
+    never forks; it also lets verification notice rows cut off the end."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "链头"
+        verbose_name_plural = "链头"
+
+
+def _evidence_name():
+    return uuid.uuid4().hex
+
+
+class EvidenceFile(models.Model):
+    """A file kept as proof. It is stored under a generated name outside every
+    served directory, with its SM3 hash and size taken at upload."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    original_name = models.CharField("原文件名", max_length=255)
+    stored_name = models.CharField("存储名", max_length=64, unique=True, default=_evidence_name, editable=False)
+    content_type = models.CharField("类型", max_length=100, blank=True)
+    size = models.BigIntegerField("大小（字节）")
+    sm3 = models.CharField("SM3 哈希", max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    owner_unit = models.ForeignKey(
+        "org.Unit", verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.original_name

@@ -1,0 +1,255 @@
+"""Writes to the organisation. Each function is one transaction with its
+journal event; views, admin, commands and the demo loader call these."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Value
+from django.db.models.functions import Concat, Substr
+
+from duban.journal import chain
+
+from .models import (
+    ADMIN_ROLES,
+    PATH_STEP,
+    GroupMembership,
+    Person,
+    Role,
+    RoleAssignment,
+    Unit,
+    WorkGroup,
+)
+
+User = get_user_model()
+
+UNIT_FIELDS = ["name", "short_name", "code", "kind", "parent_id", "path", "sort_order", "phone", "is_active"]
+PERSON_FIELDS = ["unit_id", "position", "office_phone", "mobile", "is_leader", "backup_id", "away_from",
+                 "away_to", "away_reason"]
+
+
+def _segment(n: int) -> str:
+    if n >= 10**PATH_STEP:
+        raise ValidationError(f"下级单位超过 {10**PATH_STEP - 1} 个，无法再添加")
+    return f"{n:0{PATH_STEP}d}."
+
+
+def _next_child_path(parent: Unit | None) -> str:
+    prefix = parent.path if parent else ""
+    depth = parent.depth + 1 if parent else 0
+    siblings = Unit.objects.filter(path__startswith=prefix, depth=depth)
+    last = siblings.aggregate(m=Max("path"))["m"]
+    n = int(last[len(prefix):len(prefix) + PATH_STEP]) + 1 if last else 1
+    return prefix + _segment(n)
+
+
+@transaction.atomic
+def create_unit(name, *, parent=None, kind="department", short_name="", code=None, sort_order=0, phone="") -> Unit:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "单位名称不能为空"})
+    if Unit.objects.filter(parent=parent, name=name).exists():
+        raise ValidationError({"name": f"“{parent or '顶层'}”下已有名为“{name}”的单位"})
+    unit = Unit(name=name, parent=parent, kind=kind, short_name=short_name, code=code or None,
+                sort_order=sort_order, phone=phone)
+    unit.path = _next_child_path(parent)
+    unit.depth = parent.depth + 1 if parent else 0
+    unit.save(force_insert=True)
+    chain.record("org.unit.create", unit, after=chain.snapshot(unit, UNIT_FIELDS))
+    return unit
+
+
+@transaction.atomic
+def update_unit(unit: Unit, **changes) -> Unit:
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = chain.snapshot(unit, UNIT_FIELDS)
+    new_parent = changes.pop("parent", unit.parent)
+    for key, value in changes.items():
+        if key not in {"name", "short_name", "code", "kind", "sort_order", "phone", "is_active"}:
+            raise ValidationError({key: "该字段不能修改"})
+        setattr(unit, key, value)
+    if (new_parent.pk if new_parent else None) != unit.parent_id:
+        _move(unit, new_parent)
+    unit.full_clean(exclude=["path", "parent"])
+    unit.save()
+    chain.record("org.unit.update", unit, before=before, after=chain.snapshot(unit, UNIT_FIELDS))
+    return unit
+
+
+def _move(unit: Unit, new_parent: Unit | None):
+    if new_parent is not None and new_parent.path.startswith(unit.path):
+        raise ValidationError({"parent": "不能把单位移到它自己或它的下级之下"})
+    old_path, old_depth = unit.path, unit.depth
+    new_path = _next_child_path(new_parent)
+    new_depth = new_parent.depth + 1 if new_parent else 0
+    # Rewrite the whole subtree's paths in one statement.
+    Unit.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1)),
+        depth=F("depth") - old_depth + new_depth,
+    )
+    unit.refresh_from_db(fields=["path", "depth"])
+    unit.parent = new_parent
+
+
+def subtree_q(units, field="unit"):
+    """A Q-able filter dict for records whose `field` lies in any of the
+    given units' subtrees."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for u in units:
+        q |= Q(**{f"{field}__path__startswith": u.path})
+    return q
+
+
+@transaction.atomic
+def create_person(username, *, full_name, unit, position="", office_phone="", mobile="", is_leader=False,
+                  password=None, email="", sort_order=0) -> Person:
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": "登录名不能为空"})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": f"登录名“{username}”已被使用"})
+    if not full_name:
+        raise ValidationError({"full_name": "姓名不能为空"})
+    user = User(username=username, email=email)
+    # Chinese names are kept whole in first_name; get_full_name() returns them.
+    user.first_name = full_name
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    person = Person.objects.create(user=user, unit=unit, position=position, office_phone=office_phone,
+                                   mobile=mobile, is_leader=is_leader, sort_order=sort_order)
+    chain.record("org.person.create", person, after={"username": username, "full_name": full_name,
+                                                     **chain.snapshot(person, PERSON_FIELDS)})
+    return person
+
+
+@transaction.atomic
+def update_person(person: Person, **changes) -> Person:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = chain.snapshot(person, PERSON_FIELDS)
+    for key, value in changes.items():
+        if key not in {"unit", "position", "office_phone", "mobile", "is_leader", "sort_order"}:
+            raise ValidationError({key: "该字段不能在此修改"})
+        setattr(person, key, value)
+    person.save()
+    chain.record("org.person.update", person, before=before, after=chain.snapshot(person, PERSON_FIELDS))
+    return person
+
+
+def roles_of(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_duban_roles", None)
+    if cached is None:
+        cached = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+        user._duban_roles = cached
+    return cached
+
+
+def has_role(user, *roles) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def _sync_staff_flag(user):
+    """Only the system and security administrators enter Django's admin."""
+    should = bool(
+        set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+        & {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
+    )
+    if user.is_staff != should or user.is_superuser:
+        User.objects.filter(pk=user.pk).update(is_staff=should, is_superuser=False)
+        user.is_staff, user.is_superuser = should, False
+
+
+@transaction.atomic
+def assign_role(user, role, *, scope=None, by=None) -> RoleAssignment:
+    """Grant a role. The three administrators are separated (三员分立): one
+    person never holds two of 系统管理员, 安全管理员 and 审计管理员."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"未知角色“{role}”"})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    held = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    if role in held:
+        raise ValidationError({"role": f"{user.get_full_name() or user.username} 已有角色“{Role(role).label}”"})
+    if role in ADMIN_ROLES:
+        clash = held & ADMIN_ROLES
+        if clash:
+            other = Role(next(iter(clash))).label
+            raise ValidationError(
+                {"role": f"三员分立：{user.get_full_name() or user.username} 已是{other}，不能再兼任{Role(role).label}"}
+            )
+    ra = RoleAssignment.objects.create(user=user, role=role, scope=scope)
+    _sync_staff_flag(user)
+    user.__dict__.pop("_duban_roles", None)
+    chain.record("org.role.grant", ra, after={"user": user.username, "role": role,
+                                              "scope": scope.pk if scope else None}, actor=by)
+    return ra
+
+
+@transaction.atomic
+def revoke_role(user, role, *, by=None):
+    ra = RoleAssignment.objects.select_for_update().filter(user=user, role=role).first()
+    if ra is None:
+        raise ValidationError({"role": f"{user.get_full_name() or user.username} 没有角色“{Role(role).label}”"})
+    before = {"user": user.username, "role": role, "scope": ra.scope_id}
+    chain.record("org.role.revoke", ra, before=before, actor=by)
+    ra.delete()
+    _sync_staff_flag(user)
+
+
+@transaction.atomic
+def set_backup(person: Person, backup_user) -> Person:
+    """Name a person's B role (AB角, ORG-4)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if backup_user is not None and backup_user.pk == person.user_id:
+        raise ValidationError({"backup": "B角不能是本人"})
+    before = {"backup_id": person.backup_id}
+    person.backup = backup_user
+    person.save(update_fields=["backup"])
+    chain.record("org.person.backup", person, before=before, after={"backup_id": person.backup_id})
+    return person
+
+
+@transaction.atomic
+def set_away(person: Person, away_from, away_to=None, reason="") -> Person:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if away_from and away_to and away_to <= away_from:
+        raise ValidationError({"away_to": "外出结束时间必须晚于开始时间"})
+    before = chain.snapshot(person, ["away_from", "away_to", "away_reason"])
+    person.away_from, person.away_to, person.away_reason = away_from, away_to, reason
+    person.save(update_fields=["away_from", "away_to", "away_reason"])
+    chain.record("org.person.away", person, before=before,
+                 after=chain.snapshot(person, ["away_from", "away_to", "away_reason"]))
+    return person
+
+
+def recipients_for(user, at=None) -> list:
+    """Who receives the user's work and reminders now: the user, and their B
+    role as well while the user is marked away (ORG-4)."""
+    person = getattr(user, "person", None)
+    result = [user]
+    if person is not None and person.backup_id and person.is_away(at):
+        result.append(person.backup)
+    return result
+
+
+@transaction.atomic
+def create_group(name, kind, *, unit=None, parent_group=None, purpose="", basis="") -> WorkGroup:
+    group = WorkGroup.objects.create(name=name, kind=kind, unit=unit, parent_group=parent_group,
+                                     purpose=purpose, basis=basis)
+    chain.record("org.group.create", group, after=chain.snapshot(group))
+    return group
+
+
+@transaction.atomic
+def add_member(group: WorkGroup, user, group_role, duty="", sort_order=0) -> GroupMembership:
+    if GroupMembership.objects.filter(group=group, user=user).exists():
+        raise ValidationError({"user": f"{user.get_full_name()} 已是“{group.name}”成员"})
+    m = GroupMembership.objects.create(group=group, user=user, group_role=group_role, duty=duty,
+                                       sort_order=sort_order)
+    chain.record("org.group.member.add", m, after=chain.snapshot(m))
+    return m
+

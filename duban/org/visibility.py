@@ -1,0 +1,133 @@
+"""The one visibility module (ORG-3).
+
+Every list, detail, export and API endpoint that shows business records goes
+through `visible()` or `get_visible_or_404()`. A model declares who may see
+its rows with a `visibility` attribute:
+
+    class Matter(models.Model):
+        visibility = VisibilitySpec(
+            unit_fields=("lead_unit", "owner_unit"),      # FK to org.Unit
+            multi_unit_fields=("cooperating_units",),      # M2M to org.Unit
+            user_fields=("instructed_by",),                # FK to the user
+        )
+
+A user sees a row when
+- one of its units lies in the subtree of the user's own unit (what their
+  unit owns, leads or cooperates on, including their offices' work), or
+- one of its units lies in the subtree of a jurisdiction the user holds as
+  督查室 or 领导 (the role's scope unit, or their own unit), or
+- the user is named in one of its user fields (e.g. the instructing leader).
+Everything else is as if it did not exist: detail views answer 404.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+
+from .models import JURISDICTION_ROLES, RoleAssignment, Unit
+
+
+@dataclass(frozen=True)
+class VisibilitySpec:
+    unit_fields: tuple = ()
+    multi_unit_fields: tuple = ()
+    user_fields: tuple = ()
+    extra: tuple = field(default=())  # callables (user, scope) -> Q, for app-specific grants
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    own_unit: Unit | None
+    jurisdictions: tuple  # Units whose subtrees this user supervises
+
+    @property
+    def roots(self) -> list:
+        """The unit subtrees this user may see, without nested duplicates."""
+        units = [u for u in (self.own_unit, *self.jurisdictions) if u is not None]
+        units.sort(key=lambda u: len(u.path))
+        kept = []
+        for u in units:
+            if not any(u.path.startswith(k.path) for k in kept):
+                kept.append(u)
+        return kept
+
+    def covers_unit(self, unit) -> bool:
+        return unit is not None and any(unit.path.startswith(r.path) for r in self.roots)
+
+
+def scope_for(user) -> Scope:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope(None, None, ())
+    cached = getattr(user, "_duban_scope", None)
+    if cached is not None:
+        return cached
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    own = person.unit if person is not None else None
+    jurisdictions = []
+    for ra in RoleAssignment.objects.filter(user=user, role__in=list(JURISDICTION_ROLES)).select_related("scope"):
+        unit = ra.scope or own
+        if unit is not None:
+            jurisdictions.append(unit)
+    scope = Scope(user.pk, own, tuple(jurisdictions))
+    user._duban_scope = scope
+    return scope
+
+
+def _unit_q(prefix: str, roots) -> Q:
+    q = Q(pk__in=[])
+    for r in roots:
+        q |= Q(**{f"{prefix}__path__startswith": r.path})
+    return q
+
+
+def visibility_q(model, user) -> Q:
+    spec: VisibilitySpec | None = getattr(model, "visibility", None)
+    if spec is None:
+        raise TypeError(f"{model.__name__} declares no visibility; add a VisibilitySpec")
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Q(pk__in=[])
+    roots = scope.roots
+    q = Q(pk__in=[])
+    for f in spec.unit_fields:
+        q |= _unit_q(f, roots)
+    for f in spec.multi_unit_fields:
+        # A subquery, not a join, so that rows are never duplicated.
+        through = model.objects.filter(_unit_q(f, roots)).values("pk")
+        q |= Q(pk__in=through)
+    for f in spec.user_fields:
+        q |= Q(**{f: scope.user_id})
+    for grant in spec.extra:
+        q |= grant(user, scope)
+    return q
+
+
+def visible(queryset_or_model, user):
+    """The rows of a queryset (or model) that `user` may see."""
+    qs = queryset_or_model if hasattr(queryset_or_model, "model") else queryset_or_model.objects.all()
+    return qs.filter(visibility_q(qs.model, user))
+
+
+def get_visible_or_404(queryset_or_model, user, **lookup):
+    """One row by lookup, or 404 when it does not exist or is not visible:
+    the two are indistinguishable to the caller."""
+    qs = visible(queryset_or_model, user)
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, ValidationError):
+        raise Http404("未找到该记录") from None
+
+
+def can_see(user, obj) -> bool:
+    return visible(type(obj).objects.filter(pk=obj.pk), user).exists()
+
+
+def visible_units(user):
+    """The organisation is shown to every signed-in official (the county's
+    directory); anonymous users see none of it."""
+    if not getattr(user, "is_authenticated", False):
+        return Unit.objects.none()
+    return Unit.objects.filter(is_active=True)

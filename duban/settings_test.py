@@ -1,0 +1,16 @@
+"""Settings for the test suite: the product's settings plus a probe model
+that exercises the visibility module before business records exist."""
+
+import os
+
+os.environ.setdefault("DUBAN_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+
+from duban.settings import *  # noqa: E402,F403
+from duban.settings import INSTALLED_APPS, VAR_DIR  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EVIDENCE_ROOT = VAR_DIR / "evidence"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
