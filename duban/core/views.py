@@ -1,7 +1,34 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
+
+from duban.journal.models import Event
+from duban.org.models import Person, Role, RoleAssignment, Unit
+from duban.org.services import roles_of
+from duban.org.visibility import scope_for
 
 
 @login_required
 def home(request):
-    return render(request, "core/home.html")
+    """The workbench (工作台): what this person's roles give them to do."""
+    user = request.user
+    roles = roles_of(user)
+    person = Person.objects.filter(user=user).select_related("unit", "backup").first()
+    scope = scope_for(user)
+    ctx = {
+        "person": person,
+        "roles": [Role(r) for r in Role.values if r in roles],
+        "jurisdictions": scope.jurisdictions,
+        "backing_up": Person.objects.filter(backup=user).select_related("user", "unit"),
+        "is": {r: (r in roles) for r in Role.values},
+    }
+    if Role.AUDIT_ADMIN in roles:
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        ctx["journal_today"] = Event.objects.filter(at__gte=today).count()
+        ctx["journal_failed_logins"] = Event.objects.filter(at__gte=today, action="auth.login_failed").count()
+    if Role.SYSTEM_ADMIN in roles:
+        ctx["unit_count"] = Unit.objects.filter(is_active=True).count()
+        ctx["person_count"] = Person.objects.filter(user__is_active=True).count()
+    if Role.SECURITY_ADMIN in roles:
+        ctx["role_count"] = RoleAssignment.objects.count()
+    return render(request, "core/home.html", ctx)

@@ -58,6 +58,9 @@ class ChainHead(models.Model):
         verbose_name = "链头"
         verbose_name_plural = "链头"
 
+    def __str__(self):
+        return f"#{self.seq} {self.hash[:12]}"
+
 
 def _evidence_name():
     return uuid.uuid4().hex

@@ -6,4 +6,5 @@ app_name = "org"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("units/<int:pk>/", views.unit_detail, name="unit"),
+    path("groups/<int:pk>/", views.group_detail, name="group"),
 ]

@@ -1,0 +1,130 @@
+"""AUD-1: an append-only, hash-chained journal whose breaks are named."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from duban.journal import chain
+from duban.journal.models import ChainHead, Event
+from duban.org import services as org
+
+
+def write(n, action="test.event"):
+    for i in range(n):
+        with transaction.atomic():
+            chain.record(action, object_type="test.thing", object_id=i, after={"i": i, "名称": "事项"})
+
+
+def run_verify():
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify_journal", "--skip-files", stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_aud1_record_refuses_to_run_outside_a_transaction(db):
+    with pytest.raises(chain.JournalError):
+        chain.record("test.event")
+
+
+def test_aud1_each_event_links_to_the_previous_hash_with_sm3(db):
+    write(3)
+    events = list(Event.objects.order_by("seq"))
+    assert [e.seq for e in events] == [1, 2, 3]
+    assert events[0].prev_hash == chain.GENESIS
+    assert events[1].prev_hash == events[0].hash and events[2].prev_hash == events[1].hash
+    assert all(len(e.hash) == 64 and chain.compute_hash(e) == e.hash for e in events)
+    # SM3 of "abc" (GB/T 32905-2016 test vector) proves the algorithm, not SHA-256.
+    assert chain.sm3_hex(b"abc") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    head = ChainHead.objects.get(pk=1)
+    assert (head.seq, head.hash) == (3, events[2].hash)
+
+
+def test_aud1_event_rolls_back_with_its_change(county):
+    before = Event.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        org.create_unit("临时单位", parent=county.gov)
+        raise RuntimeError("change fails")
+    assert Event.objects.count() == before
+    assert chain.verify().ok
+
+
+def test_aud1_service_writes_its_event_with_before_and_after(county):
+    org.update_unit(county.edu, phone="0000-1234567")
+    e = Event.objects.order_by("-seq").first()
+    assert e.action == "org.unit.update" and e.object_id == str(county.edu.pk)
+    assert e.before["phone"] == "" and e.after["phone"] == "0000-1234567"
+
+
+@pytest.mark.parametrize("statement", ["UPDATE journal_event SET action = 'x'", "DELETE FROM journal_event"])
+def test_aud1_database_triggers_refuse_update_and_delete(db, statement):
+    write(2)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute(statement)
+    assert Event.objects.count() == 2
+
+
+def test_aud1_orm_update_and_delete_are_refused_too(db):
+    write(1)
+    e = Event.objects.get()
+    e.action = "changed"
+    with pytest.raises(DatabaseError), transaction.atomic():
+        e.save()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Event.objects.all().delete()
+
+
+def test_aud1_verify_journal_reports_intact_chain_count_and_head(db):
+    write(5)
+    code, out, _ = run_verify()
+    head = Event.objects.order_by("-seq").first().hash
+    assert code == 0
+    assert "共 5 条事件" in out and head in out
+
+
+def test_aud1_verify_names_the_altered_row(db, tamper):
+    write(6)
+    tamper("UPDATE journal_event SET after = ? WHERE seq = 4", ['{"i": 999}'])
+    code, _, err = run_verify()
+    assert code != 0
+    assert "第一条异常序号 4" in err and "篡改" in err
+
+
+def test_aud1_verify_names_a_removed_row(db, tamper):
+    write(6)
+    tamper("DELETE FROM journal_event WHERE seq = 3")
+    code, _, err = run_verify()
+    assert code != 0 and "第一条异常序号 3" in err
+
+
+def test_aud1_verify_notices_rows_cut_off_the_end(db, tamper):
+    write(6)
+    tamper("DELETE FROM journal_event WHERE seq >= 5")
+    code, _, err = run_verify()
+    assert code != 0 and "第一条异常序号 5" in err and "末尾" in err
+
+
+def test_aud1_verify_names_a_row_inserted_out_of_order(db, tamper):
+    write(4)
+    # Forge a replacement for event 3 whose own hash is consistent but whose
+    # fields were rewritten: its successor's link no longer matches.
+    e3 = Event.objects.get(seq=3)
+    forged = Event(seq=3, at=e3.at, actor=None, actor_name="伪造", ip="", action="forged", object_type="",
+                   object_id="", object_repr="", before=None, after=None, prev_hash=e3.prev_hash)
+    forged.hash = chain.compute_hash(forged)
+    tamper("DELETE FROM journal_event WHERE seq = 3")
+    with transaction.atomic():
+        forged.save(force_insert=True)
+    code, _, err = run_verify()
+    assert code != 0 and "第一条异常序号 4" in err
+
+
+def test_aud1_canonical_form_is_stable_for_chinese_and_nested_values(db):
+    with transaction.atomic():
+        e = chain.record("test.event", after={"b": [1, {"中文": "值"}], "a": None})
+    assert chain.compute_hash(Event.objects.get(pk=e.pk)) == e.hash
