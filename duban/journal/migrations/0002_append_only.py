@@ -19,8 +19,9 @@ SQLITE_REVERSE = [
 PG_SQL = [
     """CREATE OR REPLACE FUNCTION journal_event_refuse() RETURNS trigger AS $$
        BEGIN
-         RAISE EXCEPTION 'journal_event is append-only: % refused', TG_OP
-           USING ERRCODE = 'insufficient_privilege';
+         RAISE EXCEPTION USING
+           MESSAGE = 'journal_event is append-only: ' || TG_OP || ' refused',
+           ERRCODE = 'insufficient_privilege';
        END;
        $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER journal_event_no_update BEFORE UPDATE ON journal_event
