@@ -84,9 +84,11 @@ def compute_hash(e: Event) -> str:
     return sm3_hex(canonical(event_fields(e)))
 
 
-def _actor_name(user):
+def _actor_name(user, ip):
     if user is None:
-        return "系统"
+        # A request without a signed-in user (e.g. a failed login) versus
+        # the system itself (commands, the worker, the sweep).
+        return "匿名用户" if ip else "系统"
     return user.get_full_name() or user.get_username()
 
 
@@ -144,7 +146,7 @@ def record(action, obj=None, *, before=None, after=None, object_type=None, objec
         seq=head.seq + 1,
         at=at or timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=_actor_name(actor if getattr(actor, "pk", None) else None),
+        actor_name=_actor_name(actor if getattr(actor, "pk", None) else None, ip),
         ip=ip or "",
         action=action,
         object_type=target.object_type,

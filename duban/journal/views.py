@@ -3,18 +3,17 @@ there is no form that changes an event, and the database refuses it anyway."""
 
 import json
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from duban.core.exports import xlsx_response
 from duban.org.models import Role
-from duban.org.services import has_role
+from duban.security.permissions import require_role
 
 from . import chain, queries
 from .models import Event
@@ -22,16 +21,13 @@ from .models import Event
 PAGE_SIZE = 50
 
 
-def _auditor_only(request):
-    # Only the 审计管理员 reads the journal (三员分立); everyone else gets 404.
-    if not has_role(request.user, Role.AUDIT_ADMIN):
-        raise Http404
+# Only the 审计管理员 reads the journal (三员分立); everyone else gets 404.
+auditor_only = require_role(Role.AUDIT_ADMIN)
 
 
-@login_required
+@auditor_only
 @require_GET
 def event_list(request):
-    _auditor_only(request)
     error = None
     try:
         qs, filters = queries.filtered_events(request.GET)
@@ -47,10 +43,9 @@ def event_list(request):
     })
 
 
-@login_required
+@auditor_only
 @require_GET
 def event_detail(request, seq):
-    _auditor_only(request)
     event = get_object_or_404(Event.objects.select_related("actor"), seq=seq)
     intact = chain.compute_hash(event) == event.hash
     previous = Event.objects.filter(seq=seq - 1).only("hash").first()
@@ -62,10 +57,9 @@ def event_detail(request, seq):
     })
 
 
-@login_required
+@auditor_only
 @require_POST
 def verify(request):
-    _auditor_only(request)
     result = chain.verify()
     return render(request, "journal/_verify.html", {"result": result})
 
@@ -74,10 +68,9 @@ EXPORT_COLUMNS = ["序号", "时间", "操作人", "账号", "来源地址", "�
                   "变更前", "变更后", "前一哈希", "哈希"]
 
 
-@login_required
+@auditor_only
 @require_GET
 def export(request):
-    _auditor_only(request)
     try:
         qs, filters = queries.filtered_events(request.GET)
     except ValidationError as exc:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from duban.journal import chain
+from duban.security.permissions import RoleAdminMixin
 
 from . import services
 from .models import GroupMembership, Person, Role, RoleAssignment, Unit, WorkGroup
@@ -18,25 +19,13 @@ from .models import GroupMembership, Person, Role, RoleAssignment, Unit, WorkGro
 User = get_user_model()
 
 
-class RoleGatedAdmin(admin.ModelAdmin):
-    """Open only to holders of `admin_roles`; no deletions."""
+class RoleGatedAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Open only to holders of `admin_roles`; nothing is deleted here."""
 
     admin_roles = (Role.SYSTEM_ADMIN,)
 
     def _allowed(self, request):
-        return request.user.is_active and services.has_role(request.user, *self.admin_roles)
-
-    def has_module_permission(self, request):
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_add_permission(self, request):
-        return self._allowed(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request)
+        return self._holds_role(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
