@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("duban.security.urls")),
     path("org/", include("duban.org.urls")),
     path("journal/", include("duban.journal.urls")),
+    path("notify/", include("duban.notify.urls")),
+    path("timelimits/", include("duban.timelimits.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

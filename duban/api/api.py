@@ -37,3 +37,4 @@ api = NinjaAPI(
 from . import org_routes  # noqa: E402
 
 api.add_router("/", org_routes.router)
+api.add_router("/", "duban.api.timelimits.router")

@@ -17,7 +17,7 @@ class Actor:
     ip: str = ""
 
 
-_current = contextvars.ContextVar("duban_actor", default=Actor())
+_current = contextvars.ContextVar("duban_actor", default=Actor())  # noqa: B039 - Actor is frozen
 
 
 def current_actor() -> Actor:

@@ -1,4 +1,4 @@
-from .context import _current, Actor, client_ip
+from .context import Actor, _current, client_ip
 
 
 class RequestContextMiddleware:

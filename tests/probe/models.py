@@ -23,3 +23,6 @@ class ProbeRecord(models.Model):
 
     class Meta:
         app_label = "probe"
+
+    def __str__(self):
+        return self.title

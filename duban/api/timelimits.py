@@ -1,0 +1,55 @@
+"""GET /api/deadline: the deadline calculator for other systems (TL-2)."""
+
+from django.core.exceptions import ValidationError
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from duban.timelimits.calendar import CalendarMissing
+from duban.timelimits.limits import compute_due, parse_limit, parse_start
+
+router = Router(tags=["时限"])
+
+
+class DeadlineOut(Schema):
+    due: str
+    explanation: str
+    limit: str
+    start: str
+    roll_forward: bool
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+
+
+@router.get(
+    "/deadline",
+    response={200: DeadlineOut, 401: ErrorOut, 422: ErrorOut},
+    summary="计算时限截止时刻",
+    description="按官方工作日历计算：start 为起算时间（如 2026-09-30T15:00:00+08:00，不带时区按北京时间），"
+    "limit 为时限（15min、1h、7wd、3d、2mo），roll_forward=false 时自然日、月时限期满日遇节假日不顺延。"
+    "涉及尚未录入节假日安排的年份时返回 422。",
+)
+def deadline(request, start: str, limit: str, roll_forward: bool = True):
+    if not request.user.is_authenticated:
+        return Status(401, {"detail": "请先登录", "code": "not_authenticated"})
+    try:
+        start_at = parse_start(start)
+        lim = parse_limit(limit)
+        due = compute_due(start_at, lim, roll_forward=roll_forward)
+        explanation = due.explanation
+    except CalendarMissing as e:
+        return Status(422, {"detail": e.message, "code": "calendar_missing"})
+    except ValidationError as e:
+        return Status(422, {"detail": "；".join(e.messages), "code": "invalid"})
+    return Status(200, {
+        "due": due.at.isoformat(),
+        "explanation": explanation,
+        "limit": str(lim),
+        "start": due.start.isoformat(),
+        "roll_forward": roll_forward,
+    })
+
+
+timelimits_router = router

@@ -1,0 +1,356 @@
+"""Writes of the time-limit app: one transaction and one journal event each.
+
+- enter_year(): an administrator enters (or corrects) a year's official
+  schedule: holiday ranges with names and adjusted working days (TL-1).
+- save_rule() / delete_rule(): edits of TimeLimitRule rows (TL-3).
+
+After a committed calendar change the process drops its cached calendar,
+calls duban.clocks.services.recompute_rule_clocks(reason=...) when the clocks
+app provides it, and sends `calendar_changed`.
+"""
+
+import datetime as dt
+import inspect
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from duban.journal import chain
+
+from . import calendar as workcal
+from .models import CalendarDay, CalendarSource, CalendarYear, DayKind, TimeLimitRule
+from .signals import calendar_changed, rule_changed
+
+logger = logging.getLogger(__name__)
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+MAX_RANGE_DAYS = 31
+STANDARD_HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+
+
+@dataclass(frozen=True)
+class HolidayRange:
+    name: str
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self):
+        return (self.end - self.start).days + 1
+
+    def as_dict(self):
+        return {"name": self.name, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(d["name"], dt.date.fromisoformat(d["start"]), dt.date.fromisoformat(d["end"]))
+
+
+def _fmt(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _dates(a: dt.date, b: dt.date):
+    for k in range((b - a).days + 1):
+        yield a + dt.timedelta(days=k)
+
+
+def _allowed_date(d: dt.date, year: int) -> bool:
+    """A year's notice covers its own days and may reach back into the last
+    days of December before it (e.g. 2019's 元旦 was 2018-12-30 to 2019-01-01
+    with 2018-12-29 a working Saturday)."""
+    return d.year == year or (d.year == year - 1 and d.month == 12 and d.day >= 20)
+
+
+def validate_schedule(year, holidays, adjusted_workdays):
+    """Check a year's schedule; raise ValidationError with Chinese messages
+    keyed by field: year / holidays / adjusted_workdays."""
+    errors = {}
+    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError({"year": f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间"})
+    h_err = []
+    if not holidays:
+        h_err.append("请至少填写一个节假日（名称、开始日期、结束日期）")
+    covered = {}
+    for r in holidays:
+        label = f"“{r.name or '（未命名）'}”"
+        if not (r.name or "").strip():
+            h_err.append(f"{_fmt(r.start)}起的节假日缺少名称")
+        elif len(r.name) > 30:
+            h_err.append(f"节假日名称{label}过长（最多30字）")
+        if r.end < r.start:
+            h_err.append(f"{label}的结束日期{_fmt(r.end)}早于开始日期{_fmt(r.start)}")
+            continue
+        if not (_allowed_date(r.start, year) and r.end.year == year):
+            h_err.append(f"{label}的日期{_fmt(r.start)}至{_fmt(r.end)}不在{year}年内")
+            continue
+        if r.days > MAX_RANGE_DAYS:
+            h_err.append(f"{label}共{r.days}天，超过{MAX_RANGE_DAYS}天，请检查日期")
+            continue
+        for d in _dates(r.start, r.end):
+            if d in covered:
+                h_err.append(f"{label}与“{covered[d]}”的日期重叠（{_fmt(d)}）")
+                break
+            covered[d] = r.name
+    if h_err:
+        errors["holidays"] = h_err
+    a_err = []
+    seen = set()
+    for d in adjusted_workdays:
+        if d in seen:
+            a_err.append(f"调休上班日{_fmt(d)}重复")
+            continue
+        seen.add(d)
+        if not _allowed_date(d, year):
+            a_err.append(f"调休上班日{_fmt(d)}不在{year}年内")
+        elif d.weekday() < 5:
+            a_err.append(f"{_fmt(d)}是周一至周五，本来就是工作日，不是调休上班日")
+        elif d in covered:
+            a_err.append(f"{_fmt(d)}已列为“{covered[d]}”假期，不能同时是调休上班日")
+    if a_err:
+        errors["adjusted_workdays"] = a_err
+    spill = sorted({d for d in list(covered) + list(seen) if d.year == year - 1})
+    if spill and not CalendarYear.objects.filter(year=year - 1).exists():
+        errors.setdefault("holidays", []).append(
+            f"{year - 1}年节假日安排尚未录入，不能设置{_fmt(spill[0])}等上一年的日期"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _nearest_name(d: dt.date, holidays) -> str:
+    best = min(holidays, key=lambda r: min(abs((d - r.start).days), abs((d - r.end).days)), default=None)
+    return best.name if best else ""
+
+
+def _default_day(d: dt.date) -> tuple[str, bool, str]:
+    return (DayKind.WORKDAY, True, "") if d.weekday() < 5 else (DayKind.REST, False, "")
+
+
+def _notice_year(d: dt.date, name: str) -> int:
+    """Which year's notice a holiday or adjusted day belongs to: late-December
+    元旦 days belong to the next year's notice."""
+    return d.year + 1 if (d.month == 12 and d.day >= 20 and name == "元旦") else d.year
+
+
+def derive_schedule(year: int) -> tuple[list[HolidayRange], list[dt.date]]:
+    """A year's holiday ranges and adjusted working days as an administrator
+    would enter them: what was entered (administrator years), or derived
+    from the day rows (package years)."""
+    cy = CalendarYear.objects.filter(year=year).first()
+    if cy is not None and cy.source == CalendarSource.ADMIN:
+        return ([HolidayRange.from_dict(r) for r in cy.holiday_ranges],
+                [dt.date.fromisoformat(s) for s in cy.adjusted_workdays])
+    days = CalendarDay.objects.filter(
+        date__gte=dt.date(year - 1, 12, 20), date__lte=dt.date(year, 12, 31),
+        kind__in=[DayKind.HOLIDAY, DayKind.ADJUSTED_WORKDAY],
+    ).order_by("date").values_list("date", "kind", "name")
+    ranges, adjusted = [], []
+    for d, kind, name in days:
+        if _notice_year(d, name) != year:
+            continue
+        if kind == DayKind.ADJUSTED_WORKDAY:
+            adjusted.append(d)
+        elif ranges and ranges[-1].name == name and ranges[-1].end == d - dt.timedelta(days=1):
+            ranges[-1] = HolidayRange(name, ranges[-1].start, d)
+        else:
+            ranges.append(HolidayRange(name, d, d))
+    return ranges, adjusted
+
+
+def _claimed_by_next_year(year: int) -> dict:
+    """Days of `year` (late December) that the next year's notice names:
+    date → (kind, is_workday, name). They survive a re-entry of `year`."""
+    if not CalendarYear.objects.filter(year=year + 1).exists():
+        return {}
+    ranges, adjusted = derive_schedule(year + 1)
+    out = {}
+    for r in ranges:
+        for d in _dates(r.start, r.end):
+            if d.year == year:
+                out[d] = (DayKind.HOLIDAY, False, r.name)
+    for d in adjusted:
+        if d.year == year:
+            out[d] = (DayKind.ADJUSTED_WORKDAY, True, _nearest_name(d, ranges))
+    return out
+
+
+def enter_year(year: int, *, holidays, adjusted_workdays, note: str = "", by=None) -> CalendarYear:
+    """Create or replace a year's official schedule: the CalendarYear row and
+    all its CalendarDay rows (and the December days of the year before that
+    the notice names), in one transaction with one journal event
+    "timelimits.calendar.year_entered". The new calendar is used at once."""
+    holidays = [HolidayRange((r.name or "").strip(), r.start, r.end) for r in holidays]
+    holidays.sort(key=lambda r: r.start)
+    adjusted_workdays = sorted(adjusted_workdays)
+    try:
+        with transaction.atomic():
+            cy = _enter_year(year, holidays, adjusted_workdays, note, by)
+            # This process sees the change at once (also inside this
+            # transaction); the others when the committed version changes.
+            workcal.invalidate()
+            transaction.on_commit(lambda: after_calendar_change([year], f"{year}年节假日安排已录入"))
+    except BaseException:
+        workcal.invalidate()
+        raise
+    return cy
+
+
+def _enter_year(year, holidays, adjusted_workdays, note, by):
+    validate_schedule(year, holidays, adjusted_workdays)
+    existing = CalendarYear.objects.select_for_update().filter(year=year).first()
+    before = None
+    old_spill = set()
+    if existing is not None:
+        old_ranges, old_adjusted = derive_schedule(year)
+        before = {
+            "year": year,
+            "source": existing.source,
+            "note": existing.note,
+            "holidays": [r.as_dict() for r in old_ranges],
+            "adjusted_workdays": [d.isoformat() for d in old_adjusted],
+        }
+        old_spill = {d for r in old_ranges for d in _dates(r.start, r.end) if d.year == year - 1}
+        old_spill |= {d for d in old_adjusted if d.year == year - 1}
+
+    holiday_of = {d: r.name for r in holidays for d in _dates(r.start, r.end)}
+    adjusted = set(adjusted_workdays)
+    claimed = _claimed_by_next_year(year)
+    clash = sorted(d for d in list(holiday_of) + list(adjusted) if d in claimed)
+    if clash:
+        raise ValidationError({"holidays": [
+            f"{_fmt(d)}已由{year + 1}年节假日安排列为“{claimed[d][2]}”的{'假期' if claimed[d][0] == DayKind.HOLIDAY else '调休上班日'}"
+            "，请先修改该年度" for d in clash]})
+
+    def row(d):
+        if d in claimed:
+            kind, is_work, name = claimed[d]
+            return CalendarDay(date=d, year=d.year, kind=kind, is_workday=is_work, name=name)
+        if d in holiday_of:
+            return CalendarDay(date=d, year=d.year, kind=DayKind.HOLIDAY, is_workday=False, name=holiday_of[d])
+        if d in adjusted:
+            return CalendarDay(date=d, year=d.year, kind=DayKind.ADJUSTED_WORKDAY, is_workday=True,
+                               name=_nearest_name(d, holidays))
+        kind, is_work, name = _default_day(d)
+        return CalendarDay(date=d, year=d.year, kind=kind, is_workday=is_work, name=name)
+
+    CalendarDay.objects.filter(year=year).delete()
+    CalendarDay.objects.bulk_create([row(d) for d in _dates(dt.date(year, 1, 1), dt.date(year, 12, 31))])
+    # December days of the year before that this notice names (or named).
+    new_spill = {d for d in list(holiday_of) + list(adjusted) if d.year == year - 1}
+    for d in sorted(old_spill | new_spill):
+        r = row(d)
+        CalendarDay.objects.update_or_create(
+            date=d, defaults={"year": d.year, "kind": r.kind, "is_workday": r.is_workday, "name": r.name}
+        )
+    if new_spill:
+        CalendarYear.objects.filter(year=year - 1).update(updated_at=timezone.now())
+
+    now = timezone.now()
+    actor = by if getattr(by, "pk", None) else None
+    if existing is None:
+        cy = CalendarYear(year=year, source=CalendarSource.ADMIN, entered_by=actor, entered_at=now,
+                          updated_at=now, revision=1)
+    else:
+        cy = existing
+        cy.source = CalendarSource.ADMIN
+        cy.entered_by = actor or cy.entered_by
+        cy.updated_at = now
+        cy.revision = cy.revision + 1
+    cy.note = (note or "").strip()[:200]
+    cy.holiday_ranges = [r.as_dict() for r in holidays]
+    cy.adjusted_workdays = [d.isoformat() for d in adjusted_workdays]
+    cy.save()
+    after = {
+        "year": year,
+        "source": cy.source,
+        "note": cy.note,
+        "holidays": cy.holiday_ranges,
+        "adjusted_workdays": cy.adjusted_workdays,
+    }
+    chain.record("timelimits.calendar.year_entered", cy, before=before, after=after, actor=by,
+                 object_repr=f"{year}年节假日安排")
+    return cy
+
+
+def after_calendar_change(years, reason):
+    """Run after the calendar change committed: forget the cached calendar,
+    recompute the clocks whose deadline a rule computed, tell listeners."""
+    workcal.invalidate()
+    _recompute_rule_clocks(reason)
+    calendar_changed.send(sender=CalendarYear, years=list(years), reason=reason)
+
+
+def _recompute_rule_clocks(reason, rule=None):
+    """duban.clocks.services.recompute_rule_clocks(reason=..., [rule=...]),
+    if the clocks app provides it."""
+    try:
+        from duban.clocks.services import recompute_rule_clocks
+    except ImportError:
+        return
+    kwargs = {"reason": reason}
+    if rule is not None and "rule" in inspect.signature(recompute_rule_clocks).parameters:
+        kwargs["rule"] = rule
+    try:
+        recompute_rule_clocks(**kwargs)
+    except Exception:  # the committed change stands; the failure is logged
+        logger.exception("重算规则时限失败：%s", reason)
+
+
+# ---- rules (TL-3) ---------------------------------------------------------
+
+RULE_FIELDS = ["code", "name", "limit", "warn_before", "roll_forward", "seed_section", "description", "is_active"]
+RULE_TIMING_FIELDS = ("limit", "warn_before", "roll_forward")
+
+
+def get_rule(code: str, *, active_only: bool = False) -> TimeLimitRule:
+    """The rule with this code; raises TimeLimitRule.DoesNotExist with a
+    Chinese message."""
+    qs = TimeLimitRule.objects.filter(code=code)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    rule = qs.first()
+    if rule is None:
+        raise TimeLimitRule.DoesNotExist(f"时限规则“{code}”不存在" + ("或未启用" if active_only else ""))
+    return rule
+
+
+def save_rule(rule: TimeLimitRule, *, by=None) -> TimeLimitRule:
+    """Create or update a rule (validated, journaled). A change of its limit,
+    warning point or roll-forward switch recomputes the open clocks that
+    the rule computed, after commit."""
+    with transaction.atomic():
+        rule.full_clean()
+        before = None
+        if rule.pk:
+            old = TimeLimitRule.objects.select_for_update().filter(pk=rule.pk).first()
+            before = chain.snapshot(old, RULE_FIELDS) if old else None
+        rule.save()
+        after = chain.snapshot(rule, RULE_FIELDS)
+        action = "timelimits.rule.create" if before is None else "timelimits.rule.update"
+        chain.record(action, rule, before=before, after=after, actor=by)
+        if before is not None and any(before[k] != after[k] for k in RULE_TIMING_FIELDS):
+            reason = f"时限规则“{rule.name}”由 {before['limit']} 改为 {after['limit']}"
+            if before["limit"] == after["limit"]:
+                reason = f"时限规则“{rule.name}”的预警或顺延设置已修改"
+            transaction.on_commit(lambda: _after_rule_change(rule, rule.code, reason))
+    return rule
+
+
+def delete_rule(rule: TimeLimitRule, *, by=None):
+    with transaction.atomic():
+        before = chain.snapshot(rule, RULE_FIELDS)
+        code, pk, text = rule.code, rule.pk, str(rule)
+        rule.delete()
+        chain.record("timelimits.rule.delete", None, before=before, object_type="timelimits.timelimitrule",
+                     object_id=pk, object_repr=text, actor=by)
+        transaction.on_commit(lambda: rule_changed.send(sender=TimeLimitRule, rule=None, code=code,
+                                                        reason=f"时限规则“{code}”已删除"))
+
+
+def _after_rule_change(rule, code, reason):
+    _recompute_rule_clocks(reason, rule=rule)
+    rule_changed.send(sender=TimeLimitRule, rule=rule, code=code, reason=reason)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "timelimits"
+urlpatterns = [
+    path("calendar/", views.calendar_list, name="calendar_list"),
+    path("calendar/new/", views.calendar_new, name="calendar_new"),
+    path("calendar/<int:year>/", views.calendar_year, name="calendar_year"),
+    path("calendar/<int:year>/edit/", views.calendar_edit, name="calendar_edit"),
+]
