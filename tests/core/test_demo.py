@@ -1,0 +1,181 @@
+"""The demo county (issue 2, item 7): loaded through the services, journaled,
+idempotent, with a demo login for every role."""
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from duban.core import demo_data
+from duban.core.management.commands.load_demo import format_demo_logins, load
+from duban.journal import chain
+from duban.journal.models import Event
+from duban.org.models import (
+    ADMIN_ROLES,
+    GroupKind,
+    GroupMembership,
+    Person,
+    Role,
+    RoleAssignment,
+    Unit,
+    UnitKind,
+    WorkGroup,
+)
+from duban.org.services import recipients_for
+
+User = get_user_model()
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        "units": Unit.objects.count(),
+        "people": Person.objects.count(),
+        "users": User.objects.count(),
+        "roles": RoleAssignment.objects.count(),
+        "groups": WorkGroup.objects.count(),
+        "members": GroupMembership.objects.count(),
+        "backups": Person.objects.exclude(backup=None).count(),
+    }
+
+
+@pytest.fixture
+def demo(db):
+    load()
+    return demo_data.build_plan()
+
+
+def test_plan_is_deterministic():
+    a, b = demo_data.build_plan(), demo_data.build_plan()
+    assert [(p.username, p.full_name, p.mobile, p.office_phone) for p in a.people] == [
+        (p.username, p.full_name, p.mobile, p.office_phone) for p in b.people
+    ]
+    assert len({p.username for p in a.people}) == len(a.people)
+    assert len({p.full_name for p in a.people}) == len(a.people)
+
+
+def test_load_demo_twice_changes_nothing(capsys):
+    call_command("load_demo")
+    first = counts()
+    events = Event.objects.count()
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert counts() == first
+    assert Event.objects.count() == events  # nothing written the second time
+    assert "未做改动" in out
+    assert first["people"] == len(demo_data.build_plan().people)
+
+
+def test_every_row_is_journaled_and_the_chain_verifies(demo):
+    c = counts()
+    actions = Event.objects.values_list("action", flat=True)
+    assert actions.filter(action="org.unit.create").count() == c["units"]
+    assert actions.filter(action="org.person.create").count() == c["people"]
+    assert actions.filter(action="org.role.grant").count() == c["roles"]
+    assert actions.filter(action="org.group.member.add").count() == c["members"]
+    assert chain.verify().ok
+
+
+def test_required_units_exist(demo):
+    gov = Unit.objects.get(parent=None, name="县人民政府")
+    assert gov.kind == UnitKind.GOVERNMENT
+    office = Unit.objects.get(parent=gov, name="县政府办公室")
+    assert Unit.objects.get(parent=office, name="督查室").kind == UnitKind.OFFICE
+    for name in demo_data.REQUIRED_DEPARTMENTS:
+        dept = Unit.objects.get(parent=gov, name=name)
+        assert dept.kind == UnitKind.DEPARTMENT
+        assert 2 <= dept.children.count() <= 3, name
+    towns = Unit.objects.filter(parent=gov, kind=UnitKind.TOWN)
+    assert towns.filter(name="城关镇").exists()
+    assert towns.count() >= 9
+    for town in towns:
+        assert town.children.filter(name="党政办公室").exists()
+    assert Unit.objects.filter(name="县委督办督查局").exists()
+    assert Unit.objects.get(parent=gov, kind=UnitKind.TASK_FORCE).name == demo_data.TASK_FORCE
+
+
+def test_about_150_people_with_realistic_details(demo):
+    people = Person.objects.select_related("user")
+    assert 150 <= people.count() <= 175
+    for p in people:
+        assert 2 <= len(p.user.first_name) <= 4
+        assert p.position
+        assert p.mobile.startswith("1") and len(p.mobile) == 11
+        assert p.office_phone.startswith(demo_data.AREA_CODE + "-8")
+
+
+def test_every_unit_has_head_and_liaison_with_a_backup(demo):
+    for unit in Unit.objects.all():
+        heads = RoleAssignment.objects.filter(role=Role.UNIT_HEAD, user__person__unit=unit)
+        liaisons = RoleAssignment.objects.filter(role=Role.LIAISON, user__person__unit=unit)
+        assert heads.exists(), unit.name
+        assert liaisons.exists(), unit.name
+        for ra in liaisons:
+            backup = ra.user.person.backup
+            assert backup is not None and backup != ra.user, unit.name
+            # The B role works in the same unit, or for a small office in its department.
+            assert backup.person.unit in (unit, unit.parent), unit.name
+
+
+def test_county_leaders_and_the_task_force(demo):
+    gov = Unit.objects.get(parent=None, name="县人民政府")
+    leaders = Person.objects.filter(unit=gov, is_leader=True)
+    positions = sorted(leaders.values_list("position", flat=True))
+    assert "县长" in positions and "常务副县长" in positions
+    assert 2 <= positions.count("副县长") <= 3
+    for p in leaders:
+        assert RoleAssignment.objects.get(user=p.user, role=Role.LEADER).scope == gov
+    for ra in RoleAssignment.objects.filter(role=Role.SUPERVISOR):
+        assert ra.scope == gov
+
+    group = WorkGroup.objects.get(name=demo_data.TASK_FORCE)
+    assert group.kind == GroupKind.TASK_FORCE
+    assert group.unit.kind == UnitKind.TASK_FORCE
+    lead = group.memberships.get(group_role="组长")
+    assert lead.user.person.position == "常务副县长"
+    deputies = {m.user.person.position for m in group.memberships.filter(group_role="副组长")}
+    assert deputies == {"县政府办公室主任", "局长"}
+    assert group.memberships.get(group_role="副组长", user__person__unit__name="县委督办督查局")
+    members = group.memberships.filter(group_role="成员")
+    assert members.count() >= 5
+    assert all(m.duty for m in group.memberships.all())
+
+
+def test_demo_logins_cover_every_role_and_work():
+    load()
+    logins = set(demo_data.DEMO_USERNAMES)
+    held = set(RoleAssignment.objects.filter(user__username__in=logins).values_list("role", flat=True))
+    assert held == set(Role.values)
+    rf = RequestFactory()
+    for username in logins:
+        user = authenticate(rf.post("/accounts/login/"), username=username, password=demo_data.DEMO_PASSWORD)
+        assert user is not None and user.username == username
+    # Nobody else has a usable password.
+    others = User.objects.exclude(username__in=logins)
+    assert others.exists()
+    assert not any(u.has_usable_password() for u in others)
+
+
+def test_three_administrators_are_three_people(demo):
+    admins = RoleAssignment.objects.filter(role__in=list(ADMIN_ROLES))
+    assert admins.count() == 3
+    assert len(set(admins.values_list("user_id", flat=True))) == 3
+    assert {ra.user.username for ra in admins} == {"sysadmin", "secadmin", "auditor"}
+
+
+def test_away_liaison_routes_to_backup(demo):
+    username = demo_data.AWAY[0]
+    user = User.objects.get(username=username)
+    assert user.person.is_away()
+    assert recipients_for(user) == [user, user.person.backup]
+
+
+def test_login_table_lists_demo_logins_and_password(demo):
+    table = format_demo_logins()
+    assert demo_data.DEMO_PASSWORD in table
+    for username in demo_data.DEMO_USERNAMES:
+        assert username in table
+    edu = demo.person("jiaoyu_lly")
+    line = next(line for line in table.splitlines() if line.startswith("jiaoyu_lly "))
+    assert edu.full_name in line and "县教育局" in line and "单位联络员" in line

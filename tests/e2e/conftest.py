@@ -1,0 +1,131 @@
+"""End-to-end fixtures: the real server in a subprocess and Debian's
+Chromium driven by Playwright.
+
+pytest-django's live_server is not used: its database flush DELETEs from the
+journal table, which the journal's triggers refuse. Instead the server runs
+as it does in production (gunicorn, duban.settings) on its own temporary
+SQLite database with the demo county loaded. Under a PostgreSQL CI run
+(DATABASE_URL set) the server still uses its own SQLite file.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+# Variables of the test process that must not reach the server.
+_DROP_ENV = ("DATABASE_URL", "DUBAN_SQLITE_PATH", "DUBAN_PRODUCTION", "DUBAN_STATIC_ROOT", "DUBAN_EVIDENCE_ROOT",
+             "DUBAN_SECRET_KEY", "DUBAN_ALLOWED_HOSTS")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _server_env(var_dir: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "duban.settings",
+        "DUBAN_VAR_DIR": str(var_dir),
+        "DUBAN_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def _manage(env, *args):
+    proc = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True,
+                          text=True, timeout=600)
+    if proc.returncode != 0:
+        pytest.fail(f"manage.py {' '.join(args)} 失败（退出码 {proc.returncode}）：\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+@pytest.fixture(scope="session")
+def e2e_server(tmp_path_factory):
+    """Base URL of a running Duban with the demo county."""
+    var_dir = tmp_path_factory.mktemp("e2e-var")
+    env = _server_env(var_dir)
+    _manage(env, "migrate", "--noinput")
+    _manage(env, "load_demo", "--quiet-logins")
+
+    port = _free_port()
+    log_path = var_dir / "server.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "duban.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--graceful-timeout", "5", "--no-control-socket"],
+        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"网页服务启动失败（退出码 {proc.returncode}）：\n{log_path.read_text()}")
+            try:
+                urllib.request.urlopen(base_url + "/accounts/login/", timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break  # it answers, even if not with 200
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"网页服务 60 秒内没有响应：\n{log_path.read_text()}")
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, never a downloaded browser. Module-scoped: the
+    Playwright event loop must not outlive the e2e tests, or Django's ORM in
+    later tests would think it runs in async code."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"浏览器测试需要 {CHROMIUM}（Debian 的 chromium 软件包）：请执行 apt-get install -y chromium，"
+                    "或运行 make test（会自动安装）。")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, e2e_server):
+    context = browser.new_context(base_url=e2e_server, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()
