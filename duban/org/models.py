@@ -147,7 +147,7 @@ class RoleAssignment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.get_role_display()}"
+        return f"{self.user.get_full_name() or self.user.username} · {self.get_role_display()}"
 
 
 class GroupKind(models.TextChoices):
@@ -200,4 +200,4 @@ class GroupMembership(models.Model):
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="org_member_once_per_group")]
 
     def __str__(self):
-        return f"{self.group} · {self.user} · {self.group_role}"
+        return f"{self.group} · {self.user.get_full_name() or self.user.username} · {self.group_role}"
