@@ -1,0 +1,376 @@
+"""Writes to clocks, and the traffic light that lists read.
+
+Each write is one transaction with one journal event. Business apps call
+`start_clock` when an obligation begins and `meet` when it is delivered;
+`pause`/`resume` while, for example, an extension request waits;
+`change_deadline` when a person sets the deadline (it is explicit from then
+on and never recomputed). `recompute_rule_clocks` is called by the calendar
+(and may be called after a rule is edited) and recomputes every open
+deadline that a rule computed.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.fields import CharField
+from django.utils import timezone
+
+from duban.journal import chain
+
+from . import arith
+from .models import Clock, ClockPause, ClockState, Light
+
+log = logging.getLogger(__name__)
+
+CLOCK_FIELDS = [
+    "kind", "label", "owner_unit_id", "owner_person_id", "rule_id", "explicit", "limit", "warn_before",
+    "roll_forward", "started_at", "base_set_at", "base_due_at", "base_warn_at", "due_at", "warn_at", "state",
+]
+
+
+def _now(at=None):
+    return at or timezone.now()
+
+
+def _lock(clock) -> Clock:
+    return Clock.objects.select_for_update().get(pk=clock.pk)
+
+
+def _sync(target, source):
+    """Copy the stored fields onto the caller's instance, so that it does not
+    go on showing the state before the change."""
+    if target is not source and isinstance(target, Clock):
+        for f in Clock._meta.concrete_fields:
+            setattr(target, f.attname, getattr(source, f.attname))
+    return source
+
+
+def _resolve_rule(rule):
+    """A TimeLimitRule, or the active rule with this code."""
+    if rule is None or not isinstance(rule, str):
+        return rule
+    from duban.timelimits.models import TimeLimitRule
+    from duban.timelimits.services import get_rule
+
+    try:
+        return get_rule(rule, active_only=True)
+    except TimeLimitRule.DoesNotExist as e:
+        raise ValidationError({"rule": str(e)}) from None
+
+
+def clocks_for(owner, kind=None):
+    """The clocks of one obligation (any model instance)."""
+    qs = Clock.objects.filter(owner_type=ContentType.objects.get_for_model(owner), owner_id=str(owner.pk))
+    return qs.filter(kind=kind) if kind else qs
+
+
+@transaction.atomic
+def start_clock(owner, kind, *, rule=None, limit=None, due_at=None, warn_at=None, started_at=None,
+                owner_unit=None, owner_person=None, label="", link=None, roll_forward=None) -> Clock:
+    """Start a clock for `owner` (any saved model instance).
+
+    Exactly one of `rule` (a TimeLimitRule or its code: the limit, warning
+    point and roll-forward switch are copied from it), `limit` (text such as
+    "7wd", or a Limit) or `due_at` (an explicit deadline a person set) is
+    given. `warn_at` overrides the warning point."""
+    given = [x is not None for x in (rule, limit, due_at)]
+    if sum(given) != 1:
+        raise ValidationError("开始计时须且只须给出时限规则、时限或到期时间之一")
+    started_at = _now(started_at)
+    rule = _resolve_rule(rule)
+    warn_before = ""
+    if rule is not None:
+        limit_text, warn_before = rule.limit, rule.warn_before or ""
+        roll = rule.roll_forward if roll_forward is None else roll_forward
+    elif limit is not None:
+        limit_text = str(arith.parse(str(limit)))
+        roll = True if roll_forward is None else roll_forward
+    else:
+        limit_text, roll = "", True if roll_forward is None else roll_forward
+        if due_at <= started_at:
+            raise ValidationError({"due_at": "到期时间必须晚于开始时间"})
+    base_due, base_warn = arith.base_moments(
+        started_at=started_at, limit_text=limit_text, roll_forward=roll, warn_before=warn_before,
+        due_at=due_at, warn_at=warn_at,
+    )
+    if link is None:
+        link = owner.get_absolute_url() if hasattr(owner, "get_absolute_url") else ""
+    clock = Clock.objects.create(
+        owner_type=ContentType.objects.get_for_model(owner),
+        owner_id=str(owner.pk),
+        kind=kind,
+        label=(label or kind)[:200],
+        link=link or "",
+        owner_unit=owner_unit,
+        owner_person=owner_person,
+        rule=rule,
+        explicit=due_at is not None,
+        limit=limit_text,
+        warn_before=warn_before,
+        roll_forward=roll,
+        started_at=started_at,
+        base_set_at=started_at,
+        base_due_at=base_due,
+        base_warn_at=base_warn,
+        due_at=base_due,
+        warn_at=base_warn,
+        state=ClockState.RUNNING,
+    )
+    chain.record("clocks.start", clock, after={
+        "owner": f"{clock.owner_type.app_label}.{clock.owner_type.model}#{clock.owner_id}",
+        **chain.snapshot(clock, CLOCK_FIELDS),
+    })
+    return clock
+
+
+def _require_open(clock, *states):
+    if clock.state not in states:
+        raise ValidationError(f"计时器“{clock}”当前状态为{clock.get_state_display()}，不能执行此操作")
+
+
+@transaction.atomic
+def pause(clock, reason, *, at=None) -> Clock:
+    """Stop the clock (e.g. while an extension request waits). The pause is
+    a recorded interval; on resume it moves the deadline."""
+    at = _now(at)
+    original, clock = clock, _lock(clock)
+    _require_open(clock, ClockState.RUNNING)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写暂停原因"})
+    p = ClockPause.objects.create(clock=clock, started_at=at, reason=reason[:200])
+    clock.state, clock.paused_at = ClockState.PAUSED, at
+    clock.save(update_fields=["state", "paused_at"])
+    chain.record("clocks.pause", clock, before={"state": ClockState.RUNNING},
+                 after={"state": clock.state, "pause_id": p.pk, "at": at, "reason": p.reason})
+    return _sync(original, clock)
+
+
+def _apply_effective(clock, now):
+    """Recompute due_at/warn_at from the base moments and closed pauses.
+    A warning already given stays given, unless the warning point moved into
+    the future (then the new point warns again)."""
+    due, warn = arith.effective_moments(clock, list(clock.pauses.all()))
+    changed = (due, warn) != (clock.due_at, clock.warn_at)
+    if warn != clock.warn_at and clock.warned_at is not None and warn > now:
+        clock.warned_at = None
+    clock.due_at, clock.warn_at = due, warn
+    return changed
+
+
+@transaction.atomic
+def resume(clock, *, at=None) -> Clock:
+    at = _now(at)
+    original, clock = clock, _lock(clock)
+    _require_open(clock, ClockState.PAUSED)
+    p = ClockPause.objects.select_for_update().get(clock=clock, ended_at__isnull=True)
+    if at < p.started_at:
+        raise ValidationError({"at": "恢复时间不能早于暂停时间"})
+    p.ended_at = at
+    p.save(update_fields=["ended_at"])
+    before = {"state": clock.state, "due_at": clock.due_at, "warn_at": clock.warn_at}
+    _apply_effective(clock, at)
+    clock.state, clock.paused_at = ClockState.RUNNING, None
+    clock.save(update_fields=["state", "paused_at", "due_at", "warn_at", "warned_at"])
+    chain.record("clocks.resume", clock, before=before, after={
+        "state": clock.state, "due_at": clock.due_at, "warn_at": clock.warn_at, "pause_id": p.pk, "at": at,
+    })
+    return _sync(original, clock)
+
+
+@transaction.atomic
+def meet(clock, at=None) -> Clock:
+    """The obligation was delivered: met, or met late (with how late) when
+    after the effective deadline. A breached clock can still be met late."""
+    at = _now(at)
+    original, clock = clock, _lock(clock)
+    _require_open(clock, ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED)
+    before = {"state": clock.state, "due_at": clock.due_at}
+    if clock.state == ClockState.PAUSED:
+        ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=max(at, clock.paused_at))
+        _apply_effective(clock, at)
+        clock.paused_at = None
+    late = (at - clock.due_at).total_seconds()
+    if late > 0:
+        clock.state, clock.late_seconds = ClockState.MET_LATE, int(late)
+    else:
+        clock.state, clock.late_seconds = ClockState.MET, 0
+    clock.met_at = at
+    clock.save(update_fields=["state", "late_seconds", "met_at", "paused_at", "due_at", "warn_at",
+                              "warned_at"])
+    chain.record("clocks.meet", clock, before=before, after={
+        "state": clock.state, "met_at": at, "due_at": clock.due_at, "late_seconds": clock.late_seconds,
+    })
+    return _sync(original, clock)
+
+
+@transaction.atomic
+def change_deadline(clock, new_due, reason, by=None, *, at=None) -> Clock:
+    """A person sets the deadline (e.g. an approved extension). From then on
+    it is explicit: rule and calendar changes leave it alone, and only pauses
+    begun after this moment move it."""
+    at = _now(at)
+    original, clock = clock, _lock(clock)
+    _require_open(clock, ClockState.RUNNING, ClockState.PAUSED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写调整期限的理由"})
+    if new_due <= clock.started_at:
+        raise ValidationError({"new_due": "新的到期时间必须晚于开始时间"})
+    before = chain.snapshot(clock, ["explicit", "due_at", "warn_at", "base_due_at", "base_warn_at"])
+    base_warn = arith.warn_for(clock.started_at, clock.limit, new_due, clock.warn_before)
+    clock.explicit = True
+    clock.base_set_at = at
+    clock.base_due_at, clock.base_warn_at = new_due, base_warn
+    _apply_effective(clock, at)
+    clock.save(update_fields=["explicit", "base_set_at", "base_due_at", "base_warn_at", "due_at", "warn_at",
+                              "warned_at"])
+    after = chain.snapshot(clock, ["explicit", "due_at", "warn_at", "base_due_at", "base_warn_at"])
+    chain.record("clocks.deadline", clock, before=before, after={**after, "reason": reason[:200]}, actor=by)
+    return _sync(original, clock)
+
+
+@dataclass
+class Recomputed:
+    examined: int = 0
+    changed: list = field(default_factory=list)  # (clock_id, old_due, new_due)
+    failed: list = field(default_factory=list)  # (clock_id, message)
+
+
+TIMING_FIELDS = ["limit", "warn_before", "roll_forward", "due_at", "warn_at"]
+
+
+def recompute_rule_clocks(reason, *, rule=None, now=None, chunk=500) -> Recomputed:
+    """Recompute every open deadline that a rule computed (after a calendar
+    change, or with `rule` after that rule was edited: then the limit,
+    warning point and roll-forward switch are copied from the rule again).
+    Explicit deadlines are left alone; breached and finished clocks are
+    history and are left alone too. One transaction and one journal event
+    per changed clock; the others are only read (in chunks, with their
+    pauses), so a change that moves few deadlines costs little."""
+    now = _now(now)
+    result = Recomputed()
+    qs = Clock.objects.filter(explicit=False, state__in=[ClockState.RUNNING, ClockState.PAUSED]).exclude(limit="")
+    if rule is not None:
+        qs = qs.filter(rule=rule)
+    ids = list(qs.order_by("id").values_list("id", flat=True))
+    for k in range(0, len(ids), chunk):
+        for clock in Clock.objects.filter(id__in=ids[k:k + chunk]).order_by("id").prefetch_related("pauses"):
+            result.examined += 1
+            try:
+                before = chain.snapshot(clock, TIMING_FIELDS)
+                _recompute_fields(clock, rule, now)
+                if chain.snapshot(clock, TIMING_FIELDS) == before:
+                    continue
+                with transaction.atomic():
+                    change = _recompute_one(clock.pk, reason, rule, now)
+            except (ValidationError, IntegrityError, ValueError) as e:
+                log.warning("clock %s not recomputed: %s", clock.pk, e)
+                result.failed.append((clock.pk, "; ".join(getattr(e, "messages", [str(e)]))))
+                continue
+            if change:
+                result.changed.append(change)
+    return result
+
+
+def _recompute_fields(clock, rule, now):
+    """Set the clock's timing fields from its rule (or its copied limit) and
+    pauses, in memory."""
+    if rule is not None:
+        clock.limit, clock.warn_before, clock.roll_forward = rule.limit, rule.warn_before or "", rule.roll_forward
+    clock.base_due_at, clock.base_warn_at = arith.base_moments(
+        started_at=clock.started_at, limit_text=clock.limit, roll_forward=clock.roll_forward,
+        warn_before=clock.warn_before,
+    )
+    _apply_effective(clock, now)
+
+
+def _recompute_one(clock_id, reason, rule, now):
+    clock = Clock.objects.select_for_update().filter(pk=clock_id, explicit=False).first()
+    if clock is None or clock.state not in (ClockState.RUNNING, ClockState.PAUSED):
+        return None
+    before = chain.snapshot(clock, TIMING_FIELDS)
+    _recompute_fields(clock, rule, now)
+    after = chain.snapshot(clock, TIMING_FIELDS)
+    if after == before:
+        return None
+    clock.save(update_fields=["limit", "warn_before", "roll_forward", "base_due_at", "base_warn_at", "due_at",
+                              "warn_at", "warned_at"])
+    chain.record("clocks.recompute", clock, before=before, after={**after, "reason": reason})
+    return (clock.pk, before["due_at"], after["due_at"])
+
+
+# --- the traffic light ----------------------------------------------------
+
+def light(clock, now=None) -> str:
+    """red / yellow / green / done from the stored moments and the current
+    time; it never waits for the sweep. A paused clock keeps the colour it
+    had when it was paused."""
+    if clock.state in (ClockState.MET, ClockState.MET_LATE):
+        return Light.DONE
+    if clock.state == ClockState.BREACHED:
+        return Light.RED
+    ref = clock.paused_at if clock.state == ClockState.PAUSED and clock.paused_at else _now(now)
+    if clock.due_at <= ref:
+        return Light.RED
+    if clock.warn_at <= ref:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+LIGHT_RANK = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.DONE: 3}
+
+
+def _light_whens(now, value):
+    paused = Q(state=ClockState.PAUSED, paused_at__isnull=False)
+    running = ~Q(state__in=[ClockState.MET, ClockState.MET_LATE, ClockState.BREACHED]) & ~paused
+    return [
+        When(state__in=[ClockState.MET, ClockState.MET_LATE], then=value(Light.DONE)),
+        When(state=ClockState.BREACHED, then=value(Light.RED)),
+        When(paused & Q(due_at__lte=F("paused_at")), then=value(Light.RED)),
+        When(paused & Q(warn_at__lte=F("paused_at")), then=value(Light.YELLOW)),
+        When(paused, then=value(Light.GREEN)),
+        When(running & Q(due_at__lte=now), then=value(Light.RED)),
+        When(running & Q(warn_at__lte=now), then=value(Light.YELLOW)),
+    ]
+
+
+def annotate_light(qs, now=None, *, prefix=""):
+    """Annotate a Clock queryset (or, with `prefix` such as "clock__", a
+    queryset that reaches one clock through a relation) with `light`
+    ("red"/"yellow"/"green"/"done") and `light_rank` (0 red … 3 done), so
+    that lists sort and count by light in SQL: `.order_by("light_rank",
+    "due_at")`, `.values("light").annotate(n=Count("id"))`."""
+    now = _now(now)
+
+    def prefixed(whens):
+        if not prefix:
+            return whens
+        out = []
+        for w in whens:
+            out.append(When(_prefix_q(w.condition, prefix), then=w.result))
+        return out
+
+    return qs.annotate(
+        light=Case(*prefixed(_light_whens(now, lambda v: Value(v.value))), default=Value(Light.GREEN.value),
+                   output_field=CharField()),
+        light_rank=Case(*prefixed(_light_whens(now, lambda v: Value(LIGHT_RANK[v]))),
+                        default=Value(LIGHT_RANK[Light.GREEN]), output_field=IntegerField()),
+    )
+
+
+def _prefix_q(q, prefix):
+    new = Q(_connector=q.connector, _negated=q.negated)
+    for child in q.children:
+        if isinstance(child, Q):
+            new.children.append(_prefix_q(child, prefix))
+        else:
+            key, value = child
+            if isinstance(value, F):
+                value = F(prefix + value.name)
+            new.children.append((prefix + key, value))
+    return new

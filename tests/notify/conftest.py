@@ -1,0 +1,79 @@
+import socket
+import threading
+
+import pytest
+
+from duban.clocks import services as clocks
+from tests.clocks.conftest import local, owner  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def make_clock(owner, county):  # noqa: F811
+    def make(limit="1h", started_at=None, **kw):
+        kw.setdefault("owner_unit", county.edu)
+        kw.setdefault("owner_person", county.edu_user)
+        kw.setdefault("label", "“整治文山会海”报告落实情况")
+        return clocks.start_clock(owner, kw.pop("kind", "report"), limit=limit,
+                                  started_at=started_at or local(2026, 3, 2, 9), **kw)
+
+    return make
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """Messages received by a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    from aiosmtpd.controller import Controller
+
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def dead_smtp(settings):
+    """An SMTP address where nothing listens."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    settings.EMAIL_TIMEOUT = 2
+    return settings.EMAIL_PORT
+
+
+@pytest.fixture
+def steady_calendar(settings):
+    """Load the calendar once and skip its periodic version check, so that
+    query counts of pages do not depend on when the check falls due."""
+    from duban.timelimits import calendar as tl_calendar
+
+    settings.DUBAN_CALENDAR_RECHECK_SECONDS = 3600
+    tl_calendar.invalidate()
+    tl_calendar.get_calendar()
+    yield
+    tl_calendar.invalidate()

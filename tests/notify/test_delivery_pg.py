@@ -1,0 +1,25 @@
+"""OUT-1 on PostgreSQL: delivery workers running at once never send the
+same message twice."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from duban.clocks import sweep
+from duban.notify import services as notify
+from duban.notify.models import Channel, Message, MessageState
+from tests.clocks.test_sweep_pg import in_parallel, make_due
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+User = get_user_model()
+
+
+def test_out1_two_delivery_workers_never_send_a_message_twice(county, smtp_server):
+    User.objects.filter(pk=county.edu_user.pk).update(email="edu@example.gov.cn")
+    User.objects.filter(pk=county.edu_head.pk).update(email="head@example.gov.cn")
+    make_due(county, 60)
+    sweep.tick(deliver=False)
+    assert Message.objects.filter(channel=Channel.EMAIL, state=MessageState.PENDING).count() == 120
+    sent = in_parallel(3, lambda: notify.deliver_pending(limit=500))
+    assert sum(sent) == 120
+    assert len(smtp_server.envelopes) == 120
+    assert Message.objects.filter(channel=Channel.EMAIL, state=MessageState.SENT).count() == 120
