@@ -127,13 +127,16 @@ def _flip(kind, ids, now) -> list:
             [ClockFlip(clock_id=cid, kind=kind, moment=moment, created_at=at) for cid, moment in fresh],
             ignore_conflicts=True,
         )
+        entries = []
         for cid, moment in fresh:
             if kind == FlipKind.BREACH:
                 before, after = {"state": ClockState.RUNNING}, {"state": ClockState.BREACHED, "due_at": moment}
             else:
                 before, after = {"warned": False}, {"warned": True, "warn_at": moment}
-            chain.record(action, object_type="clocks.clock", object_id=cid, object_repr=labels[cid],
-                         before=before, after=after)
+            entries.append(dict(action=action, object_type="clocks.clock", object_id=cid,
+                                object_repr=labels[cid], before=before, after=after))
+        # One lock of the chain head and one insert for the whole batch.
+        chain.record_many(entries)
     return [(cid, moment) for cid, moment, _ in rows]
 
 

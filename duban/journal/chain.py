@@ -113,23 +113,7 @@ def _in_own_transaction() -> bool:
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
-def record(action, obj=None, *, before=None, after=None, object_type=None, object_id=None, object_repr=None,
-           actor=None, ip=None, at=None) -> Event:
-    """Append one event to the chain, in the caller's transaction.
-
-    The actor and address default to the current request's (see
-    duban.core.context). Raises JournalError outside a transaction: an event
-    written apart from its change could survive a rolled-back change.
-    """
-    if not _in_own_transaction():
-        raise JournalError("journal.record() must run inside transaction.atomic() with the change it records")
-    ctx = current_actor()
-    if actor is None:
-        actor = ctx.user
-    if ip is None:
-        ip = ctx.ip
-    target = _target(obj, object_type, object_id, object_repr)
-
+def _locked_head() -> ChainHead:
     # Lock the chain head: concurrent writers queue here, so each one links to
     # the event committed just before it. On SQLite the IMMEDIATE transaction
     # already holds the database's write lock.
@@ -142,11 +126,22 @@ def record(action, obj=None, *, before=None, after=None, object_type=None, objec
             pk=1, defaults={"seq": last.seq if last else 0, "hash": last.hash if last else GENESIS}
         )
         head = ChainHead.objects.select_for_update().get(pk=1)
-    event = Event(
-        seq=head.seq + 1,
+    return head
+
+
+def _build(action, obj=None, *, before=None, after=None, object_type=None, object_id=None, object_repr=None,
+           actor=None, ip=None, at=None) -> Event:
+    ctx = current_actor()
+    if actor is None:
+        actor = ctx.user
+    if ip is None:
+        ip = ctx.ip
+    user = actor if getattr(actor, "pk", None) else None
+    target = _target(obj, object_type, object_id, object_repr)
+    return Event(
         at=at or timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=_actor_name(actor if getattr(actor, "pk", None) else None, ip),
+        actor=user,
+        actor_name=_actor_name(user, ip),
         ip=ip or "",
         action=action,
         object_type=target.object_type,
@@ -154,12 +149,50 @@ def record(action, obj=None, *, before=None, after=None, object_type=None, objec
         object_repr=target.object_repr,
         before=_plain(before) if before is not None else None,
         after=_plain(after) if after is not None else None,
-        prev_hash=head.hash,
     )
-    event.hash = compute_hash(event)
-    event.save(force_insert=True)
-    ChainHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
-    return event
+
+
+def _require_transaction():
+    if not _in_own_transaction():
+        raise JournalError("journal.record() must run inside transaction.atomic() with the change it records")
+
+
+def _append(events: list[Event]) -> list[Event]:
+    head = _locked_head()
+    seq, prev = head.seq, head.hash
+    for event in events:
+        seq += 1
+        event.seq, event.prev_hash = seq, prev
+        event.hash = prev = compute_hash(event)
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        Event.objects.bulk_create(events, batch_size=500)
+    ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+    return events
+
+
+def record(action, obj=None, *, before=None, after=None, object_type=None, object_id=None, object_repr=None,
+           actor=None, ip=None, at=None) -> Event:
+    """Append one event to the chain, in the caller's transaction.
+
+    The actor and address default to the current request's (see
+    duban.core.context). Raises JournalError outside a transaction: an event
+    written apart from its change could survive a rolled-back change.
+    """
+    _require_transaction()
+    event = _build(action, obj, before=before, after=after, object_type=object_type, object_id=object_id,
+                   object_repr=object_repr, actor=actor, ip=ip, at=at)
+    return _append([event])[0]
+
+
+def record_many(entries) -> list[Event]:
+    """Append several events at once (each entry: the keyword arguments of
+    `record`, with `action` among them), locking the chain head once and
+    inserting in one statement. For bulk changes such as the sweep's flips."""
+    _require_transaction()
+    events = [_build(**entry) for entry in entries]
+    return _append(events) if events else []
 
 
 def snapshot(obj, fields=None) -> dict:

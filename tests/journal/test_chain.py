@@ -128,3 +128,14 @@ def test_aud1_canonical_form_is_stable_for_chinese_and_nested_values(db):
     with transaction.atomic():
         e = chain.record("test.event", after={"b": [1, {"中文": "值"}], "a": None})
     assert chain.compute_hash(Event.objects.get(pk=e.pk)) == e.hash
+
+
+def test_aud1_record_many_appends_a_linked_batch_under_one_lock(db):
+    write(2)
+    with transaction.atomic():
+        events = chain.record_many([dict(action="test.batch", object_id=i, after={"i": i}) for i in range(5)])
+    assert [e.seq for e in events] == [3, 4, 5, 6, 7]
+    assert events[0].prev_hash == Event.objects.get(seq=2).hash
+    assert chain.verify().ok and ChainHead.objects.get(pk=1).seq == 7
+    with pytest.raises(chain.JournalError):
+        chain.record_many([dict(action="test.outside")])
