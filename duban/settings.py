@@ -72,6 +72,11 @@ INSTALLED_APPS = [
     "duban.org",
     "duban.journal",
     "duban.security",
+    "duban.timelimits",
+    "duban.clocks",
+    "duban.notify",
+    "duban.supervision",
+    "duban.savedviews",
     "duban.api",
 ]
 
@@ -84,9 +89,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "duban.core.middleware.RequestContextMiddleware",
+    # Before the security middlewares, which leave messages for the user.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "duban.security.middleware.IdleTimeoutMiddleware",
     "duban.security.middleware.PasswordExpiryMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -108,6 +114,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duban.core.context_processors.shell",
+                "duban.timelimits.context_processors.calendar_banner",
+                "duban.notify.context_processors.unread",
             ],
         },
     },
@@ -153,10 +161,9 @@ PASSWORD_HISTORY_COUNT = env_int("DUBAN_PASSWORD_HISTORY", 5)
 PASSWORD_MAX_AGE_DAYS = env_int("DUBAN_PASSWORD_MAX_AGE_DAYS", 90)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
-    },
+    # Length, history and expiry follow the security policy in force
+    # (duban.security.policy): these settings are its defaults.
+    {"NAME": "duban.security.passwords.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "duban.security.passwords.CharacterClassValidator"},
     {"NAME": "duban.security.passwords.HistoryValidator"},
@@ -169,7 +176,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions live on the server (database); the idle timeout ends them there.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT = env_int("DUBAN_SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# A backstop only: IdleTimeoutMiddleware ends idle sessions (journaled, with a
+# message), so the session row must outlive the idle timeout.
+SESSION_COOKIE_AGE = max(env_int("DUBAN_SESSION_MAX_SECONDS", 12 * 3600), SESSION_IDLE_TIMEOUT)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -177,9 +186,22 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 # Login lockout per username (django-axes).
-AXES_FAILURE_LIMIT = env_int("DUBAN_LOCKOUT_FAILURES", 5)
-AXES_COOLOFF_TIME = env_int("DUBAN_LOCKOUT_MINUTES", 15) / 60  # hours
+# The security administrator can change both at run time
+# (duban.security.policy); these are the defaults.
+LOCKOUT_FAILURES = env_int("DUBAN_LOCKOUT_FAILURES", 5)
+LOCKOUT_MINUTES = env_int("DUBAN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = "duban.security.policy.axes_failure_limit"
+AXES_COOLOFF_TIME = "duban.security.policy.axes_cooloff_time"
+# Per username only, deliberately: offices reach us through one NAT address,
+# so counting failures per IP would lock a whole bureau out after a few typos.
+# The username count cannot be dodged by rotating address, user agent or
+# cookies. Hence axes.W006 ("no ip_address") is silenced below.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# A lockout lasts the cool-off time from the failure that caused it; attempts
+# during the lockout are refused (and journaled) without extending it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "duban.security.policy.axes_client_ip"
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_VERBOSE = False
@@ -203,6 +225,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Evidence files: generated names, outside every served directory.
 EVIDENCE_ROOT = Path(env("DUBAN_EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
@@ -210,6 +234,24 @@ EVIDENCE_MAX_BYTES = env_int("DUBAN_EVIDENCE_MAX_MB", 50) * 1024 * 1024
 
 # Background work: the Django Tasks API with its queue in the same database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Long-running management commands that `manage.py run_all` starts beside the
+# web server and `db_worker`, each as an argv list, e.g. ["sweep"].
+DUBAN_BACKGROUND_COMMANDS = [["sweep"]]
+
+# Time limits (TL-1..4): when a working day ends, how often another process
+# re-reads the calendar, where a short limit's warning falls, how often the
+# sweep looks for clocks that have passed their moments.
+DUBAN_WORKDAY_END = env("DUBAN_WORKDAY_END", "23:59:59")
+DUBAN_CALENDAR_RECHECK_SECONDS = float(env("DUBAN_CALENDAR_RECHECK_SECONDS", "2"))
+DUBAN_SHORT_WARN_FRACTION = float(env("DUBAN_SHORT_WARN_FRACTION", "0.67"))
+DUBAN_SWEEP_INTERVAL = float(env("DUBAN_SWEEP_INTERVAL", "1"))
+
+# Outbox delivery (OUT-1): retries with exponential backoff, then "dead".
+DUBAN_NOTIFY_MAX_ATTEMPTS = env_int("DUBAN_NOTIFY_MAX_ATTEMPTS", 6)
+DUBAN_NOTIFY_BACKOFF_SECONDS = env_int("DUBAN_NOTIFY_BACKOFF_SECONDS", 60)
+DUBAN_NOTIFY_CLAIM_SECONDS = env_int("DUBAN_NOTIFY_CLAIM_SECONDS", 300)
+# The address people use to reach the site, for links in e-mails.
+DUBAN_BASE_URL = env("DUBAN_BASE_URL", "")
 
 EMAIL_BACKEND = env("DUBAN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DUBAN_EMAIL_HOST", "localhost")

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "duban.supervision"
+    verbose_name = "督查督办"
+
+    def ready(self):
+        # Automatic urges from the warnings and breaches of matters' clocks:
+        # duban.notify sends this signal inside the transaction that turns
+        # a batch of flips into messages.
+        from duban.notify.services import flips_processed
+
+        from .services import on_flips_processed
+
+        flips_processed.connect(on_flips_processed, dispatch_uid="duban.supervision.auto_urge")

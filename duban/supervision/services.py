@@ -1,0 +1,1427 @@
+"""Writes for supervised matters (SUP-1…5, DOC-2, MEET-3).
+
+Every function here is one transaction with one journal event for the
+business change ("supervision.matter.assign", …), plus the events of the
+clock writes it implies (duban.clocks.services journals its own). Each
+checks, in this order, who may act (PermissionDenied, Chinese message: the
+caller shows 403 — or 404 when the user cannot see the matter at all, which
+callers establish first with `get_visible_or_404`), then whether the state
+machine allows the step (transitions.check: a ValidationError naming the
+current state and the attempted action), then the input (ValidationError
+naming the field). Nothing is half-written.
+
+Clocks of a matter (duban.clocks, owner = the matter):
+- "ack" 签收: rule matter_ack_1wd from assignment, met on acknowledgement;
+- "completion" 办结: the explicit deadline, or a rule (matter_report_7wd when
+  none is given); met when the supervision office accepts the completion, as
+  of the moment the unit requested it (the unit delivered then);
+- "report" 定期报告 (long-term matters): one clock per reporting period, met
+  by the periodic report; a breach starts the next period's clock, so every
+  silent period is its own breach (军令式交账, SUP-5).
+While a matter waits for review (办结待审), is suspended or cancelled, its
+running clocks are paused; while an extension request waits, its completion
+clock is paused. A return (退回重办) and an extension's rejection restore the
+deadline as it stood (no credit for the waiting time); a suspension's pause
+moves the deadlines on by its length (`_sync_clocks`). Cancelled matters'
+clocks stay paused: duban.clocks has no "stopped" state.
+
+Progress (SUP-2): a matter without sub-tasks shows the figure its lead unit
+last reported; a matter with sub-tasks shows the unweighted mean of its
+non-cancelled sub-tasks' progress (completed = 100), recomputed up to the
+top matter on every change below. A sub-task's completion never changes its
+parent's state.
+"""
+
+import calendar as pycal
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from duban.clocks import services as clocks
+from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
+from duban.clocks.models import Clock, ClockState, FlipKind
+from duban.journal import chain, evidence
+from duban.journal.models import EvidenceFile
+from duban.notify import services as notify
+from duban.org.models import Role, Unit
+from duban.org.services import has_role
+from duban.org.visibility import scope_for
+from duban.timelimits.calendar import parse_day_end
+from duban.timelimits.models import TimeLimitRule
+from duban.timelimits.services import get_rule
+
+from . import transitions
+from .models import (
+    MANUAL_CHANNELS,
+    MEETING_KINDS,
+    ExtensionRequest,
+    ExtensionState,
+    Matter,
+    MatterCooperation,
+    Report,
+    ReportCycle,
+    ReportKind,
+    Result,
+    ReviewState,
+    SerialCounter,
+    SourceKind,
+    Urge,
+    UrgeChannel,
+    UrgeKind,
+    Urgency,
+)
+from .transitions import CLOSED_STATES, Action, State
+
+User = get_user_model()
+
+DEFAULT_RULE = "matter_report_7wd"
+ACK_RULE = "matter_ack_1wd"
+ACK, COMPLETION, REPORT = "ack", "completion", "report"
+
+
+def max_depth() -> int:
+    """How many levels a matter may be split into below the top matter."""
+    return int(getattr(settings, "DUBAN_SUPERVISION_MAX_DEPTH", 3))
+
+
+def matter_number_format() -> str:
+    return getattr(settings, "DUBAN_MATTER_NUMBER_FORMAT", "督办〔{year}〕{serial}号")
+
+
+def urge_number_format() -> str:
+    return getattr(settings, "DUBAN_URGE_NUMBER_FORMAT", "督催〔{year}〕{serial}号")
+
+
+def _now(at=None):
+    return at or timezone.now()
+
+
+def fmt_moment(moment) -> str:
+    """2026年12月10日 23:59 (local time)."""
+    local = timezone.localtime(moment)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else "系统"
+
+
+# --- input ----------------------------------------------------------------
+
+LABELS = {
+    "source_kind": "来源",
+    "title": "事项名称",
+    "content": "事项内容",
+    "standard": "工作标准",
+    "urgency": "紧急程度",
+    "lead_unit": "牵头单位",
+    "lead_person": "责任人",
+    "cooperating": "配合单位",
+    "responsible_leader": "责任领导",
+    "due_at": "办结期限",
+    "deadline_rule": "时限规则",
+    "is_long_term": "长期事项",
+    "report_cycle": "报送周期",
+    "report_day": "报送日",
+    "meeting_name": "会议名称",
+    "meeting_date": "会议日期",
+    "minutes_number": "纪要编号",
+    "instructing_leader": "批示领导",
+    "instruction_date": "批示日期",
+    "instruction_text": "批示内容",
+    "document_number": "文号",
+    "ticket_number": "12345工单编号",
+    "finding": "督查发现的问题",
+    "source_ref": "来源记录",
+}
+# Labels that read differently for one source.
+KIND_LABELS = {
+    SourceKind.ASSIGNMENT: {"instructing_leader": "交办领导", "instruction_date": "交办日期",
+                            "instruction_text": "交办内容", "document_number": "交办文号"},
+    SourceKind.HIGHER_DEPLOYMENT: {"document_number": "上级文件文号"},
+}
+# Particulars each source must record (SUP-1). A meeting's minutes number is
+# optional: decisions are assigned at once (MEET-3), the minutes come later.
+REQUIRED_PARTICULARS = {
+    SourceKind.STANDING_MEETING: ("meeting_name", "meeting_date"),
+    SourceKind.SPECIAL_MEETING: ("meeting_name", "meeting_date"),
+    SourceKind.LEADER_INSTRUCTION: ("instructing_leader", "instruction_date", "instruction_text"),
+    SourceKind.ASSIGNMENT: ("instruction_date",),  # and a leader or a document number
+    SourceKind.HIGHER_DEPLOYMENT: ("document_number",),
+    SourceKind.HOTLINE: ("ticket_number",),
+    SourceKind.INSPECTION: ("finding",),
+}
+SOURCE_FIELDS = ("source_kind", "meeting_name", "meeting_date", "minutes_number", "instructing_leader",
+                 "instruction_date", "instruction_text", "document_number", "ticket_number", "finding",
+                 "source_ref")
+INPUT_FIELDS = frozenset(SOURCE_FIELDS) | {
+    "title", "content", "standard", "urgency", "lead_unit", "lead_person", "cooperating", "responsible_leader",
+    "due_at", "deadline_rule", "is_long_term", "report_cycle", "report_day",
+}
+TEXT_LIMITS = {"title": 200, "meeting_name": 200, "minutes_number": 80, "document_number": 80,
+               "ticket_number": 80, "source_ref": 120}
+
+
+def label(field, kind=None) -> str:
+    return KIND_LABELS.get(kind, {}).get(field) or LABELS.get(field, field)
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_unit(value):
+    if _blank(value):
+        return None
+    if isinstance(value, Unit):
+        return value
+    try:
+        return Unit.objects.get(pk=int(value))
+    except (Unit.DoesNotExist, TypeError, ValueError):
+        raise ValidationError("所选单位不存在") from None
+
+
+def _as_user(value):
+    if _blank(value):
+        return None
+    if isinstance(value, User):
+        user = value
+    else:
+        try:
+            user = User.objects.get(pk=int(value))
+        except (User.DoesNotExist, TypeError, ValueError):
+            raise ValidationError("所选人员不存在") from None
+    if not user.is_active:
+        raise ValidationError(f"{_name(user)}的账号已停用")
+    return user
+
+
+def _as_date(value):
+    if _blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, dt.date):
+        return value
+    d = parse_date(str(value).strip()) if isinstance(value, str) else None
+    if d is None:
+        raise ValidationError("日期格式应为 年-月-日，例如 2026-11-22")
+    return d
+
+
+def _day_end(d: dt.date) -> dt.datetime:
+    end = parse_day_end(getattr(settings, "DUBAN_WORKDAY_END", "23:59:59"))
+    return dt.datetime.combine(d, end, timezone.get_default_timezone())
+
+
+def as_moment(value):
+    """An aware datetime from a datetime (naive = Beijing time), an ISO
+    string, or a date (= the end of that day)."""
+    if _blank(value):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        parsed = parse_datetime(text)
+        if parsed is None:
+            d = parse_date(text)
+            if d is None:
+                raise ValidationError("时间格式应为 年-月-日 时:分，例如 2026-12-10 18:00")
+            return _day_end(d)
+        value = parsed
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if isinstance(value, dt.date):
+        return _day_end(value)
+    raise ValidationError("时间格式应为 年-月-日 时:分，例如 2026-12-10 18:00")
+
+
+def _in_unit(user, unit) -> bool:
+    person = getattr(user, "person", None)
+    return person is not None and person.unit.path.startswith(unit.path)
+
+
+def _coop_rows(value):
+    """[(unit, person, duty)] from dicts {"unit", "person", "duty"} or tuples."""
+    rows = []
+    for item in value or ():
+        if isinstance(item, dict):
+            unit, person, duty = item.get("unit"), item.get("person"), item.get("duty", "")
+        elif isinstance(item, list | tuple):
+            unit, person, duty = (list(item) + [None, None, ""])[:3]
+        else:
+            unit, person, duty = item, None, ""
+        rows.append((unit, person, duty or ""))
+    return rows
+
+
+def clean_matter_data(data: dict, *, at=None, subtask=False) -> dict:
+    """Validate a matter's fields (SUP-1): the source's required particulars,
+    title and content, units and people, the time node. Returns the values
+    for the model plus "cooperating": [(unit, person, duty)]. Raises one
+    ValidationError with a Chinese message per bad field, naming it. Units
+    and people may be given as instances or ids, dates as ISO text."""
+    at = _now(at)
+    unknown = set(data) - INPUT_FIELDS
+    if unknown:
+        raise ValidationError({k: f"未知字段“{k}”" for k in sorted(unknown)})
+    errors: dict[str, list] = {}
+
+    def err(field, message):
+        errors.setdefault(field, []).append(message)
+
+    out = {}
+    kind = data.get("source_kind") or ""
+    if kind not in SourceKind.values:
+        err("source_kind", "请选择来源：" + "、".join(SourceKind.labels))
+    out["source_kind"] = kind
+    for f in ("title", "content", "standard", "meeting_name", "minutes_number", "instruction_text",
+              "document_number", "ticket_number", "finding", "source_ref"):
+        v = data.get(f)
+        v = "" if v is None else str(v).strip()
+        if f in TEXT_LIMITS and len(v) > TEXT_LIMITS[f]:
+            err(f, f"{label(f, kind)}不能超过{TEXT_LIMITS[f]}个字")
+        out[f] = v
+    if not out["title"]:
+        err("title", "事项名称不能为空")
+    if not out["content"]:
+        err("content", "事项内容不能为空")
+    if subtask and not out["standard"]:
+        err("standard", "子任务须明确工作标准")
+    for f in ("meeting_date", "instruction_date"):
+        try:
+            out[f] = _as_date(data.get(f))
+        except ValidationError as e:
+            err(f, f"{label(f, kind)}：{e.messages[0]}")
+            out[f] = None
+    for f in ("instructing_leader", "responsible_leader", "lead_person"):
+        try:
+            out[f] = _as_user(data.get(f))
+        except ValidationError as e:
+            err(f, f"{label(f, kind)}：{e.messages[0]}")
+            out[f] = None
+    try:
+        out["lead_unit"] = _as_unit(data.get("lead_unit"))
+    except ValidationError as e:
+        err("lead_unit", f"牵头单位：{e.messages[0]}")
+        out["lead_unit"] = None
+
+    # The source's particulars.
+    if kind in REQUIRED_PARTICULARS:
+        kind_label = SourceKind(kind).label
+        for f in REQUIRED_PARTICULARS[kind]:
+            if _blank(out.get(f)) and f not in errors:
+                err(f, f"来源为“{kind_label}”时必须填写{label(f, kind)}")
+        if kind == SourceKind.ASSIGNMENT and out["instructing_leader"] is None and not out["document_number"]:
+            err("instructing_leader", "来源为“交办”时必须填写交办领导或交办文号")
+
+    urgency = data.get("urgency") or Urgency.NORMAL
+    if urgency not in Urgency.values:
+        err("urgency", "紧急程度应为：特急、加急、一般")
+    out["urgency"] = urgency
+
+    lead_unit, lead_person = out["lead_unit"], out["lead_person"]
+    if lead_unit is not None and lead_person is not None and not _in_unit(lead_person, lead_unit):
+        err("lead_person", f"责任人{_name(lead_person)}不属于牵头单位“{lead_unit.name}”")
+
+    coops, seen = [], set()
+    for i, (u, p, duty) in enumerate(_coop_rows(data.get("cooperating")), 1):
+        try:
+            unit = _as_unit(u)
+            person = _as_user(p)
+        except ValidationError as e:
+            err("cooperating", f"配合单位第{i}项：{e.messages[0]}")
+            continue
+        if unit is None:
+            err("cooperating", f"配合单位第{i}项：请选择单位")
+            continue
+        if lead_unit is not None and unit.pk == lead_unit.pk:
+            err("cooperating", f"“{unit.name}”已是牵头单位，不能同时作为配合单位")
+        elif unit.pk in seen:
+            err("cooperating", f"配合单位“{unit.name}”重复")
+        elif person is not None and not _in_unit(person, unit):
+            err("cooperating", f"责任人{_name(person)}不属于配合单位“{unit.name}”")
+        seen.add(unit.pk)
+        coops.append((unit, person, str(duty).strip()[:300]))
+    out["cooperating"] = coops
+
+    # The time node: an explicit deadline, a rule, or (long-term) a cycle.
+    long_term = bool(data.get("is_long_term"))
+    if subtask and long_term:
+        err("is_long_term", "子任务不能设为长期事项")
+    out["is_long_term"] = long_term
+    try:
+        due_at = as_moment(data.get("due_at"))
+    except ValidationError as e:
+        err("due_at", f"办结期限：{e.messages[0]}")
+        due_at = None
+    if due_at is not None and due_at <= at:
+        err("due_at", f"办结期限（{fmt_moment(due_at)}）须晚于当前时间")
+    rule = (data.get("deadline_rule") or "").strip()
+    if due_at is not None and rule:
+        err("deadline_rule", "已设定办结期限时不能再选时限规则")
+    if due_at is None and not rule and not long_term:
+        rule = DEFAULT_RULE
+    if rule:
+        try:
+            get_rule(rule, active_only=True)
+        except TimeLimitRule.DoesNotExist as e:
+            err("deadline_rule", str(e))
+    out["due_at"], out["deadline_rule"] = due_at, rule
+    cycle = data.get("report_cycle") or ""
+    day = data.get("report_day")
+    if long_term:
+        if cycle not in ReportCycle.values:
+            err("report_cycle", "长期事项须选择报送周期：每周、每月或每季度")
+        try:
+            day = int(day) if not _blank(day) else None
+        except (TypeError, ValueError):
+            day = None
+        top = 7 if cycle == ReportCycle.WEEKLY else 31
+        if day is None or not 1 <= day <= top:
+            err("report_day", "报送日应为 1（周一）至 7（周日）" if cycle == ReportCycle.WEEKLY
+                else "报送日应为每月（季度为季末月）的 1 至 31 日")
+        out["report_cycle"], out["report_day"] = cycle, day
+    else:
+        out["report_cycle"], out["report_day"] = "", None
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def doc2_problems(*, lead_unit, lead_person, due_at, deadline_rule, is_long_term, report_cycle, report_day,
+                  cooperating) -> dict:
+    """DOC-2: every work arrangement names its time node, responsible unit
+    and responsible person. {field: message} of what is missing."""
+    problems = {}
+    if lead_unit is None:
+        problems["lead_unit"] = "交办前须明确责任单位（牵头单位）"
+    if lead_person is None:
+        problems["lead_person"] = "交办前须明确责任人"
+    if not (due_at or deadline_rule or (is_long_term and report_cycle and report_day)):
+        problems["due_at"] = "交办前须明确时间节点（办结期限、时限规则或定期报送周期）"
+    missing = [u.name for u, person, _ in cooperating if person is None]
+    if missing:
+        problems["cooperating"] = "交办前须明确配合单位的责任人：" + "、".join(f"“{n}”" for n in missing)
+    return problems
+
+
+def _doc2_of_matter(m: Matter) -> dict:
+    coops = [(c.unit, c.person, c.duty) for c in m.cooperations.select_related("unit", "person")]
+    return doc2_problems(lead_unit=m.lead_unit, lead_person=m.lead_person, due_at=m.due_at,
+                         deadline_rule=m.deadline_rule, is_long_term=m.is_long_term, report_cycle=m.report_cycle,
+                         report_day=m.report_day, cooperating=coops)
+
+
+# --- who may act ----------------------------------------------------------
+
+def _unit_id_of(user):
+    person = getattr(user, "person", None)
+    return person.unit_id if person is not None else None
+
+
+def is_supervisor(user) -> bool:
+    return has_role(user, Role.SUPERVISOR) and _unit_id_of(user) is not None
+
+
+def is_supervision_office(user, matter) -> bool:
+    """督查室 staff whose jurisdiction covers the matter's supervising or lead unit."""
+    if not has_role(user, Role.SUPERVISOR):
+        return False
+    juris = scope_for(user).jurisdictions
+    units = [u for u in (matter.supervising_unit, matter.lead_unit) if u is not None]
+    return any(u.path.startswith(j.path) for u in units for j in juris)
+
+
+def is_unit_actor(user, unit_id) -> bool:
+    """The liaison (联络员) or head (负责人) of exactly this unit."""
+    return unit_id is not None and _unit_id_of(user) == unit_id and has_role(user, Role.LIAISON, Role.UNIT_HEAD)
+
+
+def is_lead_actor(user, matter) -> bool:
+    return user.pk == matter.lead_person_id or is_unit_actor(user, matter.lead_unit_id)
+
+
+def cooperation_of(user, matter):
+    for c in matter.cooperations.all():
+        if c.person_id == user.pk or is_unit_actor(user, c.unit_id):
+            return c
+    return None
+
+
+def can_review(user, matter) -> bool:
+    """Accept or return completions and reports, decide extensions, archive:
+    the supervision office; for a sub-task also the unit that split it (一级抓
+    一级), never the sub-task's own lead unit."""
+    if is_supervision_office(user, matter):
+        return True
+    return (matter.parent_id is not None and is_unit_actor(user, matter.assigning_unit_id)
+            and _unit_id_of(user) != matter.lead_unit_id)
+
+
+def can_urge(user, matter) -> bool:
+    return can_review(user, matter) or user.pk in (matter.instructing_leader_id, matter.responsible_leader_id)
+
+
+_OFFICE = (is_supervision_office, "只有督查室可以{}")
+_LEAD = (is_lead_actor, "只有牵头单位的联络员、负责人或责任人可以{}")
+_REVIEW = (can_review, "只有督查室（子任务还有分解单位）可以{}")
+PERMISSIONS = {
+    Action.UPDATE: _OFFICE,
+    Action.ASSIGN: _OFFICE,
+    Action.ACKNOWLEDGE: _LEAD,
+    Action.START: _LEAD,
+    Action.REPORT: (lambda u, m: is_lead_actor(u, m) or cooperation_of(u, m) is not None,
+                    "只有牵头单位、配合单位的联络员、负责人或责任人可以{}"),
+    Action.REQUEST_COMPLETION: _LEAD,
+    Action.COMPLETE: _REVIEW,
+    Action.RETURN: _REVIEW,
+    Action.ARCHIVE: _REVIEW,
+    Action.SUSPEND: _OFFICE,
+    Action.RESUME: _OFFICE,
+    Action.CANCEL: _OFFICE,
+    Action.SPLIT: (lambda u, m: is_lead_actor(u, m) or is_supervision_office(u, m),
+                   "只有牵头单位的联络员、负责人、责任人或督查室可以{}"),
+    Action.REQUEST_EXTENSION: _LEAD,
+    Action.DECIDE_EXTENSION: _REVIEW,
+    Action.URGE: (can_urge, "只有督查室、分解单位或批示（责任）领导可以{}"),
+    Action.REVIEW_REPORT: _REVIEW,
+}
+
+
+def may(user, matter, action) -> bool:
+    test, _ = PERMISSIONS[action]
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and test(user, matter))
+
+
+def _require(user, matter, action):
+    if not may(user, matter, action):
+        _, message = PERMISSIONS[action]
+        raise PermissionDenied(message.format(Action(action).label))
+
+
+def available_actions(user, matter) -> list:
+    """The actions `user` may take on `matter` now (state and permission),
+    for pages to offer: [Action]."""
+    out = []
+    for action in transitions.allowed_actions(matter.state):
+        if action == Action.DECIDE_EXTENSION and not matter.extensions.filter(
+                state=ExtensionState.PENDING).exists():
+            continue
+        if may(user, matter, action):
+            out.append(action)
+    return out
+
+
+def _require_supervisor(user, what="创建督办事项"):
+    if not is_supervisor(user):
+        raise PermissionDenied(f"只有督查室可以{what}")
+
+
+# --- helpers --------------------------------------------------------------
+
+MATTER_FIELDS = [
+    "number", "source_kind", "meeting_name", "meeting_date", "minutes_number", "instructing_leader_id",
+    "instruction_date", "instruction_text", "document_number", "ticket_number", "finding", "source_ref",
+    "title", "content", "standard", "urgency", "lead_unit_id", "lead_person_id", "responsible_leader_id",
+    "supervising_unit_id", "assigning_unit_id", "parent_id", "due_at", "deadline_rule", "is_long_term",
+    "report_cycle", "report_day", "state",
+]
+
+
+def _snapshot(m: Matter) -> dict:
+    data = chain.snapshot(m, MATTER_FIELDS)
+    data["cooperating"] = [
+        {"unit": c.unit_id, "person": c.person_id, "duty": c.duty} for c in m.cooperations.order_by("sort_order", "id")
+    ]
+    return data
+
+
+def _locked(matter) -> Matter:
+    pk = matter.pk if isinstance(matter, Matter) else matter
+    return Matter.objects.select_for_update().get(pk=pk)
+
+
+def _sync(target, source):
+    """Copy the stored fields onto the caller's instance so that it does not
+    go on showing the state before the change."""
+    if isinstance(target, type(source)) and target is not source:
+        for f in type(source)._meta.concrete_fields:
+            setattr(target, f.attname, getattr(source, f.attname))
+    return source
+
+
+def _clocks(m):
+    return clocks.clocks_for(m)
+
+
+def _clock_label(m, what) -> str:
+    title = m.title if len(m.title) <= 40 else m.title[:40] + "…"
+    return f"{m.number}“{title}”{what}"
+
+
+def next_period_due(cycle, day, after) -> dt.datetime:
+    """The end of the first reporting day strictly after the day of `after`:
+    weekly on weekday `day` (1 = Monday), monthly on day `day` (the month's
+    last day when shorter), quarterly on day `day` of the quarter's last month."""
+    d0 = timezone.localtime(after).date()
+    if cycle == ReportCycle.WEEKLY:
+        return _day_end(d0 + dt.timedelta(days=(day - d0.isoweekday()) % 7 or 7))
+    months = range(1, 13) if cycle == ReportCycle.MONTHLY else (3, 6, 9, 12)
+    year = d0.year
+    while True:
+        for month in months:
+            candidate = dt.date(year, month, min(day, pycal.monthrange(year, month)[1]))
+            if candidate > d0:
+                return _day_end(candidate)
+        year += 1
+
+
+def _start_period(m, *, started_at, after):
+    due = next_period_due(m.report_cycle, m.report_day, after)
+    local = timezone.localtime(due)
+    return clocks.start_clock(m, REPORT, due_at=due, started_at=started_at, owner_unit=m.lead_unit,
+                              owner_person=m.lead_person,
+                              label=_clock_label(m, f"定期报告（{local.month}月{local.day}日前）"))
+
+
+def _start_clocks(m, at):
+    common = dict(started_at=at, owner_unit=m.lead_unit, owner_person=m.lead_person)
+    clocks.start_clock(m, ACK, rule=ACK_RULE, label=_clock_label(m, "签收"), **common)
+    completion = None
+    if m.due_at is not None:
+        completion = clocks.start_clock(m, COMPLETION, due_at=m.due_at, label=_clock_label(m, "办结"), **common)
+    elif m.deadline_rule:
+        completion = clocks.start_clock(m, COMPLETION, rule=m.deadline_rule, label=_clock_label(m, "办结"),
+                                        **common)
+    if m.is_long_term:
+        _start_period(m, started_at=at, after=at)
+    m.completion_clock = completion
+
+
+def _refresh_current(m):
+    """Point `current_clock` at the open clock due first (or, when none is
+    open, the completion clock): the lists sort and colour by it."""
+    target = (
+        _clocks(m).filter(state__in=CLOCK_OPEN_STATES).order_by("due_at", "id").values_list("id", flat=True).first()
+        or m.completion_clock_id
+        or _clocks(m).order_by("-id").values_list("id", flat=True).first()
+    )
+    if target != m.current_clock_id:
+        m.current_clock_id = target
+        Matter.objects.filter(pk=m.pk).update(current_clock_id=target)
+
+
+def _hold_reason(m, clock, extension_pending):
+    if m.state == State.SUSPENDED:
+        return "事项暂停"
+    if m.state == State.CANCELLED:
+        return "事项撤销"
+    if m.state == State.COMPLETION_REQUESTED:
+        return "办结待审"
+    if clock.kind == COMPLETION and extension_pending:
+        return "延期申请待批"
+    return None
+
+
+def _sync_clocks(m, at):
+    """Pause the running clocks that the matter's state holds, resume the
+    paused ones it no longer holds (the pause moves their deadlines on)."""
+    pending = m.extensions.filter(state=ExtensionState.PENDING).exists()
+    for clock in _clocks(m).filter(state__in=[ClockState.RUNNING, ClockState.PAUSED]).order_by("id"):
+        hold = _hold_reason(m, clock, pending)
+        if hold and clock.state == ClockState.RUNNING:
+            clocks.pause(clock, hold, at=at)
+        elif not hold and clock.state == ClockState.PAUSED:
+            clocks.resume(clock, at=at)
+
+
+def _reset_deadline(clock, due, reason, by, at):
+    """Set a clock's deadline (explicit from now on) and end its current
+    pause without credit: the waiting time does not move the deadline."""
+    clocks.change_deadline(clock, due, reason, by, at=at)
+    if clock.state == ClockState.PAUSED:
+        clocks.resume(clock, at=at)
+
+
+def _take_number(series, year) -> int:
+    SerialCounter.objects.get_or_create(series=series, year=year)
+    counter = SerialCounter.objects.select_for_update().get(series=series, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def _effective_progress(m) -> int:
+    if m.state in (State.COMPLETED, State.ARCHIVED):
+        return 100
+    kids = list(Matter.objects.filter(parent_id=m.pk).exclude(state=State.CANCELLED)
+                .values_list("state", "progress"))
+    if not kids:
+        return m.reported_progress
+    values = [100 if s in (State.COMPLETED, State.ARCHIVED) else p for s, p in kids]
+    return round(sum(values) / len(values))
+
+
+def _rollup(m):
+    """Recompute the progress of `m` and of every matter above it."""
+    node = m
+    while node is not None:
+        value = _effective_progress(node)
+        if value != node.progress:
+            Matter.objects.filter(pk=node.pk).update(progress=value)
+            node.progress = value
+        node = Matter.objects.filter(pk=node.parent_id).first() if node.parent_id else None
+
+
+def _percent(value):
+    if _blank(value):
+        return None
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({"progress": "进度应为 0 至 100 的整数"}) from None
+    if not 0 <= value <= 100:
+        raise ValidationError({"progress": "进度应为 0 至 100 的整数"})
+    return value
+
+
+def _store_files(files, by, unit) -> list:
+    stored = []
+    for f in files or ():
+        stored.append(f if isinstance(f, EvidenceFile) else evidence.store(f, owner_unit=unit, uploaded_by=by))
+    return stored
+
+
+def _notify_people(m, at, *, occasion, subject, body):
+    people = {}
+    if m.lead_person_id:
+        people[m.lead_person_id] = (m.lead_person, "牵头")
+    for c in m.cooperations.select_related("person"):
+        if c.person_id and c.person_id not in people:
+            people[c.person_id] = (c.person, "配合")
+    for user, role in people.values():
+        notify.notify_user(user, subject, f"{body}\n您单位为{role}单位。", key=f"supervision:{m.pk}:{occasion}",
+                           link=m.get_absolute_url(), at=at)
+
+
+def _notify_assignment(m, at):
+    ack = _clocks(m).filter(kind=ACK).order_by("-id").first()
+    body = f"{m.number}“{m.title}”已交办（{m.get_urgency_display()}）。"
+    if ack is not None:
+        body += f"请于{fmt_moment(ack.due_at)}前签收。"
+    if m.deadline:
+        body += f"办结期限：{fmt_moment(m.deadline)}。"
+    if m.is_long_term:
+        body += f"长期事项，{m.get_report_cycle_display()}定期报送进展。"
+    _notify_people(m, at, occasion="assign", subject=f"【督办】{m.number} {m.title}", body=body)
+
+
+# --- creating ---------------------------------------------------------------
+
+def _write_cooperations(m, rows):
+    MatterCooperation.objects.filter(matter=m).delete()
+    MatterCooperation.objects.bulk_create([
+        MatterCooperation(matter=m, unit=unit, person=person, duty=duty, sort_order=i)
+        for i, (unit, person, duty) in enumerate(rows)
+    ])
+
+
+def _insert(clean, *, by, at, parent=None) -> Matter:
+    values = dict(clean)
+    coops = values.pop("cooperating")
+    m = Matter(**values, parent=parent, created_by=by, created_at=at, state=State.DRAFT,
+               supervising_unit_id=parent.supervising_unit_id if parent else by.person.unit_id)
+    m.save(force_insert=True)
+    m.root_id = parent.root_id if parent else m.pk
+    m.depth = parent.depth + 1 if parent else 0
+    m.tree_path = (parent.tree_path if parent else "") + f"{m.pk:010d}."
+    m.save(update_fields=["root", "depth", "tree_path"])
+    _write_cooperations(m, coops)
+    return m
+
+
+def create_matter(by, *, assign=False, at=None, **data) -> Matter:
+    """A supervision-office user records a matter from its source (SUP-1):
+    a draft, or with `assign=True` assigned at once. Fields: see
+    `clean_matter_data` (INPUT_FIELDS); without `due_at` the deadline
+    follows `deadline_rule`, by default matter_report_7wd."""
+    at = _now(at)
+    _require_supervisor(by)
+    clean = clean_matter_data(data, at=at)
+    with transaction.atomic():
+        m = _insert(clean, by=by, at=at)
+        chain.record("supervision.matter.create", m, after=_snapshot(m), actor=by)
+        if assign:
+            m = assign_matter(m, by, at=at)
+    return m
+
+
+def update_draft(matter, by, *, at=None, **changes) -> Matter:
+    """Change a draft's fields (the same fields and checks as creating)."""
+    at = _now(at)
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.UPDATE)
+        transitions.check(m.state, Action.UPDATE)
+        current = {f: getattr(m, f) for f in INPUT_FIELDS - {"cooperating"}}
+        current["cooperating"] = [(c.unit, c.person, c.duty) for c in m.cooperations.select_related("unit", "person")]
+        # A new deadline replaces the rule and the other way round.
+        if changes.get("due_at") and "deadline_rule" not in changes:
+            current["deadline_rule"] = ""
+        if changes.get("deadline_rule") and "due_at" not in changes:
+            current["due_at"] = None
+        clean = clean_matter_data({**current, **changes}, at=at)
+        before = _snapshot(m)
+        coops = clean.pop("cooperating")
+        for key, value in clean.items():
+            setattr(m, key, value)
+        m.save()
+        _write_cooperations(m, coops)
+        chain.record("supervision.matter.update", m, before=before, after=_snapshot(m), actor=by)
+    return _sync(matter, m)
+
+
+def create_matters_from_meeting(meeting_info: dict, decisions: list, by, *, assign=True, at=None) -> list:
+    """MEET-3: the decisions (议定事项) of one meeting become matters in one
+    step, all or nothing. `meeting_info`: {"kind": "standing_meeting" |
+    "special_meeting", "name", "date", "minutes_number", "source_ref"};
+    each decision: the fields of `create_matter` (title, content, standard,
+    urgency, lead_unit, lead_person, cooperating, responsible_leader,
+    due_at…); without `due_at` it inherits the 7-working-day rule. Every
+    row is validated first; errors name the row (“第2行：…”)."""
+    at = _now(at)
+    _require_supervisor(by, "录入会议议定事项")
+    info = meeting_info or {}
+    kind = info.get("kind") or SourceKind.STANDING_MEETING
+    errors = []
+    if kind not in MEETING_KINDS:
+        errors.append(ValidationError("会议类型应为常务会议或专题会议", code="meeting"))
+    if not decisions:
+        errors.append(ValidationError("议定事项不能为空", code="meeting"))
+    source = {
+        "source_kind": kind, "meeting_name": info.get("name", ""), "meeting_date": info.get("date"),
+        "minutes_number": info.get("minutes_number", ""), "source_ref": info.get("source_ref", ""),
+    }
+    cleaned = []
+    for i, row in enumerate(decisions or (), 1):
+        title = str(row.get("title") or "").strip() if isinstance(row, dict) else ""
+        try:
+            if not isinstance(row, dict):
+                raise ValidationError("应为一项议定事项的各字段")
+            row = dict(row)
+            for f in SOURCE_FIELDS:
+                row.pop(f, None)
+            clean = clean_matter_data({**source, **row}, at=at)
+            if assign:
+                problems = doc2_problems(**{k: clean[k] for k in (
+                    "lead_unit", "lead_person", "due_at", "deadline_rule", "is_long_term", "report_cycle",
+                    "report_day")}, cooperating=clean["cooperating"])
+                if problems:
+                    raise ValidationError(problems)
+            cleaned.append(clean)
+        except ValidationError as e:
+            where = f"第{i}行" + (f"（{title[:20]}）" if title else "")
+            messages = ([m for msgs in e.message_dict.values() for m in msgs] if hasattr(e, "error_dict")
+                        else e.messages)
+            errors += [ValidationError(f"{where}：{msg}", code="row", params={"row": i}) for msg in messages]
+    if errors:
+        raise ValidationError(errors)
+    out = []
+    with transaction.atomic():
+        for clean in cleaned:
+            m = _insert(clean, by=by, at=at)
+            chain.record("supervision.matter.create", m, after=_snapshot(m), actor=by)
+            if assign:
+                m = assign_matter(m, by, at=at)
+            out.append(m)
+    return out
+
+
+# --- the closed loop ----------------------------------------------------------
+
+def assign_matter(matter, by, *, at=None) -> Matter:
+    """draft → assigned: DOC-2 check, the year's number (督办〔2026〕12号),
+    the ack, completion and (long-term) report clocks, messages to the
+    responsible people. The 督办通知单 is made from the assigned matter."""
+    at = _now(at)
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.ASSIGN)
+        new_state = transitions.check(m.state, Action.ASSIGN)
+        problems = _doc2_of_matter(m)
+        if problems:
+            raise ValidationError(problems)
+        if m.due_at is not None and m.due_at <= at:
+            raise ValidationError({"due_at": f"办结期限（{fmt_moment(m.due_at)}）已过，请先修改期限"})
+        year = timezone.localtime(at).year
+        m.year, m.serial = year, _take_number("matter", year)
+        m.number = matter_number_format().format(year=year, serial=m.serial)
+        m.state, m.assigned_at = new_state, at
+        _start_clocks(m, at)
+        m.save()
+        _refresh_current(m)
+        chain.record("supervision.matter.assign", m, before={"state": State.DRAFT}, after={
+            "state": m.state, "number": m.number, "deadline": m.deadline, "lead_unit": m.lead_unit_id,
+            "lead_person": m.lead_person_id,
+        }, actor=by)
+        _notify_assignment(m, at)
+    return _sync(matter, m)
+
+
+def acknowledge(matter, by, *, at=None) -> Matter:
+    """签收 by the lead unit: meets the ack clock (met, or met late)."""
+    at = _now(at)
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.ACKNOWLEDGE)
+        new_state = transitions.check(m.state, Action.ACKNOWLEDGE)
+        ack = _clocks(m).filter(kind=ACK, state__in=CLOCK_OPEN_STATES).first()
+        if ack is not None:
+            clocks.meet(ack, at=at)
+        m.state, m.acknowledged_at, m.acknowledged_by = new_state, at, by
+        m.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
+        _refresh_current(m)
+        chain.record("supervision.matter.acknowledge", m, before={"state": State.ASSIGNED}, after={
+            "state": m.state, "ack_clock": ack.state if ack else None,
+        }, actor=by)
+    return _sync(matter, m)
+
+
+def start_work(matter, by, *, at=None) -> Matter:
+    """acknowledged → in progress, explicitly (a first report does it too)."""
+    at = _now(at)
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.START)
+        before = m.state
+        m.state = transitions.check(m.state, Action.START)
+        m.started_at = m.started_at or at
+        m.save(update_fields=["state", "started_at"])
+        chain.record("supervision.matter.start", m, before={"state": before}, after={"state": m.state}, actor=by)
+    return _sync(matter, m)
+
+
+def submit_report(matter, by, *, text, files=(), kind=ReportKind.PROGRESS, progress=None, at=None) -> Report:
+    """A progress report (反馈) or, for a long-term matter, a periodic report,
+    with evidence files (uploads or EvidenceFile rows). The first report
+    moves an acknowledged matter into progress. A periodic report meets
+    every report clock whose period has begun (late ones as met late) and
+    starts the next period's clock. Cooperating units may send progress
+    reports; only the lead unit's figure sets the matter's progress."""
+    at = _now(at)
+    if kind not in (ReportKind.PROGRESS, ReportKind.PERIODIC):
+        raise ValidationError({"kind": "反馈类型应为进展反馈或定期报告（办结请用“申请办结”）"})
+    text = (text or "").strip()
+    progress = _percent(progress)
+    with transaction.atomic():
+        m = _locked(matter)
+        lead = is_lead_actor(by, m)
+        if kind == ReportKind.PERIODIC and not lead:
+            raise PermissionDenied("只有牵头单位可以报送定期报告")
+        _require(by, m, Action.REPORT)
+        new_state = transitions.check(m.state, Action.REPORT)
+        if not text:
+            raise ValidationError({"text": "反馈内容不能为空"})
+        period = []
+        if kind == ReportKind.PERIODIC:
+            if not m.is_long_term:
+                raise ValidationError({"kind": "该事项不是长期事项，无需定期报告"})
+            open_ = list(_clocks(m).filter(kind=REPORT, state__in=CLOCK_OPEN_STATES).order_by("due_at", "id"))
+            period = [c for c in open_ if c.started_at <= at]
+            if not period:
+                nxt = f"，下一期自{fmt_moment(open_[0].started_at)}起报送" if open_ else ""
+                raise ValidationError({"kind": f"本期定期报告已报送{nxt}"})
+        unit = m.lead_unit if lead else cooperation_of(by, m).unit
+        unit_id = unit.pk if unit else None
+        before = {"state": m.state, "progress": m.progress}
+        stored = _store_files(files, by, unit)
+        r = Report.objects.create(matter=m, kind=kind, text=text, progress=progress, unit_id=unit_id,
+                                  submitted_by=by, submitted_at=at,
+                                  period_due_at=max((c.due_at for c in period), default=None))
+        r.files.set(stored)
+        for c in period:
+            clocks.meet(c, at=at)
+        if period and not _clocks(m).filter(kind=REPORT, state=ClockState.RUNNING).exists():
+            last = max(c.due_at for c in period)
+            _start_period(m, started_at=last, after=last)
+        m.state = new_state
+        m.started_at = m.started_at or at
+        if progress is not None and lead:
+            m.reported_progress = progress
+        m.save(update_fields=["state", "started_at", "reported_progress"])
+        _rollup(m)
+        _refresh_current(m)
+        chain.record("supervision.report.submit", r, before=before, after={
+            "matter": m.pk, "kind": kind, "state": m.state, "progress": progress, "matter_progress": m.progress,
+            "unit": unit_id, "files": [{"id": str(f.pk), "name": f.original_name, "sm3": f.sm3} for f in stored],
+            "periods_met": [c.pk for c in period],
+        }, actor=by)
+    return r
+
+
+def request_completion(matter, by, *, text, files, at=None) -> Report:
+    """办结申请 by the lead unit, with text and at least one evidence file.
+    Refused while sub-tasks are open or an extension request waits. The
+    clocks pause while the supervision office reviews."""
+    at = _now(at)
+    text = (text or "").strip()
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.REQUEST_COMPLETION)
+        new_state = transitions.check(m.state, Action.REQUEST_COMPLETION)
+        if not text:
+            raise ValidationError({"text": "办结申请须填写办理情况"})
+        if not files:
+            raise ValidationError({"files": "办结申请须附至少一份佐证材料"})
+        open_children = Matter.objects.filter(parent_id=m.pk).exclude(state__in=CLOSED_STATES).count()
+        if open_children:
+            raise ValidationError(f"尚有{open_children}项子任务未办结，不能申请办结")
+        if m.extensions.filter(state=ExtensionState.PENDING).exists():
+            raise ValidationError("延期申请尚待审批，请审批后再申请办结")
+        stored = _store_files(files, by, m.lead_unit)
+        r = Report.objects.create(matter=m, kind=ReportKind.COMPLETION, text=text, unit_id=m.lead_unit_id,
+                                  submitted_by=by, submitted_at=at)
+        r.files.set(stored)
+        before = m.state
+        m.state, m.completion_requested_at = new_state, at
+        m.save(update_fields=["state", "completion_requested_at"])
+        _sync_clocks(m, at)
+        _refresh_current(m)
+        chain.record("supervision.matter.request_completion", m, before={"state": before}, after={
+            "state": m.state, "report": r.pk,
+            "files": [{"id": str(f.pk), "name": f.original_name, "sm3": f.sm3} for f in stored],
+        }, actor=by)
+    return r
+
+
+def _pending_completion_report(m):
+    return m.reports.filter(kind=ReportKind.COMPLETION, review_state=ReviewState.PENDING).order_by("-id").first()
+
+
+def complete_matter(matter, by, *, comment="", at=None) -> Matter:
+    """办结审核: the supervision office (for a sub-task also the unit that
+    split it) accepts the completion. Every open clock is met as of the
+    moment the unit requested completion: met, or met late (SUP-3)."""
+    at = _now(at)
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.COMPLETE)
+        new_state = transitions.check(m.state, Action.COMPLETE)
+        delivered = m.completion_requested_at or at
+        for c in _clocks(m).filter(state__in=CLOCK_OPEN_STATES).order_by("id"):
+            clocks.meet(c, at=delivered)
+        completion = Clock.objects.filter(pk=m.completion_clock_id).first()
+        m.result = Result.MET_LATE if completion and completion.state == ClockState.MET_LATE else Result.MET
+        r = _pending_completion_report(m)
+        if r is not None:
+            r.review_state, r.review_comment, r.reviewed_by, r.reviewed_at = ReviewState.ACCEPTED, comment, by, at
+            r.save(update_fields=["review_state", "review_comment", "reviewed_by", "reviewed_at"])
+        m.state, m.completed_at = new_state, at
+        m.reported_progress = m.progress = 100
+        m.save(update_fields=["state", "completed_at", "result", "reported_progress", "progress"])
+        _rollup(m)
+        _refresh_current(m)
+        chain.record("supervision.matter.complete", m, before={"state": State.COMPLETION_REQUESTED}, after={
+            "state": m.state, "result": m.result, "delivered_at": delivered, "comment": comment,
+            "late_seconds": completion.late_seconds if completion else None,
+        }, actor=by)
+    return _sync(matter, m)
+
+
+def return_matter(matter, by, *, reason, at=None) -> Matter:
+    """退回重办: back to in progress with reasons. The deadline stays as it
+    was (the review time is not credited): past it, the clock breaches."""
+    at = _now(at)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.RETURN)
+        new_state = transitions.check(m.state, Action.RETURN)
+        if not reason:
+            raise ValidationError({"reason": "退回重办须填写理由"})
+        r = _pending_completion_report(m)
+        if r is not None:
+            r.review_state, r.review_comment, r.reviewed_by, r.reviewed_at = ReviewState.RETURNED, reason, by, at
+            r.save(update_fields=["review_state", "review_comment", "reviewed_by", "reviewed_at"])
+        m.state = new_state
+        m.return_count += 1
+        m.completion_requested_at = None
+        m.save(update_fields=["state", "return_count", "completion_requested_at"])
+        for c in _clocks(m).filter(state=ClockState.PAUSED).order_by("id"):
+            _reset_deadline(c, c.due_at, "退回重办，仍按原期限考核", by, at)
+        _sync_clocks(m, at)
+        _refresh_current(m)
+        chain.record("supervision.matter.return", m, before={"state": State.COMPLETION_REQUESTED}, after={
+            "state": m.state, "reason": reason, "report": r.pk if r else None, "return_count": m.return_count,
+        }, actor=by)
+    return _sync(matter, m)
+
+
+def archive_matter(matter, by, *, at=None) -> Matter:
+    at = _now(at)
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.ARCHIVE)
+        m.state = transitions.check(m.state, Action.ARCHIVE)
+        m.archived_at = at
+        m.save(update_fields=["state", "archived_at"])
+        chain.record("supervision.matter.archive", m, before={"state": State.COMPLETED}, after={"state": m.state},
+                     actor=by)
+    return _sync(matter, m)
+
+
+def suspend_matter(matter, by, *, reason, at=None) -> Matter:
+    """暂停 by the supervision office, with reasons: the clocks pause."""
+    at = _now(at)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.SUSPEND)
+        new_state = transitions.check(m.state, Action.SUSPEND)
+        if not reason:
+            raise ValidationError({"reason": "暂停须填写理由"})
+        before = m.state
+        m.suspended_from, m.state, m.state_reason = before, new_state, reason[:500]
+        m.save(update_fields=["suspended_from", "state", "state_reason"])
+        _sync_clocks(m, at)
+        _refresh_current(m)
+        chain.record("supervision.matter.suspend", m, before={"state": before},
+                     after={"state": m.state, "reason": reason}, actor=by)
+    return _sync(matter, m)
+
+
+def resume_matter(matter, by, *, reason="", at=None) -> Matter:
+    """恢复: back to the state before the suspension; the pause moves the
+    deadlines on by its length."""
+    at = _now(at)
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.RESUME)
+        m.state = transitions.check(m.state, Action.RESUME, prior=m.suspended_from)
+        m.suspended_from, m.state_reason = "", ""
+        m.save(update_fields=["state", "suspended_from", "state_reason"])
+        _sync_clocks(m, at)
+        _refresh_current(m)
+        chain.record("supervision.matter.resume", m, before={"state": State.SUSPENDED},
+                     after={"state": m.state, "reason": (reason or "").strip(), "deadline": m.deadline}, actor=by)
+    return _sync(matter, m)
+
+
+def _cancel_one(m, by, reason, at, cascade_from=None):
+    before = m.state
+    withdrawn = list(m.extensions.filter(state=ExtensionState.PENDING).values_list("pk", flat=True))
+    m.extensions.filter(state=ExtensionState.PENDING).update(
+        state=ExtensionState.WITHDRAWN, decided_at=at, decision_reason="事项撤销，申请自动撤回")
+    m.state, m.cancelled_at, m.state_reason = State.CANCELLED, at, reason[:500]
+    m.save(update_fields=["state", "cancelled_at", "state_reason"])
+    _sync_clocks(m, at)
+    _refresh_current(m)
+    chain.record("supervision.matter.cancel", m, before={"state": before}, after={
+        "state": m.state, "reason": reason, "cascade_from": cascade_from, "extensions_withdrawn": withdrawn,
+    }, actor=by)
+    for child in Matter.objects.select_for_update().filter(parent_id=m.pk).exclude(state__in=CLOSED_STATES):
+        _cancel_one(child, by, reason, at, cascade_from=m.pk)
+
+
+def cancel_matter(matter, by, *, reason, at=None) -> Matter:
+    """撤销 by the supervision office, with reasons: the clocks stop (stay
+    paused), a pending extension request is withdrawn, open sub-tasks are
+    cancelled with it."""
+    at = _now(at)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.CANCEL)
+        transitions.check(m.state, Action.CANCEL)
+        if not reason:
+            raise ValidationError({"reason": "撤销须填写理由"})
+        _cancel_one(m, by, reason, at)
+        if m.parent_id:
+            _rollup(Matter.objects.get(pk=m.parent_id))
+    return _sync(matter, m)
+
+
+# --- decomposition (SUP-2) ------------------------------------------------------
+
+SPLIT_FIELDS = frozenset({"title", "content", "standard", "urgency", "lead_unit", "lead_person", "cooperating",
+                          "responsible_leader", "due_at", "deadline_rule"})
+
+
+def split_matter(parent, by, *, at=None, **data) -> Matter:
+    """A lead unit (or the supervision office) splits its part: a sub-task
+    for another unit (an office, a town…), assigned at once, with its own
+    responsible person, standard and deadline, never later than the
+    parent's. The sub-task copies the parent's source."""
+    at = _now(at)
+    unknown = set(data) - SPLIT_FIELDS
+    if unknown:
+        raise ValidationError({k: f"子任务没有字段“{k}”" for k in sorted(unknown)})
+    with transaction.atomic():
+        p = _locked(parent)
+        _require(by, p, Action.SPLIT)
+        transitions.check(p.state, Action.SPLIT)
+        if p.depth + 1 > max_depth():
+            raise ValidationError(f"事项最多分解{max_depth()}级，本事项已是第{p.depth}级子任务")
+        source = {f: getattr(p, f) for f in SOURCE_FIELDS}
+        data.setdefault("urgency", p.urgency)
+        data.setdefault("responsible_leader", p.responsible_leader)
+        clean = clean_matter_data({**source, **data}, at=at, subtask=True)
+        problems = doc2_problems(**{k: clean[k] for k in (
+            "lead_unit", "lead_person", "due_at", "deadline_rule", "is_long_term", "report_cycle", "report_day")},
+            cooperating=clean["cooperating"])
+        if clean["lead_unit"] is not None and clean["lead_unit"].pk == p.lead_unit_id:
+            problems["lead_unit"] = "子任务须交由其他单位或科室办理，不能交给上级事项的牵头单位本身"
+        if problems:
+            raise ValidationError(problems)
+        parent_due = p.deadline
+        if parent_due is not None and clean["due_at"] is not None and clean["due_at"] > parent_due:
+            raise ValidationError({"due_at": f"子任务期限不能晚于上级事项期限 {fmt_moment(parent_due)}"})
+        child = _insert(clean, by=by, at=at, parent=p)
+        seq = (Matter.objects.filter(parent_id=p.pk).aggregate(n=Max("sub_seq"))["n"] or 0) + 1
+        child.assigning_unit_id = p.lead_unit_id
+        child.sub_seq = seq
+        child.number = f"{p.number}-{seq}"
+        child.state, child.assigned_at = State.ASSIGNED, at
+        _start_clocks(child, at)
+        if parent_due is not None and child.deadline is not None and child.deadline > parent_due:
+            raise ValidationError({"due_at": f"子任务期限（{fmt_moment(child.deadline)}）不能晚于上级事项期限 "
+                                             f"{fmt_moment(parent_due)}"})
+        child.save()
+        _refresh_current(child)
+        _rollup(p)
+        chain.record("supervision.matter.split", child, after={
+            **_snapshot(child), "parent": p.pk, "root": child.root_id, "depth": child.depth,
+            "deadline": child.deadline,
+        }, actor=by)
+        _notify_assignment(child, at)
+    return child
+
+
+# --- extensions ----------------------------------------------------------------
+
+def request_extension(matter, by, *, reason, proposed_due, at=None) -> ExtensionRequest:
+    """延期申请 by the lead unit: only before the completion deadline (after
+    it the matter is judged on the original deadline), one at a time. The
+    completion clock pauses while the request waits."""
+    at = _now(at)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.REQUEST_EXTENSION)
+        transitions.check(m.state, Action.REQUEST_EXTENSION)
+        clock = Clock.objects.filter(pk=m.completion_clock_id).first()
+        if clock is None:
+            raise ValidationError("该事项没有办结期限，无需延期")
+        if clock.state == ClockState.BREACHED or clock.due_at <= at:
+            raise ValidationError("已超过办理时限，按原期限考核", code="past_deadline")
+        if m.extensions.filter(state=ExtensionState.PENDING).exists():
+            raise ValidationError("已有一份延期申请待审批")
+        if not reason:
+            raise ValidationError({"reason": "请填写延期理由"})
+        try:
+            proposed = as_moment(proposed_due)
+        except ValidationError as e:
+            raise ValidationError({"proposed_due": f"申请延至：{e.messages[0]}"}) from None
+        if proposed is None or proposed <= clock.due_at:
+            raise ValidationError({"proposed_due": f"申请延至的期限须晚于现期限 {fmt_moment(clock.due_at)}"})
+        _check_under_parent(m, proposed, "申请延至的期限")
+        ext = ExtensionRequest.objects.create(matter=m, reason=reason, proposed_due=proposed, old_due=clock.due_at,
+                                              requested_by=by, requested_at=at)
+        _sync_clocks(m, at)
+        chain.record("supervision.extension.request", ext, after={
+            "matter": m.pk, "reason": reason, "old_due": clock.due_at, "proposed_due": proposed,
+        }, actor=by)
+    return ext
+
+
+def _check_under_parent(m, moment, what):
+    if m.parent_id:
+        parent_due = Matter.objects.select_related("completion_clock").get(pk=m.parent_id).deadline
+        if parent_due is not None and moment > parent_due:
+            raise ValidationError({"proposed_due": f"{what}不能晚于上级事项期限 {fmt_moment(parent_due)}"})
+
+
+def decide_extension(extension, by, *, approve, reason="", new_due=None, at=None) -> ExtensionRequest:
+    """The supervision office decides: approval sets the completion clock's
+    deadline (the proposed date, or `new_due`), rejection keeps the original
+    one; either way the waiting time is not credited. Journaled with the
+    old and new dates."""
+    at = _now(at)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        ext = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+        m = _locked(ext.matter_id)
+        _require(by, m, Action.DECIDE_EXTENSION)
+        transitions.check(m.state, Action.DECIDE_EXTENSION)
+        if ext.state != ExtensionState.PENDING:
+            raise ValidationError(f"该延期申请{ext.get_state_display()}，不能再审批")
+        clock = Clock.objects.get(pk=m.completion_clock_id)
+        old_due = clock.due_at
+        if approve:
+            try:
+                target = as_moment(new_due) or ext.proposed_due
+            except ValidationError as e:
+                raise ValidationError({"new_due": f"批准期限：{e.messages[0]}"}) from None
+            if target <= old_due:
+                raise ValidationError({"new_due": f"批准的期限须晚于原期限 {fmt_moment(old_due)}"})
+            _check_under_parent(m, target, "批准的期限")
+            reason = reason or "同意延期"
+            ext.state, ext.new_due = ExtensionState.APPROVED, target
+        else:
+            if not reason:
+                raise ValidationError({"reason": "不予延期须填写理由"})
+            target = old_due
+            ext.state = ExtensionState.REJECTED
+        ext.decided_by, ext.decided_at, ext.decision_reason = by, at, reason
+        ext.save(update_fields=["state", "new_due", "decided_by", "decided_at", "decision_reason"])
+        _reset_deadline(clock, target, f"延期申请{'批准' if approve else '未批准'}：{reason}"[:200], by, at)
+        _sync_clocks(m, at)
+        _refresh_current(m)
+        clock.refresh_from_db()
+        chain.record("supervision.extension.approve" if approve else "supervision.extension.reject", ext,
+                     before={"state": ExtensionState.PENDING, "due_at": old_due},
+                     after={"state": ext.state, "due_at": clock.due_at, "reason": reason, "matter": m.pk},
+                     actor=by)
+    return _sync(extension, ext)
+
+
+# --- urging --------------------------------------------------------------------
+
+def urge_matter(matter, by, *, channel, note="", urged_unit=None, urged_person=None, at=None) -> Urge:
+    """催办 by hand: who (by), whom (a lead or cooperating unit and its
+    person; by default the lead unit's responsible person), the channel
+    (电话, 短信, 系统消息, 当面, 书面催办单) and a note. The urged person gets a
+    message in the app (and by e-mail)."""
+    at = _now(at)
+    note = (note or "").strip()
+    if channel not in MANUAL_CHANNELS:
+        raise ValidationError({"channel": "催办渠道应为：" + "、".join(c.label for c in MANUAL_CHANNELS)})
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.URGE)
+        transitions.check(m.state, Action.URGE)
+        try:
+            unit = _as_unit(urged_unit) or m.lead_unit
+            person = _as_user(urged_person)
+        except ValidationError as e:
+            raise ValidationError({"urged_person": e.messages[0]}) from None
+        coops = {c.unit_id: c for c in m.cooperations.select_related("person")}
+        if unit.pk != m.lead_unit_id and unit.pk not in coops:
+            raise ValidationError({"urged_unit": f"“{unit.name}”不是该事项的牵头或配合单位"})
+        if person is None:
+            person = m.lead_person if unit.pk == m.lead_unit_id else coops[unit.pk].person
+        if person is None:
+            raise ValidationError({"urged_person": "请指定被催办人"})
+        if not _in_unit(person, unit):
+            raise ValidationError({"urged_person": f"{_name(person)}不属于“{unit.name}”"})
+        u = Urge.objects.create(matter=m, kind=UrgeKind.MANUAL, channel=channel, urged_by=by, urged_unit=unit,
+                                urged_person=person, note=note, urged_at=at, clock_id=m.current_clock_id)
+        body = f"{_name(by)}通过{u.get_channel_display()}催办：{m.number}“{m.title}”。"
+        if m.deadline:
+            body += f"办结期限：{fmt_moment(m.deadline)}。"
+        if note:
+            body += f"\n{note}"
+        sent = notify.notify_user(person, f"【催办】{m.number} {m.title}", body, key=f"supervision:urge:{u.pk}",
+                                  link=m.get_absolute_url(), at=at)
+        chain.record("supervision.urge.create", u, after={
+            "matter": m.pk, "channel": channel, "urged_unit": unit.pk, "urged_person": person.pk, "note": note,
+            "messages": sent,
+        }, actor=by)
+    return u
+
+
+def allocate_urge_number(urge, by=None, *, at=None) -> str:
+    """Give an urge its 催办单 number (督催〔2026〕3号; idempotent)."""
+    at = _now(at)
+    with transaction.atomic():
+        u = Urge.objects.select_for_update().get(pk=urge.pk)
+        if u.document_number:
+            return _sync(urge, u).document_number
+        if by is not None:
+            _require(by, u.matter, Action.URGE)
+        year = timezone.localtime(at).year
+        u.document_year, u.document_serial = year, _take_number("urge", year)
+        u.document_number = urge_number_format().format(year=year, serial=u.document_serial)
+        u.save(update_fields=["document_year", "document_serial", "document_number"])
+        chain.record("supervision.urge.number", u, after={"document_number": u.document_number,
+                                                          "matter": u.matter_id}, actor=by)
+    return _sync(urge, u).document_number
+
+
+def handle_clock_flips(flips, now=None) -> list:
+    """Automatic urges (channel 系统自动, by the system) from the warnings and
+    breaches of matters' clocks, exactly once per flip (Urge.flip is unique).
+    The flip's own messages already reach the people concerned. A breached
+    periodic report clock starts the next period's clock, so that silence
+    is a breach again next period (SUP-5). Runs in the caller's transaction."""
+    now = _now(now)
+    ct = ContentType.objects.get_for_model(Matter)
+    flips = [f for f in flips if f.clock.owner_type_id == ct.pk]
+    if not flips:
+        return []
+    done = set(Urge.objects.filter(flip_id__in=[f.pk for f in flips]).values_list("flip_id", flat=True))
+    matters = Matter.objects.in_bulk([int(f.clock.owner_id) for f in flips])
+    urges = []
+    for f in flips:
+        m = matters.get(int(f.clock.owner_id))
+        if m is None or f.pk in done:
+            continue
+        if (f.kind == FlipKind.BREACH and f.clock.kind == REPORT and m.is_long_term
+                and m.state in (State.ACKNOWLEDGED, State.IN_PROGRESS, State.ASSIGNED)
+                and not _clocks(m).filter(kind=REPORT, state=ClockState.RUNNING).exists()):
+            _start_period(m, started_at=f.clock.due_at, after=f.clock.due_at)
+            _refresh_current(m)
+        if not transitions.allowed(m.state, Action.URGE):
+            continue
+        if f.kind == FlipKind.WARNING:
+            note = f"{f.clock.label}将于{fmt_moment(f.clock.due_at)}到期，系统自动催办。"
+        else:
+            note = f"{f.clock.label}已于{fmt_moment(f.moment)}到期，尚未完成，系统自动催办。"
+        u = Urge.objects.create(matter=m, kind=UrgeKind.AUTO, channel=UrgeChannel.AUTO, urged_by=None,
+                                urged_unit_id=f.clock.owner_unit_id, urged_person_id=f.clock.owner_person_id,
+                                note=note, urged_at=now, clock=f.clock, flip=f)
+        chain.record("supervision.urge.auto", u, after={
+            "matter": m.pk, "flip": f.pk, "flip_kind": f.kind, "clock": f.clock_id, "clock_kind": f.clock.kind,
+            "moment": f.moment,
+        })
+        urges.append(u)
+    return urges
+
+
+def on_flips_processed(sender, flips, now=None, **kwargs):
+    """Receiver of duban.notify.services.flips_processed."""
+    handle_clock_flips(flips, now)
+
+
+# --- reviewing reports ------------------------------------------------------------
+
+def review_report(report, by, *, accept, comment="", at=None) -> Report:
+    """A supervisor accepts a progress or periodic report, or returns it with
+    comments (the unit then reports again)."""
+    at = _now(at)
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        r = Report.objects.select_for_update().get(pk=report.pk)
+        m = _locked(r.matter_id)
+        _require(by, m, Action.REVIEW_REPORT)
+        transitions.check(m.state, Action.REVIEW_REPORT)
+        if r.kind == ReportKind.COMPLETION:
+            raise ValidationError("办结申请请通过“审核办结”或“退回重办”处理")
+        if r.review_state != ReviewState.PENDING:
+            raise ValidationError(f"该反馈{r.get_review_state_display()}，不能再审阅")
+        if not accept and not comment:
+            raise ValidationError({"comment": "退回反馈须填写意见"})
+        r.review_state = ReviewState.ACCEPTED if accept else ReviewState.RETURNED
+        r.review_comment, r.reviewed_by, r.reviewed_at = comment, by, at
+        r.save(update_fields=["review_state", "review_comment", "reviewed_by", "reviewed_at"])
+        chain.record("supervision.report.accept" if accept else "supervision.report.return", r,
+                     before={"review_state": ReviewState.PENDING},
+                     after={"review_state": r.review_state, "comment": comment, "matter": m.pk}, actor=by)
+    return _sync(report, r)

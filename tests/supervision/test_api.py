@@ -1,0 +1,207 @@
+"""Issue 4 item 6 / OUT-4 / ORG-3: every action through /api/supervision/…,
+with the same services and visibility: another unit's user gets 404."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from duban.api.services import issue_token
+from duban.journal import chain
+from duban.supervision.models import Matter
+from duban.supervision.transitions import State
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/supervision"
+
+
+def as_user(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def body(county, **kw):
+    data = {
+        "source_kind": "leader_instruction", "instructing_leader_id": county.leader.pk,
+        "instruction_date": "2026-11-20", "instruction_text": "请抓紧落实。",
+        "title": "冬季校园供暖安全检查", "content": "检查全县学校供暖设施。", "standard": "全覆盖，零事故",
+        "urgency": "urgent", "lead_unit_id": county.edu.pk, "lead_person_id": county.edu_user.pk,
+        "cooperating": [{"unit_id": county.fin.pk, "person_id": county.fin_user.pk, "duty": "保障经费"}],
+        "responsible_leader_id": county.leader.pk, "due_at": "2026-12-10T18:00:00+08:00",
+    }
+    data.update(kw)
+    return data
+
+
+def pdf(name="整改报告.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4 report", content_type="application/pdf")
+
+
+def test_out4_supervision_paths_are_in_the_openapi_schema(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in ("/matters", "/matters/{matter_id}", "/matters/{matter_id}/assign",
+                 "/matters/{matter_id}/acknowledge", "/matters/{matter_id}/reports",
+                 "/matters/{matter_id}/request-completion", "/matters/{matter_id}/complete",
+                 "/matters/{matter_id}/return", "/matters/{matter_id}/archive", "/matters/{matter_id}/suspend",
+                 "/matters/{matter_id}/resume", "/matters/{matter_id}/cancel", "/matters/{matter_id}/split",
+                 "/matters/{matter_id}/extensions", "/extensions/{extension_id}/decide",
+                 "/matters/{matter_id}/urges", "/urges/{urge_id}/number", "/reports/{report_id}/review",
+                 "/matters/{matter_id}/timeline", "/matters/{matter_id}/subtree", "/meeting-decisions"):
+        assert BASE + path in paths, path
+
+
+def test_sup3_whole_loop_through_the_api(county):
+    sup, edu = as_user(county.supervisor), as_user(county.edu_user)
+    r = sup.post(f"{BASE}/matters", body(county), content_type="application/json")
+    assert r.status_code == 201, r.content
+    m = r.json()
+    assert m["state"] == "draft" and m["cooperating"][0]["person"]["name"] == "李财政"
+    pk = m["id"]
+    r = sup.post(f"{BASE}/matters/{pk}/assign")
+    assert r.status_code == 200 and r.json()["number"].startswith("督办〔2026〕")
+    assert {c["kind"] for c in r.json()["clocks"]} == {"ack", "completion"}
+    r = edu.post(f"{BASE}/matters/{pk}/acknowledge")
+    assert r.json()["state"] == "acknowledged" and "report" in r.json()["actions"]
+    r = edu.post(f"{BASE}/matters/{pk}/reports", {"text": "已完成一半学校检查", "progress": "50",
+                                                   "files": [pdf("检查表.pdf"), pdf("照片.pdf")]})
+    assert r.status_code == 201, r.content
+    assert [f["name"] for f in r.json()["files"]] == ["检查表.pdf", "照片.pdf"]
+    report_id = r.json()["id"]
+    r = sup.post(f"{BASE}/reports/{report_id}/review", {"accept": False, "comment": "请附检查记录"},
+                 content_type="application/json")
+    assert r.json()["review_state"] == "returned"
+    r = edu.post(f"{BASE}/matters/{pk}/request-completion", {"text": "全部检查完毕"})
+    assert r.status_code == 422 and "佐证材料" in r.json()["detail"]
+    r = edu.post(f"{BASE}/matters/{pk}/request-completion", {"text": "全部检查完毕", "files": [pdf()]})
+    assert r.status_code == 201
+    r = sup.post(f"{BASE}/matters/{pk}/return", {"reason": "缺少整改照片"}, content_type="application/json")
+    assert r.json()["state"] == "in_progress" and r.json()["return_count"] == 1
+    edu.post(f"{BASE}/matters/{pk}/request-completion", {"text": "补充照片", "files": [pdf("照片2.pdf")]})
+    r = sup.post(f"{BASE}/matters/{pk}/complete", {"comment": "同意"}, content_type="application/json")
+    assert r.json()["state"] == "completed" and r.json()["result"] == "met" and r.json()["light"] == "done"
+    r = sup.post(f"{BASE}/matters/{pk}/archive")
+    assert r.json()["state"] == "archived"
+    timeline = sup.get(f"{BASE}/matters/{pk}/timeline").json()
+    assert [e["action"] for e in timeline if e["action"].startswith("supervision.matter.")] == [
+        "supervision.matter.create", "supervision.matter.assign", "supervision.matter.acknowledge",
+        "supervision.matter.request_completion", "supervision.matter.return",
+        "supervision.matter.request_completion", "supervision.matter.complete", "supervision.matter.archive"]
+    assert chain.verify().ok
+
+
+def test_org3_another_units_user_gets_404_everywhere(county):
+    sup = as_user(county.supervisor)
+    pk = sup.post(f"{BASE}/matters", body(county, cooperating=[], lead_unit_id=county.fin.pk,
+                                          lead_person_id=county.fin_user.pk, assign=True),
+                  content_type="application/json").json()["id"]
+    edu = as_user(county.edu_user)
+    assert edu.get(f"{BASE}/matters/{pk}").status_code == 404
+    assert edu.get(f"{BASE}/matters/{pk}/timeline").status_code == 404
+    assert edu.get(f"{BASE}/matters/{pk}/subtree").status_code == 404
+    assert edu.post(f"{BASE}/matters/{pk}/acknowledge").status_code == 404
+    assert edu.post(f"{BASE}/matters/{pk}/reports", {"text": "x"}).status_code == 404
+    assert edu.post(f"{BASE}/matters/{pk}/cancel", {"reason": "x"},
+                    content_type="application/json").status_code == 404
+    assert edu.get(f"{BASE}/matters", {"view": "all"}).json()["count"] == 0
+    assert edu.get(f"{BASE}/matters/999999").status_code == 404
+    assert as_user(county.fin_user).get(f"{BASE}/matters/{pk}").status_code == 200
+    assert Client().get(f"{BASE}/matters/{pk}").status_code == 401
+
+
+def test_sup3_refusals_map_to_403_and_422_with_chinese_messages(county):
+    sup, edu = as_user(county.supervisor), as_user(county.edu_user)
+    pk = sup.post(f"{BASE}/matters", body(county, assign=True), content_type="application/json").json()["id"]
+    r = edu.post(f"{BASE}/matters/{pk}/cancel", {"reason": "x"}, content_type="application/json")
+    assert r.status_code == 403 and r.json()["detail"] == "只有督查室可以撤销"
+    r = sup.post(f"{BASE}/matters/{pk}/complete", {}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["detail"] == "事项当前状态为“已交办”，不能审核办结"
+    r = sup.post(f"{BASE}/matters", body(county, source_kind="hotline", ticket_number=""),
+                 content_type="application/json")
+    assert r.status_code == 422
+    assert r.json()["errors"]["ticket_number"] == ["来源为“12345热线”时必须填写12345工单编号"]
+    r = sup.post(f"{BASE}/matters", body(county, lead_unit_id=None, lead_person_id=None, assign=True),
+                 content_type="application/json")
+    assert r.status_code == 422 and "交办前须明确责任单位" in r.json()["detail"]
+    assert not Matter.objects.filter(lead_unit__isnull=True).exists()
+
+
+def test_sup4_list_with_filters_pagination_and_counts(county):
+    sup = as_user(county.supervisor)
+    for i in range(3):
+        sup.post(f"{BASE}/matters", body(county, title=f"事项{i}", assign=True), content_type="application/json")
+    sup.post(f"{BASE}/matters", body(county, title="草稿"), content_type="application/json")
+    page = sup.get(f"{BASE}/matters", {"view": "supervision", "page_size": 2}).json()
+    assert page["count"] == 4 and len(page["items"]) == 2 and page["counts"]["total"] == 3
+    assert sup.get(f"{BASE}/matters", {"view": "supervision", "page": 2, "page_size": 2}).json()["items"]
+    assert sup.get(f"{BASE}/matters", {"view": "supervision", "state": "draft"}).json()["count"] == 1
+    mine = as_user(county.edu_user).get(f"{BASE}/matters", {"view": "unit"}).json()
+    assert mine["count"] == 3 and all(item["light"] for item in mine["items"])
+    coop = as_user(county.fin_user).get(f"{BASE}/matters", {"view": "unit"}).json()
+    assert coop["count"] == 3
+    assert as_user(county.edu_user).get(f"{BASE}/matters", {"view": "supervision"}).status_code == 403
+    assert sup.get(f"{BASE}/matters", {"view": "nope"}).status_code == 422
+    assert sup.get(f"{BASE}/matters", {"light": "purple"}).status_code == 422
+
+
+def test_meet3_meeting_decisions_through_the_api(county):
+    sup = as_user(county.supervisor)
+    payload = {"kind": "special_meeting", "name": "校园安全专题会", "date": "2026-11-20", "decisions": [
+        {"title": "排查校舍", "content": "排查全部校舍", "lead_unit_id": county.edu.pk,
+         "lead_person_id": county.edu_user.pk},
+        {"title": "拨付资金", "content": "拨付维修资金", "lead_unit_id": county.fin.pk},
+    ]}
+    r = sup.post(f"{BASE}/meeting-decisions", payload, content_type="application/json")
+    assert r.status_code == 422 and r.json()["detail"] == "第2行（拨付资金）：交办前须明确责任人"
+    payload["decisions"][1]["lead_person_id"] = county.fin_user.pk
+    r = sup.post(f"{BASE}/meeting-decisions", payload, content_type="application/json")
+    assert r.status_code == 201 and [m["state"] for m in r.json()] == ["assigned", "assigned"]
+
+
+def test_sup2_split_extension_urge_and_subtree_through_the_api(county):
+    sup, edu, town = as_user(county.supervisor), as_user(county.edu_user), as_user(county.town_user)
+    pk = sup.post(f"{BASE}/matters", body(county, cooperating=[], assign=True),
+                  content_type="application/json").json()["id"]
+    edu.post(f"{BASE}/matters/{pk}/acknowledge")
+    split = {"title": "城关镇学校检查", "content": "检查镇属学校", "standard": "全覆盖", "lead_unit_id": county.town.pk,
+             "lead_person_id": county.town_user.pk, "due_at": "2026-12-11T12:00:00+08:00"}
+    r = edu.post(f"{BASE}/matters/{pk}/split", split, content_type="application/json")
+    assert r.status_code == 422
+    assert r.json()["errors"]["due_at"] == ["子任务期限不能晚于上级事项期限 2026年12月10日 18:00"]
+    split["due_at"] = "2026-12-05T18:00:00+08:00"
+    r = edu.post(f"{BASE}/matters/{pk}/split", split, content_type="application/json")
+    assert r.status_code == 201
+    child = r.json()
+    assert child["parent_id"] == pk and child["state"] == "assigned"
+    # The town sees its sub-task, not the matter above it; edu sees both.
+    assert town.get(f"{BASE}/matters/{child['id']}").status_code == 200
+    assert town.get(f"{BASE}/matters/{pk}").status_code == 404
+    tree = edu.get(f"{BASE}/matters/{pk}/subtree").json()
+    assert [n["matter"]["id"] for n in tree["children"]] == [child["id"]]
+    town.post(f"{BASE}/matters/{child['id']}/acknowledge")
+    r = town.post(f"{BASE}/matters/{child['id']}/extensions",
+                  {"reason": "学校分散", "proposed_due": "2026-12-08T18:00:00+08:00"}, content_type="application/json")
+    assert r.status_code == 201
+    ext = r.json()["id"]
+    r = edu.post(f"{BASE}/extensions/{ext}/decide", {"approve": True}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["state"] == "approved"
+    assert edu.get(f"{BASE}/matters/{child['id']}").json()["deadline"].startswith("2026-12-08T10:00:00")
+    r = sup.post(f"{BASE}/matters/{child['id']}/urges", {"channel": "phone", "note": "加快进度"},
+                 content_type="application/json")
+    assert r.status_code == 201 and r.json()["urged_person"]["name"] == "赵城关"
+    r = sup.post(f"{BASE}/urges/{r.json()['id']}/number")
+    assert r.json()["document_number"].startswith("督催〔2026〕")
+    r = sup.post(f"{BASE}/matters/{pk}/suspend", {"reason": "暂缓"}, content_type="application/json")
+    assert r.json()["state"] == State.SUSPENDED
+    r = sup.post(f"{BASE}/matters/{pk}/resume", {}, content_type="application/json")
+    assert r.json()["state"] == State.ACKNOWLEDGED
+    r = sup.post(f"{BASE}/matters/{pk}/cancel", {"reason": "上级另有部署"}, content_type="application/json")
+    assert r.json()["state"] == State.CANCELLED
+    assert edu.get(f"{BASE}/matters/{child['id']}").json()["state"] == State.CANCELLED
+
+
+def test_out4_token_caller_uses_the_same_rules(county):
+    _, raw = issue_token(county.edu_user, "对接测试")
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    r = c.post(f"{BASE}/matters", body(county), content_type="application/json")
+    assert r.status_code == 403 and r.json()["detail"] == "只有督查室可以创建督办事项"
