@@ -15,6 +15,7 @@ urlpatterns = [
     path("journal/", include("duban.journal.urls")),
     path("notify/", include("duban.notify.urls")),
     path("timelimits/", include("duban.timelimits.urls")),
+    path("matters/", include("duban.supervision.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,520 @@
+"""台账 (OUT-2): the ledger of any filtered list of matters as an Excel file,
+and a batch of matters imported from an Excel template.
+
+The import reads every row first, resolves units and people by name,
+validates each row with the services' own checks (clean_matter_data, and
+DOC-2 when the rows are to be assigned at once) and reports every problem
+naming the row and the column; only when all rows are clean does it create
+them, in one transaction: all or nothing."""
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from duban.core.exports import XLSX, xlsx_response
+from duban.journal import chain
+from duban.org.models import Person, Role, RoleAssignment, Unit
+from duban.timelimits.models import TimeLimitRule
+
+from . import services
+from .models import MEETING_KINDS, Report, ReportCycle, SourceKind, Urgency
+from .pages import LIGHT_LABELS, unit_label
+
+User = get_user_model()
+
+# --- export ---------------------------------------------------------------------------------
+
+LEDGER_COLUMNS = ["序号", "编号", "事项名称", "来源", "批示领导/会议", "牵头单位", "责任人", "配合单位", "工作标准",
+                  "办理时限", "状态", "红黄绿灯", "最近反馈", "办结时间"]
+LEDGER_WIDTHS = [6, 22, 36, 12, 30, 18, 12, 30, 40, 22, 10, 8, 50, 18]
+
+
+def _local(moment, fmt="%Y-%m-%d %H:%M"):
+    return timezone.localtime(moment).strftime(fmt) if moment else ""
+
+
+def _user_name(user):
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def origin_text(m) -> str:
+    """批示领导/会议: who or what the matter came from."""
+    if m.source_kind in MEETING_KINDS:
+        bits = [m.meeting_name]
+        if m.meeting_date:
+            bits.append(m.meeting_date.isoformat())
+        if m.minutes_number:
+            bits.append(m.minutes_number)
+        return " ".join(b for b in bits if b)
+    bits = []
+    if m.instructing_leader_id:
+        bits.append(_user_name(m.instructing_leader))
+    if m.instruction_date:
+        bits.append(m.instruction_date.isoformat())
+    if m.document_number:
+        bits.append(m.document_number)
+    if m.ticket_number:
+        bits.append(f"工单 {m.ticket_number}")
+    if not bits and m.finding:
+        bits.append(m.finding[:60])
+    return " ".join(bits)
+
+
+def deadline_cell(m) -> str:
+    if m.deadline:
+        return _local(m.deadline)
+    if m.is_long_term:
+        return f"长期（{m.get_report_cycle_display()}报送）" if m.report_cycle else "长期"
+    return "按时限规则" if m.deadline_rule else ""
+
+
+def ledger_rows(qs):
+    """The ledger's rows of a lit queryset from duban.supervision.queries,
+    with each matter's latest report in the same query."""
+    latest = Report.objects.filter(matter=OuterRef("pk")).order_by("-submitted_at", "-id")
+    qs = qs.annotate(last_report_text=Subquery(latest.values("text")[:1]),
+                     last_report_at=Subquery(latest.values("submitted_at")[:1]))
+    for i, m in enumerate(qs.iterator(chunk_size=1000), start=1):
+        coops = "、".join(c.unit.name + (f"（{_user_name(c.person)}）" if c.person_id else "")
+                         for c in m.cooperations.all())
+        light = LIGHT_LABELS.get(m.light, "") if m.current_clock_id else ""
+        last = ""
+        if m.last_report_text:
+            last = f"{_local(m.last_report_at, '%Y-%m-%d')} {m.last_report_text}"
+        yield [
+            i, m.number or "（草稿）", m.title, m.get_source_kind_display(), origin_text(m),
+            m.lead_unit.name if m.lead_unit_id else "", _user_name(m.lead_person), coops, m.standard,
+            deadline_cell(m), m.get_state_display(), light, last, _local(m.completed_at),
+        ]
+
+
+def export_response(request, qs, sheet, filters=None):
+    """The ledger of `qs` as an .xlsx download; the export is journaled
+    with its filters and its size."""
+    counted = {"n": 0}
+
+    def rows():
+        for row in ledger_rows(qs):
+            counted["n"] += 1
+            yield row
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response = xlsx_response(f"{sheet}-{stamp}.xlsx", sheet, LEDGER_COLUMNS, rows(), widths=LEDGER_WIDTHS)
+    with transaction.atomic():
+        chain.record("supervision.ledger.export", object_type="supervision.matter", after={
+            "sheet": sheet, "rows": counted["n"], "filters": {k: v for k, v in (filters or {}).items() if v},
+        })
+    return response
+
+
+# --- import -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str | None
+    required: bool = False
+    note: str = ""
+
+
+IMPORT_COLUMNS = [
+    Column("序号", None, note="可留空；填“示例”的行不导入"),
+    Column("来源", "source_kind", True, "、".join(SourceKind.labels)),
+    Column("事项名称", "title", True, "不超过200字"),
+    Column("事项内容", "content", True),
+    Column("工作标准", "standard", False, "办结的标准，如“排查全覆盖，整改率100%”"),
+    Column("紧急程度", "urgency", False, "、".join(Urgency.labels) + "；留空为一般"),
+    Column("牵头单位", "lead_unit", True, "单位全称；科室写作“县教育局·办公室”（见“单位及人员”表）"),
+    Column("责任人", "lead_person", True, "牵头单位人员的姓名或账号"),
+    Column("配合单位", "cooperating_units", False, "多个单位用“、”分隔"),
+    Column("配合单位责任人", "cooperating_persons", False, "与配合单位一一对应，用“、”分隔"),
+    Column("责任领导", "responsible_leader", False, "县领导的姓名或账号"),
+    Column("办结期限", "due_at", False, "日期，如 2026-12-31；留空则按时限规则"),
+    Column("时限规则", "deadline_rule", False, "规则代码（见下表）；期限和规则都留空时按7个工作日报告落实情况"),
+    Column("会议名称", "meeting_name", False, "来源为常务会议、专题会议时必填"),
+    Column("会议日期", "meeting_date", False, "来源为常务会议、专题会议时必填"),
+    Column("纪要编号", "minutes_number"),
+    Column("批示领导", "instructing_leader", False, "来源为领导批示时必填（姓名或账号）"),
+    Column("批示日期", "instruction_date", False, "来源为领导批示、交办时必填"),
+    Column("批示内容", "instruction_text", False, "来源为领导批示时必填"),
+    Column("文号", "document_number", False, "来源为上级部署时必填"),
+    Column("12345工单编号", "ticket_number", False, "来源为12345热线时必填"),
+    Column("督查发现的问题", "finding", False, "来源为督查发现时必填"),
+    Column("长期事项", "is_long_term", False, "是、否；留空为否"),
+    Column("报送周期", "report_cycle", False, "长期事项必填：" + "、".join(ReportCycle.labels)),
+    Column("报送日", "report_day", False, "长期事项必填：每周填1—7（周一至周日），每月、每季度填1—31"),
+]
+HEADERS = {c.header: c for c in IMPORT_COLUMNS}
+FIELD_COLUMN = {c.field: c.header for c in IMPORT_COLUMNS if c.field}
+FIELD_COLUMN["cooperating"] = "配合单位"
+SHEET = "督办事项"
+EXAMPLE_MARK = "示例"
+MAX_ROWS = 2000
+
+
+@dataclass
+class ImportResult:
+    errors: list = field(default_factory=list)
+    matters: list = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def ok(self):
+        return not self.errors and bool(self.matters)
+
+
+def template_workbook() -> Workbook:
+    """The import template: the header row, an example row, drop-down lists
+    where the values are fixed, a 说明 sheet and the units and people."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="EEF1F5")
+    ws.append([c.header + ("*" if c.required else "") for c in IMPORT_COLUMNS])
+    for cell in ws[1]:
+        cell.font, cell.fill = head_font, head_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    example = {
+        "序号": EXAMPLE_MARK, "来源": "领导批示", "事项名称": "校园安全隐患排查整治",
+        "事项内容": "对全县中小学校舍、消防、食堂开展隐患排查，建立台账，限期整改。",
+        "工作标准": "排查全覆盖，隐患整改率100%，形成整改台账。", "紧急程度": "加急", "牵头单位": "县教育局",
+        "责任人": "张三", "配合单位": "县财政局", "配合单位责任人": "李四", "责任领导": "王五",
+        "办结期限": "2026-12-31", "批示领导": "王五", "批示日期": "2026-12-01",
+        "批示内容": "请教育局牵头抓好校园安全隐患排查整治，限期报结果。", "长期事项": "否",
+    }
+    ws.append([example.get(c.header, "") for c in IMPORT_COLUMNS])
+    for i, c in enumerate(IMPORT_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = 30 if c.field in ("content", "standard") else 16
+    ws.freeze_panes = "A2"
+    lists = {
+        "source_kind": SourceKind.labels, "urgency": Urgency.labels, "is_long_term": ["是", "否"],
+        "report_cycle": ReportCycle.labels,
+    }
+    for i, c in enumerate(IMPORT_COLUMNS, start=1):
+        if c.field in lists:
+            dv = DataValidation(type="list", formula1='"' + ",".join(lists[c.field]) + '"', allow_blank=True,
+                                showErrorMessage=True, errorTitle="取值无效",
+                                error="请从下拉列表中选择：" + "、".join(lists[c.field]))
+            letter = get_column_letter(i)
+            dv.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            ws.add_data_validation(dv)
+
+    notes = wb.create_sheet("说明")
+    notes.append(["督办事项批量导入说明"])
+    notes["A1"].font = Font(bold=True, size=14)
+    notes.append(["1. 在“督办事项”表中每行填写一项督办事项，标“*”的列必填；第2行“示例”仅作参考，导入时跳过。"])
+    notes.append(["2. 系统先校验全部行，有任何一行出错则全部不导入，并列出出错的行和列；改正后重新上传。"])
+    notes.append(["3. 日期写作 2026-12-31；单位、人员须与“单位及人员”表一致。"])
+    notes.append([])
+    notes.append(["列名", "是否必填", "填写说明及可选值"])
+    for cell in notes[notes.max_row]:
+        cell.font, cell.fill = head_font, head_fill
+    for c in IMPORT_COLUMNS:
+        notes.append([c.header, "必填" if c.required else "选填", c.note])
+    notes.append([])
+    notes.append(["时限规则代码", "名称", "时限"])
+    for cell in notes[notes.max_row]:
+        cell.font, cell.fill = head_font, head_fill
+    for r in TimeLimitRule.objects.filter(is_active=True).order_by("code"):
+        notes.append([r.code, r.name, r.limit])
+    notes.column_dimensions["A"].width = 28
+    notes.column_dimensions["B"].width = 36
+    notes.column_dimensions["C"].width = 80
+
+    people = wb.create_sheet("单位及人员")
+    people.append(["单位（填写时的写法）", "姓名", "账号", "职务"])
+    for cell in people[1]:
+        cell.font, cell.fill = head_font, head_fill
+    for p in (Person.objects.filter(user__is_active=True).select_related("user", "unit", "unit__parent")
+              .order_by("unit__path", "sort_order", "id")):
+        people.append([unit_label(p.unit), p.user.get_full_name(), p.user.get_username(), p.position])
+    for letter, width in zip("ABCD", (30, 12, 18, 30), strict=True):
+        people.column_dimensions[letter].width = width
+    return wb
+
+
+def template_response() -> HttpResponse:
+    out = io.BytesIO()
+    template_workbook().save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('督办事项导入模板.xlsx')}"
+    return response
+
+
+class _Resolver:
+    """Units and people by the names a clerk writes, loaded once."""
+
+    def __init__(self):
+        self.units_by_label, self.units_by_name = {}, {}
+        for u in Unit.objects.filter(is_active=True).select_related("parent"):
+            self.units_by_label[unit_label(u)] = u
+            if u.parent is not None:
+                self.units_by_label[f"{u.parent.name}/{u.name}"] = u
+                self.units_by_label[f"{u.parent.name}·{u.name}"] = u
+            self.units_by_name.setdefault(u.name, []).append(u)
+        self.people = list(Person.objects.filter(user__is_active=True).select_related("user", "unit"))
+        self.by_username = {p.user.get_username(): p for p in self.people}
+        self.leader_ids = set(RoleAssignment.objects.filter(role=Role.LEADER).values_list("user_id", flat=True))
+
+    def unit(self, text):
+        text = _text(text)
+        if not text:
+            return None
+        text = text.replace("．", "·").replace("•", "·")
+        if text in self.units_by_label:
+            return self.units_by_label[text]
+        found = self.units_by_name.get(text, [])
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            examples = "、".join(f"“{unit_label(u)}”" for u in found[:3])
+            raise ValidationError(f"单位“{text}”不止一个，请写明上级单位，如{examples}")
+        raise ValidationError(f"找不到单位“{text}”")
+
+    def person(self, text, unit=None, leaders=False):
+        text = _text(text)
+        if not text:
+            return None
+        p = self.by_username.get(text)
+        if p is not None:
+            return p.user
+        found = [p for p in self.people if p.user.get_full_name() == text]
+        if unit is not None:
+            inside = [p for p in found if p.unit.path.startswith(unit.path)]
+            found = inside or found
+        if leaders and len(found) > 1:
+            found = [p for p in found if p.user_id in self.leader_ids] or found
+        if len(found) == 1:
+            return found[0].user
+        if len(found) > 1:
+            return_units = "、".join(unit_label(p.unit) for p in found[:3])
+            raise ValidationError(f"有多人名为“{text}”（{return_units}），请改填账号")
+        where = f"“{unit.name}”中" if unit is not None else ""
+        raise ValidationError(f"找不到{where}名为“{text}”的人员")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def _date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = _DATE.match(_text(value))
+    if not match:
+        raise ValidationError("日期格式应为 2026-12-31")
+    try:
+        return dt.date(*(int(x) for x in match.groups()))
+    except ValueError:
+        raise ValidationError("不是有效的日期") from None
+
+
+def _choice(value, choices, what):
+    text = _text(value)
+    if not text:
+        return ""
+    for v, label in choices:
+        if text in (v, label):
+            return v
+    raise ValidationError(f"{what}应为：" + "、".join(label for _, label in choices))
+
+
+def _split_list(value) -> list:
+    return [x.strip() for x in re.split(r"[、，,;；\n]", _text(value)) if x.strip()]
+
+
+def _read_row(cells: dict, res: _Resolver):
+    """The service's data for one row, and the problems met parsing it as
+    {field: [message]}."""
+    data, problems = {}, {}
+
+    def attempt(f, fn):
+        try:
+            data[f] = fn()
+        except ValidationError as e:
+            problems.setdefault(f, []).extend(e.messages)
+
+    attempt("source_kind", lambda: _choice(cells.get("source_kind"), SourceKind.choices, "来源"))
+    for f in ("title", "content", "standard", "meeting_name", "minutes_number", "instruction_text",
+              "document_number", "ticket_number", "finding", "deadline_rule"):
+        data[f] = _text(cells.get(f))
+    attempt("urgency", lambda: _choice(cells.get("urgency"), Urgency.choices, "紧急程度") or Urgency.NORMAL)
+    attempt("lead_unit", lambda: res.unit(cells.get("lead_unit")))
+    attempt("lead_person", lambda: res.person(cells.get("lead_person"), unit=data.get("lead_unit")))
+    attempt("responsible_leader", lambda: res.person(cells.get("responsible_leader"), leaders=True))
+    attempt("instructing_leader", lambda: res.person(cells.get("instructing_leader"), leaders=True))
+    for f in ("meeting_date", "instruction_date", "due_at"):
+        attempt(f, lambda f=f: _date(cells.get(f)))
+    long_term = _text(cells.get("is_long_term"))
+    if long_term not in ("", "是", "否", "Y", "N", "y", "n", "1", "0"):
+        problems.setdefault("is_long_term", []).append("应填“是”或“否”")
+    data["is_long_term"] = long_term in ("是", "Y", "y", "1")
+    attempt("report_cycle", lambda: _choice(cells.get("report_cycle"), ReportCycle.choices, "报送周期"))
+    day = _text(cells.get("report_day"))
+    if day:
+        try:
+            data["report_day"] = int(day)
+        except ValueError:
+            problems.setdefault("report_day", []).append("应为整数")
+    # Cooperating units with their people, in the same order.
+    units, persons = _split_list(cells.get("cooperating_units")), _split_list(cells.get("cooperating_persons"))
+    coops = []
+    if len(persons) > len(units):
+        problems.setdefault("cooperating_persons", []).append("配合单位责任人多于配合单位")
+    for i, name in enumerate(units):
+        try:
+            unit = res.unit(name)
+            person = res.person(persons[i], unit=unit) if i < len(persons) else None
+        except ValidationError as e:
+            problems.setdefault("cooperating_units", []).extend(e.messages)
+            continue
+        coops.append({"unit": unit, "person": person, "duty": ""})
+    data["cooperating"] = coops
+    if not data.get("deadline_rule"):
+        data.pop("deadline_rule")
+    return data, problems
+
+
+def _messages(error: ValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {None: error.messages}
+
+
+def _row_errors(row_no, problems: dict) -> list:
+    out = []
+    for f, messages in problems.items():
+        column = FIELD_COLUMN.get(f)
+        where = f"第{row_no}行" + (f"“{column}”列" if column else "")
+        out += [f"{where}：{m}" for m in messages]
+    return out
+
+
+def read_rows(fileobj) -> tuple:
+    """[(excel row number, {field: value})] of the filled rows, or a
+    ValidationError when the file or its header is not the template's."""
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception:
+        raise ValidationError("文件不是有效的 Excel（.xlsx）文件，请使用下载的导入模板") from None
+    try:
+        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        header = next(it, None)
+        if not header:
+            raise ValidationError("表格是空的：第1行应为列名")
+        columns = {}
+        for i, text in enumerate(header):
+            name = _text(text).rstrip("*＊").strip()
+            if name in HEADERS:
+                columns[i] = HEADERS[name]
+        missing = [c.header for c in IMPORT_COLUMNS if c.required and c not in columns.values()]
+        if missing:
+            raise ValidationError("第1行缺少必填列：" + "、".join(f"“{m}”" for m in missing) + "，请使用下载的导入模板")
+        rows = []
+        for row_no, values in enumerate(it, start=2):
+            if not values or all(_text(v) == "" for v in values):
+                continue
+            cells = {}
+            for i, value in enumerate(values):
+                col = columns.get(i)
+                if col is not None:
+                    cells[col.field or "_seq"] = value
+            if _text(cells.get("_seq")) == EXAMPLE_MARK:
+                continue
+            rows.append((row_no, cells))
+            if len(rows) > MAX_ROWS:
+                raise ValidationError(f"一次最多导入{MAX_ROWS}行，请分批导入")
+        return rows
+    finally:
+        wb.close()
+
+
+class _RowFailed(Exception):
+    def __init__(self, row_no, error):
+        super().__init__(row_no)
+        self.row_no, self.error = row_no, error
+
+
+def import_matters(user, fileobj, *, assign=True, at=None) -> ImportResult:
+    """Validate every row, then create all the matters (and assign them) in
+    one transaction, or none."""
+    at = at or timezone.now()
+    result = ImportResult()
+    try:
+        rows = read_rows(fileobj)
+    except ValidationError as e:
+        result.errors = e.messages
+        return result
+    result.rows = len(rows)
+    if not rows:
+        result.errors = ["没有可导入的行：请在“督办事项”表第2行起填写（“示例”行不导入）"]
+        return result
+    res = _Resolver()
+    parsed = []
+    for row_no, cells in rows:
+        data, problems = _read_row(cells, res)
+        # The services' checks run even when a cell could not be read, so that
+        # one upload reports every problem of the row; a cell already
+        # reported is not reported twice.
+        try:
+            clean = services.clean_matter_data(data, at=at)
+            if assign:
+                doc2 = services.doc2_problems(**{k: clean[k] for k in (
+                    "lead_unit", "lead_person", "due_at", "deadline_rule", "is_long_term", "report_cycle",
+                    "report_day")}, cooperating=clean["cooperating"])
+                if doc2:
+                    raise ValidationError(doc2)
+        except ValidationError as e:
+            for f, messages in _messages(e).items():
+                covered = f in problems or (f == "cooperating" and (
+                    "cooperating_units" in problems or "cooperating_persons" in problems))
+                if not covered:
+                    problems[f] = messages
+        if problems:
+            result.errors += _row_errors(row_no, problems)
+        else:
+            parsed.append((row_no, data))
+    if result.errors:
+        return result
+    created = []
+    try:
+        with transaction.atomic():
+            for row_no, data in parsed:
+                try:
+                    created.append(services.create_matter(user, assign=assign, at=at, **data))
+                except ValidationError as e:
+                    raise _RowFailed(row_no, e) from None
+            chain.record("supervision.ledger.import", object_type="supervision.matter", after={
+                "file": getattr(fileobj, "name", ""), "rows": len(created), "assigned": assign,
+                "matters": [m.pk for m in created],
+            }, actor=user)
+    except _RowFailed as failed:
+        result.errors = _row_errors(failed.row_no, _messages(failed.error))
+        return result
+    result.matters = created
+    return result
