@@ -119,3 +119,21 @@ def test_org_unit_path_supports_thousands_of_units(db):
     )
     assert root.descendants().count() == 3004
     assert "path" in str(root.descendants().query)
+
+
+def test_sup4_home_page_shows_counts_per_light_for_each_role(client, county):
+    client.force_login(county.edu_user)
+    page = client.get("/").content.decode()
+    assert "本单位待办" in page and "红灯" in page and "督办总表" not in page
+    client.force_login(county.supervisor)
+    page = client.get("/").content.decode()
+    assert "督办总表" in page
+    client.force_login(county.leader)
+    assert "我批示的事项" in client.get("/").content.decode()
+
+
+def test_org3_refusal_page_is_chinese_and_says_nothing_about_the_record(client, county, settings):
+    settings.DEBUG = False
+    client.force_login(county.edu_user)
+    page = client.get("/org/units/999999/").content.decode()
+    assert "未找到该页面或记录" in page
