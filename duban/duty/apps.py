@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DutyConfig(AppConfig):
+    name = "duban.duty"
+    verbose_name = "值班信息报送"
