@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "duban.clocks",
     "duban.notify",
     "duban.supervision",
+    "duban.rectification",
     "duban.duty",
     "duban.savedviews",
     "duban.api",

@@ -1,0 +1,204 @@
+"""Helpers for reading the Excel ledgers that clerks fill in by hand.
+
+Real ledgers are messy: a title row and merged group headers above the
+header row, header names broken by spaces or line breaks, full-width digits
+and punctuation, dates written in half a dozen ways, blank rows. These
+helpers turn such a sheet into (Excel row number, {field: raw value})
+pairs; the caller validates the values and reports errors by row and column.
+
+Used by duban.rectification.excel; duban.supervision.ledger keeps its own
+stricter template reader for now and can move to these helpers.
+"""
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from openpyxl import load_workbook
+
+# Words that mean "no fixed date: a long-term measure".
+LONG_TERM_WORDS = ("长期坚持", "长期", "持续推进", "常态化", "长期推进")
+
+_WHITESPACE = re.compile(r"\s+")
+_REQUIRED_MARK = re.compile(r"[*＊]|[（(]\s*必填\s*[)）]")
+_FULL_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_BEFORE_SUFFIX = re.compile(r"(之前|以前|前|为止|止|底前)$")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def cell_text(value) -> str:
+    """The text of a cell as the clerk typed it (stripped); whole floats as
+    integers ("3" not "3.0"); dates as ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def halfwidth(text: str) -> str:
+    """Full-width digits, letters and punctuation folded to their half-width
+    forms (NFKC), stripped. For structured values (dates, numbers, names,
+    choices), not for free text, where "，" should stay "，"."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def header_key(value) -> str:
+    """A header cell as a lookup key: half-width, without any whitespace or
+    line break, without required-field marks (*, （必填）)."""
+    text = halfwidth(cell_text(value))
+    text = _REQUIRED_MARK.sub("", text)
+    return _WHITESPACE.sub("", text).replace("\u3000", "")
+
+
+def name_key(value) -> str:
+    """A unit or person name as a lookup key: half-width, no whitespace."""
+    return _WHITESPACE.sub("", halfwidth(cell_text(value)))
+
+
+def is_long_term(value) -> bool:
+    return halfwidth(cell_text(value)).rstrip("。.") in LONG_TERM_WORDS
+
+
+def parse_date(value, *, default_year: int | None = None) -> dt.date | None:
+    """A date from a cell: a date or datetime cell, an Excel serial number,
+    or text such as 2026-03-10, 2026/3/10, 2026.3.10, 2026年3月10日,
+    2026年3月10日前, 3月10日前 (the year is `default_year`), with full-width
+    digits allowed. None for an empty cell; ValueError with a Chinese message
+    for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 20000 < value < 80000:  # an Excel serial date left as a number
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise ValueError(f"“{cell_text(value)}”不是日期")
+    text = _WHITESPACE.sub("", halfwidth(cell_text(value)))
+    if not text:
+        return None
+    text = _BEFORE_SUFFIX.sub("", text)
+    match = _FULL_DATE.match(text)
+    if match:
+        year, month, day = (int(x) for x in match.groups())
+    else:
+        match = _MONTH_DAY.match(text)
+        if not match or default_year is None:
+            raise ValueError(f"“{cell_text(value)}”不是可识别的日期，请写作 2026-03-10 或 2026年3月10日")
+        year, (month, day) = default_year, (int(x) for x in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"“{cell_text(value)}”不是有效的日期") from None
+
+
+@dataclass
+class SheetRows:
+    """What `read_sheet` found: the header row, which column holds which
+    field, and the filled data rows."""
+
+    header_row: int = 0
+    columns: dict = field(default_factory=dict)  # column index -> field
+    headers: dict = field(default_factory=dict)  # field -> header text as written
+    rows: list = field(default_factory=list)  # (excel row number, {field: value})
+
+
+class SheetError(ValueError):
+    """The file cannot be read as a ledger at all (not the rows' fault)."""
+
+
+def _match_row(values, aliases: dict) -> dict:
+    found = {}
+    for i, v in enumerate(values):
+        key = header_key(v)
+        if key in aliases and aliases[key] not in found.values():
+            found[i] = aliases[key]
+    return found
+
+
+def read_sheet(fileobj, aliases: dict, *, required=(), sheet_name=None, scan_rows=15, min_hits=3,
+               max_rows=5000) -> SheetRows:
+    """Read the first (or the named) worksheet of an .xlsx file.
+
+    `aliases` maps header keys (see `header_key`) to field names. The header
+    row is the row among the first `scan_rows` that names the most known
+    columns (at least `min_hits`); rows above it (titles, merged group
+    headers) are skipped. A header cell merged down over two rows, or a
+    group header with sub-headers in the next row, is found in either row.
+    Blank rows are skipped. Raises SheetError with a Chinese message."""
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception:
+        raise SheetError("文件不是有效的 Excel（.xlsx）文件") from None
+    try:
+        if sheet_name and sheet_name in wb.sheetnames:
+            ws = wb[sheet_name]
+        else:
+            ws = wb.worksheets[0]
+        all_rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    best, best_found = None, {}
+    for idx, values in enumerate(all_rows[:scan_rows]):
+        found = _match_row(values, aliases)
+        if len(found) > len(best_found):
+            best, best_found = idx, found
+    if best is None or len(best_found) < min_hits:
+        raise SheetError("找不到表头行：前{}行中没有一行包含“{}”等列名".format(
+            scan_rows, "”“".join(_header_names(aliases, required)[:4])))
+    columns = dict(best_found)
+    last_header = best
+    # A header merged vertically keeps its text in the row above; sub-headers
+    # under a merged group header sit in the row below.
+    for neighbour in (best - 1, best + 1):
+        if 0 <= neighbour < len(all_rows):
+            extra = _match_row(all_rows[neighbour], aliases)
+            added = False
+            for i, f in extra.items():
+                if i not in columns and f not in columns.values():
+                    columns[i] = f
+                    added = True
+            if added and neighbour > best:
+                last_header = neighbour
+    result = SheetRows(header_row=best + 1, columns=columns)
+    for i, f in columns.items():
+        for r in (best - 1, best, best + 1):
+            if 0 <= r < len(all_rows) and i < len(all_rows[r]) and header_key(all_rows[r][i]) in aliases:
+                result.headers.setdefault(f, _WHITESPACE.sub("", cell_text(all_rows[r][i])))
+    missing = [f for f in required if f not in columns.values()]
+    if missing:
+        names = [_header_names(aliases, [f])[0] for f in missing]
+        raise SheetError(f"第{best + 1}行（表头）缺少必填列：" + "、".join(f"“{n}”" for n in names))
+    for idx in range(last_header + 1, len(all_rows)):
+        values = all_rows[idx]
+        cells = {}
+        for i, f in columns.items():
+            if i < len(values):
+                cells[f] = values[i]
+        if all(cell_text(v) == "" for v in cells.values()):
+            continue
+        result.rows.append((idx + 1, cells))
+        if len(result.rows) > max_rows:
+            raise SheetError(f"一次最多导入{max_rows}行，请分批导入")
+    return result
+
+
+def _header_names(aliases: dict, fields) -> list:
+    """The first header written for each field (the canonical one)."""
+    out = []
+    for f in fields:
+        for key, target in aliases.items():
+            if target == f:
+                out.append(key)
+                break
+        else:
+            out.append(f)
+    return out

@@ -1,0 +1,957 @@
+"""Writes of 作风整治 (RECT-1…6, PUB-1). Each public function is one
+transaction with its journal event(s) ("rectification.…"), plus the events
+of the clock writes it implies. Each checks, in order, who may act
+(PermissionDenied, Chinese message; callers first establish visibility with
+`get_visible_or_404`, so a stranger gets 404), then the state, then the
+input (ValidationError keyed by field, Chinese). Nothing is half-written.
+
+`by=None` means the system itself (commands, the demo loader): no
+permission check.
+
+Who may do what
+- a unit's people (their own unit or one above it): register problems,
+  report progress, submit the rectification result, submit the ledger;
+- the campaign's task force (工作专班) and the supervision office (督查室
+  whose jurisdiction covers the unit) — "managers": register findings, draw
+  spot checks, start look-backs, reopen;
+- verifiers (`verifier_refusal`): a manager who is not the owner (the
+  responsible person or whoever submitted the result) and not in the
+  problem's unit (the same bureau or town, see draws.organisation_of);
+- publishing (公开) is the supervision office's alone.
+
+Clocks (duban.clocks, owner = the record)
+- LedgerSubmission, kind "ledger": due at the end of the phase's last day;
+  met by `submit_ledger` (late → met_late; not submitted → the sweep
+  breaches it).
+- Problem, kind "deadline": the round's 整改时限 (end of that day). Paused
+  while the result waits for verification; met as of the submission when
+  verified, resumed when returned.
+- Problem, kind "report": 长期坚持 measures report every month or quarter;
+  a progress note meets the period's clock and starts the next; a breached
+  period starts the next too (on_flips_processed).
+"""
+
+import calendar as pycal
+import datetime as dt
+import difflib
+import re
+import unicodedata
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from duban.clocks import services as clocks
+from duban.clocks.models import ClockState, FlipKind
+from duban.journal import chain, evidence
+from duban.journal.models import EvidenceFile
+from duban.org.models import GroupMembership, Person, Role, RoleAssignment, Unit
+from duban.timelimits.calendar import parse_day_end
+
+from . import draws
+from .models import (
+    CATEGORY_SETS,
+    OPEN_PROBLEM_STATES,
+    Campaign,
+    Category,
+    CategorySet,
+    EntryKind,
+    LedgerState,
+    LedgerSubmission,
+    LookBack,
+    LookBackItem,
+    LookBackVerdict,
+    Participation,
+    Phase,
+    PhaseKind,
+    Problem,
+    ProblemEntry,
+    ProblemRound,
+    ProblemState,
+    ReportCycle,
+    Source,
+    SpotCheck,
+    SpotCheckAssignment,
+    SpotCheckKind,
+    Subject,
+    TargetKind,
+    Verdict,
+)
+
+User = get_user_model()
+
+LEDGER, DEADLINE, REPORT = "ledger", "deadline", "report"
+REPEAT_RATIO = 0.85
+
+# Field → the column / field name a user sees (forms and the Excel import).
+LABELS = {
+    "code": "代码", "name": "名称", "start_date": "开始日期", "end_date": "结束日期", "phases": "阶段",
+    "units": "参加单位", "categories": "问题类别", "organizer": "组织单位",
+    "unit": "责任单位", "category": "问题类别", "source": "问题来源", "subject": "问题主体",
+    "subject_name": "个人姓名", "description": "问题描述", "cause": "原因分析", "measures": "整改措施",
+    "responsible_leader": "责任领导", "responsible_person": "责任人", "deadline": "整改时限",
+    "report_cycle": "报告周期", "progress": "整改进展", "text": "内容", "files": "佐证材料", "reason": "原因",
+    "note": "意见", "situation_report": "情况报告",
+}
+
+PROBLEM_FIELDS = [
+    "number", "campaign_id", "unit_id", "category_id", "source", "subject", "subject_name", "description",
+    "cause", "measures", "responsible_leader_id", "responsible_leader_name", "responsible_person_id",
+    "responsible_person_name", "deadline", "long_term", "report_cycle", "due_at", "state", "round", "is_public",
+    "repeat_root_id", "repeat_count", "spot_check_id",
+]
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+def _now(at=None):
+    return at or timezone.now()
+
+
+def day_end(d: dt.date) -> dt.datetime:
+    """The last moment of a day in local time (DUBAN_WORKDAY_END)."""
+    end = parse_day_end(getattr(settings, "DUBAN_WORKDAY_END", "23:59:59"))
+    return dt.datetime.combine(d, end, timezone.get_default_timezone())
+
+
+def _local_date(moment) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else "系统"
+
+
+def fmt_date(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def _err(field, message):
+    return ValidationError({field: [message]})
+
+
+def _own_unit(user):
+    person = Person.objects.filter(user=user).select_related("unit").first() if user is not None else None
+    return person.unit if person is not None else None
+
+
+def normalize_text(text: str) -> str:
+    """A description as compared for repeats: half-width, lower case, without
+    whitespace, punctuation and symbols."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PSZ")
+
+
+def similar(a: str, b: str, ratio=REPEAT_RATIO) -> bool:
+    """Two normalised descriptions are the same problem: equal, or (for
+    texts of 4 characters or more) a difflib ratio of at least `ratio`."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 4:
+        return False
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return m.real_quick_ratio() >= ratio and m.quick_ratio() >= ratio and m.ratio() >= ratio
+
+
+# --- who may act ---------------------------------------------------------------------------------
+
+def is_task_force_member(user, campaign) -> bool:
+    if user is None or not campaign.task_force_id:
+        return False
+    return GroupMembership.objects.filter(group_id=campaign.task_force_id, user=user).exists()
+
+
+def is_supervisor_for(user, unit) -> bool:
+    """A 督查室 role whose jurisdiction (its scope, or the user's own unit)
+    covers `unit`."""
+    if user is None or unit is None:
+        return False
+    own = _own_unit(user)
+    for ra in RoleAssignment.objects.filter(user=user, role=Role.SUPERVISOR).select_related("scope"):
+        root = ra.scope or own
+        if root is not None and unit.path.startswith(root.path):
+            return True
+    return False
+
+
+def is_manager(user, campaign, unit=None) -> bool:
+    """The task force or the supervision office of the campaign."""
+    return is_task_force_member(user, campaign) or is_supervisor_for(user, unit or campaign.organizer)
+
+
+def acts_for_unit(user, unit) -> bool:
+    """The user belongs to the unit or to a unit above it."""
+    own = _own_unit(user)
+    return own is not None and unit.path.startswith(own.path)
+
+
+def _require(ok, message):
+    if not ok:
+        raise PermissionDenied(message)
+
+
+def verifier_refusal(user, problem) -> str | None:
+    """Why `user` may not verify (核验/销号/回头看) this problem, or None when
+    he may: he must be a task-force member or the supervision office, and
+    neither its owner nor in its unit."""
+    if user is None:
+        return "核验须由具体人员进行"
+    current = problem.rounds.filter(number=problem.round).first()
+    owners = {problem.responsible_person_id, problem.created_by_id}
+    if current is not None:
+        owners.add(current.submitted_by_id)
+    if user.pk in owners:
+        return "整改责任人（提交人）不能核验自己的问题"
+    own = _own_unit(user)
+    if own is not None and draws.organisation_of(own) == draws.organisation_of(problem.unit):
+        return "本单位人员不能核验本单位的问题"
+    if not is_manager(user, problem.campaign, problem.unit):
+        return "只有工作专班成员或督查室可以核验"
+    return None
+
+
+# --- campaigns (RECT-1) ---------------------------------------------------------------------------
+
+# seed 000 §三: 全面自查自纠 2/24–3/10 (ledger and situation report by 3/10),
+# 整改落实 3/10–6/10, 巩固提升 6/10–12/10.
+def seed000_phases(year: int) -> list:
+    return [
+        {"kind": PhaseKind.SELF_INSPECTION, "name": "全面自查自纠阶段", "start_date": dt.date(year, 2, 24),
+         "end_date": dt.date(year, 3, 10), "requires_ledger": True,
+         "duty": "通过自己找、群众提、上级点、组织查等方式查找问题，分析原因，提出整改措施，明确整改时限，"
+                 "形成情况报告、问题清单台账，于3月10日前报送县工作专班。"},
+        {"kind": PhaseKind.RECTIFICATION, "name": "整改落实阶段", "start_date": dt.date(year, 3, 10),
+         "end_date": dt.date(year, 6, 10), "requires_ledger": False,
+         "duty": "边查边改、立行立改，逐项细化整改责任，做到问题排查一个、整改一个、销号一个。"},
+        {"kind": PhaseKind.CONSOLIDATION, "name": "巩固提升阶段", "start_date": dt.date(year, 6, 10),
+         "end_date": dt.date(year, 12, 10), "requires_ledger": False,
+         "duty": "通过评估验收、走访核查、明察暗访等方式检验整改实效，开展回头看，形成长效机制。"},
+    ]
+
+
+def _clean_phases(phases, start, end) -> list:
+    out = []
+    for i, p in enumerate(phases or [], start=1):
+        p = dict(p)
+        name = (p.get("name") or "").strip() or PhaseKind(p.get("kind", PhaseKind.OTHER)).label
+        if not p.get("start_date") or not p.get("end_date"):
+            raise _err("phases", f"阶段“{name}”须有开始日期和结束日期")
+        if p["end_date"] < p["start_date"]:
+            raise _err("phases", f"阶段“{name}”的结束日期早于开始日期")
+        if p["start_date"] < start or p["end_date"] > end:
+            raise _err("phases", f"阶段“{name}”超出专项行动的起止日期")
+        p["name"], p["sort_order"] = name, i
+        p.setdefault("kind", PhaseKind.OTHER)
+        p.setdefault("duty", "")
+        p.setdefault("requires_ledger", False)
+        out.append(p)
+    return out
+
+
+@transaction.atomic
+def create_campaign(*, code, name, start_date, end_date, organizer, units, task_force=None,
+                    category_set=CategorySet.SIX_RECTIFICATIONS, categories=None, phases=None, basis="",
+                    by=None, at=None) -> Campaign:
+    """A campaign with its categories, phases and participating units; every
+    phase that owes a ledger gets one LedgerSubmission and clock per unit.
+    `categories` is the list for a custom set (or overrides a named set)."""
+    at = _now(at)
+    if by is not None:
+        _require(is_supervisor_for(by, organizer), "只有督查室可以创建专项行动")
+    code = (code or "").strip()
+    name = (name or "").strip()
+    if not code:
+        raise _err("code", "请填写专项行动代码")
+    if not re.fullmatch(r"[A-Za-z0-9_\-]+", code):
+        raise _err("code", "代码只能包含字母、数字、短横线和下划线，如 DEMO-2026")
+    if Campaign.objects.filter(code=code).exists():
+        raise _err("code", f"代码“{code}”已被使用")
+    if not name:
+        raise _err("name", "请填写专项行动名称")
+    if end_date < start_date:
+        raise _err("end_date", "结束日期早于开始日期")
+    names = [c.strip() for c in (categories or CATEGORY_SETS.get(category_set, [])) if c and c.strip()]
+    if not names:
+        raise _err("categories", "自定义问题类别时请至少填写一个类别")
+    if len(set(names)) != len(names):
+        raise _err("categories", "问题类别有重复")
+    phase_data = _clean_phases(phases, start_date, end_date)
+    c = Campaign.objects.create(code=code, name=name, basis=basis, organizer=organizer, task_force=task_force,
+                                start_date=start_date, end_date=end_date, category_set=category_set,
+                                created_at=at, created_by=by)
+    Category.objects.bulk_create([Category(campaign=c, name=n, sort_order=i) for i, n in enumerate(names, 1)])
+    for p in phase_data:
+        Phase.objects.create(campaign=c, **{k: p[k] for k in ("kind", "name", "start_date", "end_date", "duty",
+                                                               "requires_ledger", "sort_order")})
+    chain.record("rectification.campaign.create", c, after={
+        "code": code, "name": name, "start_date": start_date, "end_date": end_date, "organizer": organizer.pk,
+        "task_force": task_force.pk if task_force else None, "category_set": category_set, "categories": names,
+        "phases": [{k: p[k] for k in ("kind", "name", "start_date", "end_date", "requires_ledger")}
+                   for p in phase_data],
+    }, actor=by)
+    _add_units(c, units, by=by, at=at)
+    return c
+
+
+def _add_units(campaign, units, *, by, at):
+    have = set(campaign.participations.values_list("unit_id", flat=True))
+    new = [u for u in dict.fromkeys(units) if u.pk not in have]
+    if not new:
+        return []
+    Participation.objects.bulk_create([Participation(campaign=campaign, unit=u, joined_at=at) for u in new])
+    for phase in campaign.phases.filter(requires_ledger=True):
+        due = day_end(phase.end_date)
+        if due <= at:
+            continue  # the phase is over: nothing can be owed for it any more
+        for u in new:
+            s = LedgerSubmission.objects.create(campaign=campaign, phase=phase, unit=u)
+            s.clock = clocks.start_clock(s, LEDGER, due_at=due, started_at=at, owner_unit=u,
+                                         label=f"{u.name}报送{phase.name}情况报告和问题清单台账", link="")
+            s.save(update_fields=["clock"])
+    chain.record("rectification.campaign.units", campaign, after={"added": [u.pk for u in new]}, actor=by)
+    return new
+
+
+@transaction.atomic
+def add_units(campaign, units, *, by=None, at=None) -> list:
+    """Add participating units (with their ledger clocks for phases not yet over)."""
+    at = _now(at)
+    if by is not None:
+        _require(is_manager(by, campaign), "只有工作专班或督查室可以调整参加单位")
+    return _add_units(campaign, units, by=by, at=at)
+
+
+@transaction.atomic
+def submit_ledger(submission, by, *, situation_report, files=(), at=None) -> LedgerSubmission:
+    """A unit submits its situation report and problem ledger for a phase:
+    recorded with the number of problems it holds, meeting the unit's clock
+    (late when after the phase's end)."""
+    at = _now(at)
+    s = LedgerSubmission.objects.select_for_update().select_related("phase", "unit", "campaign").get(
+        pk=submission.pk)
+    if by is not None:
+        _require(acts_for_unit(by, s.unit), "只有本单位人员可以报送本单位台账")
+    if s.state != LedgerState.PENDING:
+        raise ValidationError(f"“{s}”已于{fmt_date(_local_date(s.submitted_at))}报送，不能重复报送")
+    text = (situation_report or "").strip()
+    if not text:
+        raise _err("situation_report", "请填写情况报告")
+    stored = [f if isinstance(f, EvidenceFile) else evidence.store(f, owner_unit=s.unit, uploaded_by=by)
+              for f in files or ()]
+    s.problem_count = Problem.objects.filter(campaign=s.campaign, unit__path__startswith=s.unit.path).count()
+    s.situation_report, s.submitted_at, s.submitted_by = text, at, by
+    late = False
+    if s.clock_id:
+        clock = clocks.meet(s.clock, at=at)
+        late = clock.state == ClockState.MET_LATE
+    else:
+        late = at > day_end(s.phase.end_date)
+    s.state = LedgerState.LATE if late else LedgerState.SUBMITTED
+    s.save()
+    if stored:
+        s.evidence.add(*stored)
+    chain.record("rectification.ledger.submit", s, after={
+        "unit": s.unit_id, "phase": s.phase_id, "state": s.state, "problem_count": s.problem_count,
+        "files": [str(f.pk) for f in stored], "at": at,
+    }, actor=by)
+    return s
+
+
+# --- problems (RECT-2, RECT-3) ----------------------------------------------------------------------
+
+def link_person(unit, name, *, leader=False):
+    """The account of the person named `name` in `unit` (or below it); for a
+    leader also a 领导 anywhere. None when there is none or more than one:
+    the name is then kept as written, shown as not linked."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    people = list(Person.objects.filter(user__first_name=name, user__is_active=True,
+                                        unit__path__startswith=unit.path).values_list("user_id", flat=True))
+    if not people and leader:
+        people = list(Person.objects.filter(user__first_name=name, user__is_active=True, is_leader=True)
+                      .values_list("user_id", flat=True))
+    if len(people) == 1:
+        return User.objects.get(pk=people[0])
+    return None
+
+
+def _choice(value, choices, field, default=""):
+    if value in (None, ""):
+        return default
+    for v, label in choices:
+        if value in (v, label):
+            return v
+    raise _err(field, f"{LABELS[field]}应为：" + "、".join(label for _, label in choices))
+
+
+def clean_problem(campaign, data: dict, *, at=None) -> dict:
+    """Check and complete a problem's data (the create form and each imported
+    row). Returns the cleaned data; raises ValidationError with every
+    problem found, keyed by field."""
+    at = _now(at)
+    errors = {}
+    out = dict(data)
+
+    def fail(field, message):
+        errors.setdefault(field, []).append(message)
+
+    unit = data.get("unit")
+    if unit is None:
+        fail("unit", "请填写责任单位")
+    elif not campaign.participations.filter(unit__path__in=_ancestor_paths(unit)).exists():
+        fail("unit", f"“{unit.name}”不是本专项行动的参加单位")
+    category = data.get("category")
+    if isinstance(category, str):
+        found = campaign.categories.filter(name=category.strip()).first()
+        if found is None:
+            fail("category", f"“{category}”不是本专项行动的问题类别（{'、'.join(campaign.category_names())}）")
+        category = found
+    elif category is None:
+        fail("category", "请选择问题类别")
+    elif category.campaign_id != campaign.pk:
+        fail("category", "问题类别不属于本专项行动")
+    out["category"] = category
+    for f, choices, default in (("source", Source.choices, Source.SELF), ("subject", Subject.choices, Subject.TEAM),
+                                ("report_cycle", ReportCycle.choices, "")):
+        try:
+            out[f] = _choice(data.get(f), choices, f, default)
+        except ValidationError as e:
+            fail(f, e.message_dict[f][0])
+    for f in ("description", "cause", "measures", "subject_name", "responsible_leader_name",
+              "responsible_person_name", "progress"):
+        out[f] = (data.get(f) or "").strip()
+    if not out["description"]:
+        fail("description", "请填写问题描述")
+    if not out["measures"]:
+        fail("measures", "请填写整改措施")
+    if out.get("subject") == Subject.PERSON and not out["subject_name"]:
+        fail("subject_name", "问题属于个人时请填写个人姓名")
+    if out.get("subject") == Subject.TEAM:
+        out["subject_name"] = ""
+    long_term = bool(data.get("long_term"))
+    deadline = data.get("deadline")
+    out["long_term"] = long_term
+    if long_term:
+        out["deadline"] = None
+        out["report_cycle"] = out.get("report_cycle") or ReportCycle.MONTHLY
+    else:
+        out["report_cycle"] = ""
+        if deadline is None:
+            fail("deadline", "请填写整改时限（日期或“长期坚持”）")
+        elif day_end(deadline) <= at:
+            fail("deadline", f"整改时限{fmt_date(deadline)}已过")
+        elif deadline > campaign.end_date + dt.timedelta(days=366 * 3):
+            fail("deadline", f"整改时限{fmt_date(deadline)}过远")
+    if unit is not None:
+        for f, leader in (("responsible_leader", True), ("responsible_person", False)):
+            user = data.get(f)
+            name = out[f + "_name"]
+            if user is None and name:
+                user = link_person(unit, name, leader=leader)
+            if user is not None and not name:
+                out[f + "_name"] = _name(user)
+            out[f] = user
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _ancestor_paths(unit) -> list:
+    step = len(unit.path) // (unit.depth + 1)
+    return [unit.path[:k] for k in range(step, len(unit.path) + 1, step)]
+
+
+def _period_due(cycle, d: dt.date) -> dt.datetime:
+    """The end of the reporting period (month or quarter) containing day d."""
+    month = d.month if cycle == ReportCycle.MONTHLY else ((d.month - 1) // 3 + 1) * 3
+    return day_end(dt.date(d.year, month, pycal.monthrange(d.year, month)[1]))
+
+
+def _start_report_clock(p, *, at, after: dt.date):
+    due = _period_due(p.report_cycle or ReportCycle.MONTHLY, after)
+    if due <= at:
+        due = _period_due(p.report_cycle or ReportCycle.MONTHLY, _local_date(due) + dt.timedelta(days=1))
+    local = timezone.localtime(due)
+    p.report_clock = clocks.start_clock(
+        p, REPORT, due_at=due, started_at=at, owner_unit=p.unit, owner_person=p.responsible_person,
+        label=f"{p.number}长期整改定期报告（{local.month}月{local.day}日前）", link=p.get_absolute_url())
+
+
+def _start_round_clocks(p, *, at):
+    p.deadline_clock = None
+    p.report_clock = None
+    if p.long_term:
+        p.due_at = None
+        _start_report_clock(p, at=at, after=_local_date(at))
+    else:
+        p.due_at = day_end(p.deadline)
+        p.deadline_clock = clocks.start_clock(
+            p, DEADLINE, due_at=p.due_at, started_at=at, owner_unit=p.unit, owner_person=p.responsible_person,
+            label=f"{p.number}整改（{fmt_date(p.deadline)}前）", link=p.get_absolute_url())
+
+
+def _entry(p, kind, *, at, by, text="", files=(), onsite=False):
+    e = ProblemEntry.objects.create(problem=p, round=p.round, kind=kind, at=at, by=by, text=text, onsite=onsite)
+    if files:
+        e.evidence.add(*files)
+    return e
+
+
+def _store(files, by, unit) -> list:
+    return [f if isinstance(f, EvidenceFile) else evidence.store(f, owner_unit=unit, uploaded_by=by)
+            for f in files or ()]
+
+
+def _next_number(campaign) -> str:
+    c = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    serial = c.next_serial
+    Campaign.objects.filter(pk=c.pk).update(next_serial=F("next_serial") + 1)
+    return f"{c.code}-{serial:04d}"
+
+
+def create_problem(campaign, *, by=None, at=None, spot_check=None, **data) -> Problem:
+    """Register a problem in the ledger (round 1) with its clock, and flag it
+    when its unit has raised the same or a near-identical problem before.
+    Keyword data: unit, category (a Category or its name), source, subject,
+    subject_name, description, cause, measures, responsible_leader /
+    responsible_leader_name, responsible_person / responsible_person_name
+    (an account or a name: a name is linked to the unit's account of that
+    name when there is exactly one), deadline (a date) or long_term=True
+    (with report_cycle 每月/每季度), progress (a first progress note)."""
+    at = _now(at)
+    with transaction.atomic():
+        unit = data.get("unit")
+        if by is not None and unit is not None:
+            _require(acts_for_unit(by, unit) or is_manager(by, campaign, unit),
+                     "只有本单位人员、工作专班或督查室可以登记问题")
+        clean = clean_problem(campaign, data, at=at)
+        return _create(campaign, clean, by=by, at=at, spot_check=spot_check)
+
+
+def _create(campaign, clean, *, by, at, spot_check=None) -> Problem:
+    p = Problem(
+        campaign=campaign, number=_next_number(campaign), unit=clean["unit"], category=clean["category"],
+        source=clean["source"], subject=clean["subject"], subject_name=clean["subject_name"],
+        description=clean["description"], normalized=normalize_text(clean["description"]), cause=clean["cause"],
+        measures=clean["measures"], responsible_leader=clean.get("responsible_leader"),
+        responsible_leader_name=clean["responsible_leader_name"],
+        responsible_person=clean.get("responsible_person"),
+        responsible_person_name=clean["responsible_person_name"], deadline=clean.get("deadline"),
+        long_term=clean["long_term"], report_cycle=clean["report_cycle"], state=ProblemState.RECTIFYING,
+        round=1, latest_progress=clean.get("progress", ""), spot_check=spot_check, created_at=at, created_by=by,
+    )
+    p.save()
+    ProblemRound.objects.create(problem=p, number=1, started_at=at, deadline=p.deadline, long_term=p.long_term)
+    _start_round_clocks(p, at=at)
+    _attach_repeats(p)
+    p.save()
+    _entry(p, EntryKind.REGISTERED, at=at, by=by, text=f"登记问题（来源：{p.get_source_display()}）")
+    if clean.get("progress"):
+        _entry(p, EntryKind.PROGRESS, at=at, by=by, text=clean["progress"])
+    chain.record("rectification.problem.create", p, after=chain.snapshot(p, PROBLEM_FIELDS), actor=by)
+    return p
+
+
+# --- repeated problems (RECT-6) ---------------------------------------------------------------------
+
+def _attach_repeats(p):
+    """Join `p` to the group of its unit's earlier problems with the same or a
+    near-identical description (across campaigns), and recount the group."""
+    roots = set()
+    for pk, norm, root_id in (Problem.objects.filter(unit_id=p.unit_id).exclude(pk=p.pk)
+                              .values_list("pk", "normalized", "repeat_root_id")):
+        if similar(p.normalized, norm):
+            roots.add(root_id or pk)
+    if roots:
+        _merge_groups(p, roots)
+
+
+def _group_ids(root_ids) -> set:
+    roots = set(root_ids)
+    return roots | set(Problem.objects.filter(repeat_root_id__in=roots).values_list("pk", flat=True))
+
+
+def _merge_groups(p, other_roots):
+    members = _group_ids(set(other_roots) | {p.repeat_root_id or p.pk})
+    members.add(p.pk)
+    root = min(members)
+    count = len(members)
+    Problem.objects.filter(pk__in=members - {root}).update(repeat_root_id=root, repeat_count=count)
+    Problem.objects.filter(pk=root).update(repeat_root_id=None, repeat_count=count)
+    p.repeat_root_id = None if p.pk == root else root
+    p.repeat_count = count
+
+
+@transaction.atomic
+def link_repeated(problem, other, by, *, reason="", at=None) -> Problem:
+    """Link two problems of the same unit by hand as one repeated problem."""
+    at = _now(at)
+    p = Problem.objects.select_for_update().select_related("campaign").get(pk=problem.pk)
+    o = Problem.objects.select_for_update().get(pk=other.pk)
+    if by is not None:
+        _require(is_manager(by, p.campaign, p.unit), "只有工作专班或督查室可以关联重复问题")
+    if p.pk == o.pk:
+        raise ValidationError("不能把问题与它自己关联")
+    if p.unit_id != o.unit_id:
+        raise ValidationError("只能关联同一单位的问题")
+    before = p.repeat_count
+    _merge_groups(p, {o.repeat_root_id or o.pk})
+    _entry(p, EntryKind.LINKED, at=at, by=by, text=f"与{o.number}关联为重复问题。{reason}".strip())
+    chain.record("rectification.problem.link", p, before={"repeat_count": before},
+                 after={"other": o.pk, "repeat_count": p.repeat_count, "reason": reason}, actor=by)
+    return p
+
+
+# --- progress, result, verification, close-out (RECT-4) ---------------------------------------------
+
+def _lock(problem) -> Problem:
+    return Problem.objects.select_for_update().select_related("campaign", "unit").get(pk=problem.pk)
+
+
+def _sync(target, source):
+    if target is not source and isinstance(target, Problem):
+        for f in Problem._meta.concrete_fields:
+            setattr(target, f.attname, getattr(source, f.attname))
+    return source
+
+
+def _snap(p):
+    return chain.snapshot(p, ["state", "round", "deadline", "long_term", "due_at", "closed_at", "is_public"])
+
+
+@transaction.atomic
+def add_progress(problem, by, text, *, files=(), at=None) -> ProblemEntry:
+    """A progress note (整改进展). For a 长期坚持 problem it is also the
+    period's report: it meets the running report clock and starts the next."""
+    at = _now(at)
+    original, p = problem, _lock(problem)
+    if by is not None:
+        _require(acts_for_unit(by, p.unit), "只有本单位人员可以报送整改进展")
+    if not p.is_open:
+        raise ValidationError(f"问题{p.number}已销号，不能再报送进展")
+    text = (text or "").strip()
+    if not text:
+        raise _err("text", "请填写整改进展")
+    stored = _store(files, by, p.unit)
+    kind = EntryKind.PROGRESS
+    if p.long_term and p.report_clock_id and p.report_clock.state in (ClockState.RUNNING, ClockState.BREACHED):
+        met = clocks.meet(p.report_clock, at=at)
+        kind = EntryKind.PERIODIC
+        _start_report_clock(p, at=at, after=_local_date(met.due_at) + dt.timedelta(days=1))
+    p.latest_progress = text
+    p.save()
+    e = _entry(p, kind, at=at, by=by, text=text, files=stored)
+    chain.record("rectification.problem.progress", p, after={
+        "entry": e.pk, "kind": kind, "round": p.round, "files": [str(f.pk) for f in stored]}, actor=by)
+    _sync(original, p)
+    return e
+
+
+@transaction.atomic
+def submit_result(problem, by, text, *, files=(), at=None) -> ProblemRound:
+    """The owner submits the rectification result with evidence; the problem
+    waits for verification (its deadline clock paused)."""
+    at = _now(at)
+    original, p = problem, _lock(problem)
+    if by is not None:
+        _require(acts_for_unit(by, p.unit), "只有本单位人员可以提交整改结果")
+    if p.state not in (ProblemState.RECTIFYING, ProblemState.RERECTIFYING):
+        raise ValidationError(f"问题{p.number}当前为“{p.get_state_display()}”，不能提交整改结果")
+    text = (text or "").strip()
+    if not text:
+        raise _err("text", "请填写整改结果")
+    stored = _store(files, by, p.unit)
+    if not stored:
+        raise _err("files", "提交整改结果须附佐证材料")
+    before = _snap(p)
+    r = ProblemRound.objects.select_for_update().get(problem=p, number=p.round)
+    r.result_text, r.submitted_at, r.submitted_by = text, at, by
+    r.verdict, r.verify_note = "", ""
+    r.save()
+    if p.deadline_clock_id and p.deadline_clock.state == ClockState.RUNNING:
+        clocks.pause(p.deadline_clock, "整改结果待核验", at=at)
+    p.state = ProblemState.SUBMITTED
+    p.latest_progress = text
+    p.save()
+    _entry(p, EntryKind.SUBMITTED, at=at, by=by, text=text, files=stored)
+    chain.record("rectification.problem.submit", p, before=before, after={
+        **_snap(p), "files": [str(f.pk) for f in stored]}, actor=by)
+    _sync(original, p)
+    return r
+
+
+@transaction.atomic
+def verify_result(problem, by, *, passed, note="", onsite_check=False, onsite_note="", files=(),
+                  at=None) -> Problem:
+    """A verifier (see `verifier_refusal`) checks the submitted result on the
+    record, optionally after an on-site check: passed → closed (销号), the
+    deadline met as of the submission; not passed → back to rectification."""
+    at = _now(at)
+    original, p = problem, _lock(problem)
+    refusal = verifier_refusal(by, p)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if p.state != ProblemState.SUBMITTED:
+        raise ValidationError(f"问题{p.number}当前为“{p.get_state_display()}”，没有待核验的整改结果")
+    note = (note or "").strip()
+    if not passed and not note:
+        raise _err("note", "退回整改须写明理由")
+    if onsite_check and not (onsite_note or "").strip():
+        raise _err("onsite_note", "请填写实地核查情况")
+    stored = _store(files, by, p.unit)
+    before = _snap(p)
+    r = ProblemRound.objects.select_for_update().get(problem=p, number=p.round)
+    r.verified_at, r.verified_by, r.verify_note = at, by, note
+    r.onsite_checked, r.onsite_note = bool(onsite_check), (onsite_note or "").strip()
+    text = note
+    if onsite_check:
+        text = f"实地核查：{r.onsite_note}" + (f"\n{note}" if note else "")
+    if passed:
+        r.verdict, r.closed_at = Verdict.PASSED, at
+        if p.deadline_clock_id and p.deadline_clock.state in (ClockState.RUNNING, ClockState.PAUSED,
+                                                                ClockState.BREACHED):
+            clocks.meet(p.deadline_clock, at=r.submitted_at or at)
+        if p.report_clock_id and p.report_clock.state in (ClockState.RUNNING, ClockState.BREACHED):
+            clocks.meet(p.report_clock, at=r.submitted_at or at)
+        p.state, p.closed_at = ProblemState.CLOSED, at
+        kind = EntryKind.CLOSED
+        text = text or "核验通过，予以销号"
+    else:
+        r.verdict = Verdict.RETURNED
+        if p.deadline_clock_id and p.deadline_clock.state == ClockState.PAUSED:
+            clocks.resume(p.deadline_clock, at=at)
+        p.state = ProblemState.RERECTIFYING if p.round > 1 else ProblemState.RECTIFYING
+        kind = EntryKind.RETURNED
+    r.save()
+    p.save()
+    _entry(p, kind, at=at, by=by, text=text, files=stored, onsite=bool(onsite_check))
+    chain.record("rectification.problem.verify", p, before=before, after={
+        **_snap(p), "passed": bool(passed), "onsite": bool(onsite_check), "note": note}, actor=by)
+    _sync(original, p)
+    return p
+
+
+def _new_round(p, *, reason, deadline, long_term, report_cycle, at, by, kind):
+    reason = (reason or "").strip()
+    if not reason:
+        raise _err("reason", "请写明原因")
+    if not long_term:
+        if deadline is None:
+            raise _err("deadline", "请确定再整改时限")
+        if day_end(deadline) <= at:
+            raise _err("deadline", f"再整改时限{fmt_date(deadline)}已过")
+    for clock in (p.deadline_clock, p.report_clock):
+        if clock is not None and clock.state in (ClockState.RUNNING, ClockState.PAUSED):
+            clocks.meet(clock, at=at)
+    p.round += 1
+    p.deadline = None if long_term else deadline
+    p.long_term = bool(long_term)
+    p.report_cycle = (report_cycle or ReportCycle.MONTHLY) if long_term else ""
+    p.state, p.closed_at = ProblemState.RERECTIFYING, None
+    ProblemRound.objects.create(problem=p, number=p.round, started_at=at, reason=reason, deadline=p.deadline,
+                                long_term=p.long_term)
+    _start_round_clocks(p, at=at)
+    p.save()
+    _entry(p, kind, at=at, by=by, text=reason)
+
+
+@transaction.atomic
+def reopen(problem, by, reason, *, deadline=None, long_term=False, report_cycle="", at=None) -> Problem:
+    """Reopen a closed problem with a reason: a new round (再整改) with a new
+    deadline."""
+    at = _now(at)
+    original, p = problem, _lock(problem)
+    if by is not None:
+        _require(is_manager(by, p.campaign, p.unit), "只有工作专班或督查室可以重新打开已销号的问题")
+    if p.state != ProblemState.CLOSED:
+        raise ValidationError(f"问题{p.number}当前为“{p.get_state_display()}”，只有已销号的问题可以重新打开")
+    before = _snap(p)
+    _new_round(p, reason=reason, deadline=deadline, long_term=long_term, report_cycle=report_cycle, at=at, by=by,
+               kind=EntryKind.REOPENED)
+    chain.record("rectification.problem.reopen", p, before=before, after={**_snap(p), "reason": reason},
+                 actor=by)
+    _sync(original, p)
+    return p
+
+
+# --- look-back (回头看, RECT-4) --------------------------------------------------------------------
+
+@transaction.atomic
+def start_look_back(campaign, by, *, title="", sample_size=None, seed=None, at=None) -> LookBack:
+    """Re-verify the campaign's closed problems: all of them, or
+    `sample_size` drawn with a recorded seed from the recorded candidates."""
+    at = _now(at)
+    if by is not None:
+        _require(is_manager(by, campaign), "只有工作专班或督查室可以组织回头看")
+    candidates = sorted(Problem.objects.filter(campaign=campaign, state=ProblemState.CLOSED)
+                        .values_list("pk", flat=True))
+    if not candidates:
+        raise ValidationError("本专项行动还没有已销号的问题，无需回头看")
+    if sample_size is not None and sample_size < 1:
+        raise _err("sample_size", "抽取数量至少为1")
+    seed = str(seed) if seed not in (None, "") else (draws.new_seed() if sample_size else "")
+    selected = draws.sample(seed, candidates, sample_size) if sample_size else list(candidates)
+    lb = LookBack.objects.create(
+        campaign=campaign, title=(title or "").strip() or f"{campaign.name}回头看", sample_size=sample_size,
+        seed=seed, candidates=candidates, selected=selected, started_at=at, started_by=by)
+    LookBackItem.objects.bulk_create([LookBackItem(look_back=lb, problem_id=pk) for pk in selected])
+    chain.record("rectification.lookback.start", lb, after={
+        "campaign": campaign.pk, "sample_size": sample_size, "seed": seed, "candidates": candidates,
+        "selected": selected}, actor=by)
+    return lb
+
+
+@transaction.atomic
+def record_look_back(item, by, *, effective, note, new_deadline=None, long_term=False, at=None) -> LookBackItem:
+    """The verifier's finding on one problem of a look-back. Ineffective →
+    re-rectification (再整改): a new round with `new_deadline`."""
+    at = _now(at)
+    item = LookBackItem.objects.select_for_update().select_related("look_back").get(pk=item.pk)
+    p = _lock(item.problem)
+    refusal = verifier_refusal(by, p)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if item.verdict != LookBackVerdict.PENDING:
+        raise ValidationError("该问题的回头看结论已记录")
+    note = (note or "").strip()
+    if not note:
+        raise _err("note", "请填写回头看核查情况")
+    if p.state != ProblemState.CLOSED:
+        raise ValidationError(f"问题{p.number}当前为“{p.get_state_display()}”，不是已销号的问题")
+    before = _snap(p)
+    item.note, item.checked_at, item.checked_by = note, at, by
+    if effective:
+        item.verdict = LookBackVerdict.EFFECTIVE
+        _entry(p, EntryKind.LOOKBACK_OK, at=at, by=by, text=note)
+    else:
+        item.verdict, item.new_deadline = LookBackVerdict.INEFFECTIVE, new_deadline
+        _new_round(p, reason=f"回头看：{note}", deadline=new_deadline, long_term=long_term, report_cycle="",
+                   at=at, by=by, kind=EntryKind.LOOKBACK_FAIL)
+    item.save()
+    chain.record("rectification.lookback.check", p, before=before, after={
+        **_snap(p), "look_back": item.look_back_id, "verdict": item.verdict, "note": note}, actor=by)
+    return item
+
+
+# --- public disclosure (PUB-1) ------------------------------------------------------------------
+
+@transaction.atomic
+def publish(problems, by, *, public=True, at=None) -> int:
+    """The supervision office marks problems public (or withdraws them).
+    Returns how many changed."""
+    at = _now(at)
+    ids = [p.pk for p in problems]
+    rows = list(Problem.objects.select_for_update().filter(pk__in=ids).select_related("unit"))
+    for p in rows:
+        if by is not None:
+            _require(is_supervisor_for(by, p.unit), "只有督查室可以公开问题")
+    changed = [p for p in rows if p.is_public != bool(public)]
+    for p in changed:
+        p.is_public = bool(public)
+        p.published_at = at if public else None
+        p.save(update_fields=["is_public", "published_at"])
+        _entry(p, EntryKind.PUBLISHED if public else EntryKind.UNPUBLISHED, at=at, by=by)
+    chain.record_many([{"action": "rectification.problem.publish", "obj": p, "after": {"is_public": p.is_public},
+                        "actor": by} for p in changed])
+    return len(changed)
+
+
+# --- spot checks and unannounced visits (RECT-5) -----------------------------------------------------
+
+@transaction.atomic
+def draw_spot_check(campaign, by, *, title, target_count, inspector_count, target_kind=TargetKind.UNIT,
+                    targets=None, inspectors=None, seed=None, kind=SpotCheckKind.SPOT_CHECK, note="",
+                    at=None) -> SpotCheck:
+    """Draw `target_count` targets (units, or problems) and for each
+    `inspector_count` inspectors, none from the target's unit. Candidates
+    default to the participating units (or the campaign's open problems) and
+    the task-force members; they are recorded with the seed, so
+    `draws.replay` gives the same result."""
+    at = _now(at)
+    if by is not None:
+        _require(is_manager(by, campaign), "只有工作专班或督查室可以组织随机抽查")
+    title = (title or "").strip()
+    if not title:
+        raise _err("title", "请填写抽查名称")
+    cache = {}
+    if target_kind == TargetKind.UNIT:
+        units = list(targets) if targets is not None else list(
+            Unit.objects.filter(pk__in=campaign.participations.values("unit_id")))
+        target_candidates = sorted([u.pk, draws.organisation_of(u, cache)] for u in units)
+        unit_of = {u.pk: u for u in units}
+    else:
+        problems = list(targets) if targets is not None else list(
+            Problem.objects.filter(campaign=campaign, state__in=OPEN_PROBLEM_STATES).select_related("unit"))
+        target_candidates = sorted([p.pk, draws.organisation_of(p.unit, cache)] for p in problems)
+        unit_of = {p.pk: p.unit for p in problems}
+        problem_of = {p.pk: p for p in problems}
+    if inspectors is None:
+        inspectors = list(User.objects.filter(group_memberships__group_id=campaign.task_force_id))
+    people = {p.user_id: p.unit for p in Person.objects.filter(user__in=inspectors).select_related("unit")}
+    inspector_candidates = sorted([u.pk, draws.organisation_of(people.get(u.pk), cache)] for u in inspectors)
+    if len({t for t, _ in target_candidates}) != len(target_candidates):
+        raise _err("targets", "候选对象有重复")
+    seed = str(seed) if seed not in (None, "") else draws.new_seed()
+    result = draws.draw(seed, target_candidates, inspector_candidates, target_count, inspector_count)
+    sc = SpotCheck.objects.create(
+        campaign=campaign, kind=kind, title=title, target_kind=target_kind, target_count=target_count,
+        inspector_count=inspector_count, seed=seed, algorithm=draws.ALGORITHM,
+        target_candidates=target_candidates, inspector_candidates=inspector_candidates,
+        result=[a.as_dict() for a in result], drawn_at=at, drawn_by=by, note=note)
+    for order, a in enumerate(result, start=1):
+        sa = SpotCheckAssignment.objects.create(
+            spot_check=sc, order=order, unit=unit_of[a.target],
+            problem=problem_of[a.target] if target_kind == TargetKind.PROBLEM else None)
+        sa.inspectors.add(*a.inspectors)
+    chain.record("rectification.spotcheck.draw", sc, after={
+        "campaign": campaign.pk, "seed": seed, "algorithm": draws.ALGORITHM, "target_kind": target_kind,
+        "target_count": target_count, "inspector_count": inspector_count,
+        "target_candidates": target_candidates, "inspector_candidates": inspector_candidates,
+        "result": sc.result}, actor=by)
+    return sc
+
+
+def record_finding(campaign, by, *, spot_check=None, source=None, at=None, **data) -> Problem:
+    """A finding of a spot check (source 随机抽查) or of an unannounced visit
+    (明察暗访) becomes a problem of the unit concerned. The finder is a
+    manager, or an inspector drawn for that spot check."""
+    at = _now(at)
+    with transaction.atomic():
+        if by is not None:
+            inspector = spot_check is not None and spot_check.assignments.filter(inspectors=by).exists()
+            _require(inspector or is_manager(by, campaign, data.get("unit")),
+                     "只有工作专班、督查室或抽中的检查人可以登记检查发现的问题")
+        if source is None:
+            source = (Source.UNANNOUNCED if spot_check is None or spot_check.kind == SpotCheckKind.UNANNOUNCED
+                      else Source.SPOT_CHECK)
+        source = _choice(source, Source.choices, "source")
+        if source not in (Source.SPOT_CHECK, Source.UNANNOUNCED):
+            raise _err("source", "检查发现的问题来源应为“随机抽查”或“明察暗访”")
+        clean = clean_problem(campaign, {**data, "source": source}, at=at)
+        return _create(campaign, clean, by=by, at=at, spot_check=spot_check)
+
+
+# --- the sweep's breaches of periodic report clocks ----------------------------------------------
+
+def on_flips_processed(sender, flips, now=None, **kwargs):
+    """A breached report period of a 长期坚持 problem starts the next period,
+    so that silence is a breach again next period. Runs in the caller's
+    transaction."""
+    ct = ContentType.objects.get_for_model(Problem)
+    for f in flips:
+        clock = f.clock
+        if f.kind != FlipKind.BREACH or clock.owner_type_id != ct.pk or clock.kind != REPORT:
+            continue
+        p = Problem.objects.select_for_update().filter(pk=int(clock.owner_id)).first()
+        if p is None or not p.is_open or not p.long_term or p.report_clock_id != clock.pk:
+            continue
+        _start_report_clock(p, at=clock.due_at, after=_local_date(clock.due_at) + dt.timedelta(days=1))
+        p.save(update_fields=["report_clock"])
+        chain.record("rectification.problem.next_period", p, after={"report_clock": p.report_clock_id})
