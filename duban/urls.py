@@ -16,6 +16,7 @@ urlpatterns = [
     path("notify/", include("duban.notify.urls")),
     path("timelimits/", include("duban.timelimits.urls")),
     path("matters/", include("duban.supervision.urls")),
+    path("duty/", include("duban.duty.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -39,3 +39,4 @@ from . import org_routes  # noqa: E402
 api.add_router("/", org_routes.router)
 api.add_router("/", "duban.api.timelimits.router")
 api.add_router("/supervision/", "duban.api.supervision.router")
+api.add_router("/duty/", "duban.api.duty.router")

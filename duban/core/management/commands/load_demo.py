@@ -170,10 +170,11 @@ def format_demo_logins() -> str:
 
 
 class Command(BaseCommand):
-    help = "载入示范县演示数据（单位、人员、角色、AB角、工作专班）；可重复执行，已有数据不重复创建。"
+    help = "载入示范县演示数据（单位、人员、角色、AB角、工作专班和一年的督办事项）；可重复执行，已有数据不重复创建。"
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="不打印演示账号表")
+        parser.add_argument("--no-matters", action="store_true", help="不载入督办事项演示数据")
 
     def handle(self, *args, **options):
         result = load()
@@ -190,6 +191,16 @@ class Command(BaseCommand):
         total_units = Unit.objects.count()
         total_people = Person.objects.count()
         self.stdout.write(f"现有单位 {total_units} 个、人员 {total_people} 人。")
+        if not options["no_matters"]:
+            from duban.supervision.demo import load_matters
+
+            self.stdout.write(load_matters().summary())
+        from duban.rectification.demo import load_campaign
+
+        self.stdout.write(load_campaign().summary())
+        from duban.duty.demo import load_duty
+
+        self.stdout.write(load_duty().summary())
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(format_demo_logins())
