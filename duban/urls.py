@@ -17,6 +17,8 @@ urlpatterns = [
     path("timelimits/", include("duban.timelimits.urls")),
     path("matters/", include("duban.supervision.urls")),
     path("duty/", include("duban.duty.urls")),
+    path("rectification/", include("duban.rectification.urls")),
+    path("public/", include("duban.rectification.public_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
