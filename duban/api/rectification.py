@@ -15,10 +15,17 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
-from duban.org.models import Unit
+from duban.org.models import Unit, WorkGroup
 from duban.org.visibility import get_visible_or_404, visible
 from duban.rectification import draws, excel, pages, queries, services
-from duban.rectification.models import LedgerSubmission, LookBackItem, Problem, SpotCheck
+from duban.rectification.models import (
+    CategorySet,
+    LedgerSubmission,
+    LookBackItem,
+    PhaseKind,
+    Problem,
+    SpotCheck,
+)
 
 from .supervision import ERRORS, ErrorOut, guarded
 
@@ -176,6 +183,38 @@ class ProblemFilters(Schema):
     q: str = ""
     page: int = Field(1, ge=1)
     page_size: int = Field(20, ge=1, le=200)
+
+
+class PhaseIn(Schema):
+    kind: str = "other"
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+    duty: str = ""
+    requires_ledger: bool = False
+
+
+class CampaignIn(Schema):
+    code: str = Field(description="如 ZF-2027：字母、数字、短横线")
+    name: str
+    basis: str = ""
+    start_date: dt.date
+    end_date: dt.date
+    organizer_id: int
+    task_force_id: int | None = None
+    category_set: str = Field("six", description="six / seven_a / seven_b / custom")
+    categories: list[str] | None = Field(None, description="category_set 为 custom 时的类别")
+    phases: list[PhaseIn] = Field(default_factory=list, description="不填则无阶段")
+    unit_ids: list[int] = Field(default_factory=list, description="参加单位")
+
+
+class UnitsIn(Schema):
+    unit_ids: list[int]
+
+
+class UnitsOut(Schema):
+    added: list[Ref]
+    units: list[Ref]
 
 
 class ProblemIn(Schema):
@@ -504,6 +543,42 @@ def spot_check_replay(request, spot_check_id: int):
 
 
 # --- writes ---------------------------------------------------------------------
+
+def _units(ids) -> list:
+    units = list(Unit.objects.filter(pk__in=set(ids)).order_by("path"))
+    if len(units) != len(set(ids)):
+        raise ValidationError({"units": ["参加单位中有不存在的单位"]})
+    return units
+
+
+@router.post("/campaigns", response={201: CampaignOut, **ERRORS}, summary="创建专项行动：督查室")
+@guarded
+def create_campaign(request, payload: CampaignIn):
+    data = payload.dict()
+    organizer = get_object_or_404(Unit, pk=data.pop("organizer_id"))
+    tf_id = data.pop("task_force_id")
+    task_force = get_object_or_404(WorkGroup, pk=tf_id) if tf_id else None
+    if data["category_set"] not in CategorySet.values:
+        raise ValidationError({"category_set": ["问题类别应为：" + "、".join(CategorySet.values)]})
+    if data["category_set"] != CategorySet.CUSTOM and not data["categories"]:
+        data["categories"] = None
+    for ph in data["phases"]:
+        if ph["kind"] not in PhaseKind.values:
+            raise ValidationError({"phases": [f"阶段“{ph['name']}”的类型应为：" + "、".join(PhaseKind.values)]})
+    units = _units(data.pop("unit_ids"))
+    c = services.create_campaign(organizer=organizer, task_force=task_force, units=units, by=request.user, **data)
+    return Status(201, _campaign_out(_campaign(request, c.pk)))
+
+
+@router.post("/campaigns/{campaign_id}/units", response={200: UnitsOut, **ERRORS},
+             summary="增加参加单位（工作专班、督查室）")
+@guarded
+def add_units(request, campaign_id: int, payload: UnitsIn):
+    c = _campaign(request, campaign_id)
+    added = services.add_units(c, _units(payload.unit_ids), by=request.user)
+    return {"added": [_ref(u) for u in added],
+            "units": [_ref(p.unit) for p in c.participations.select_related("unit").order_by("unit__path")]}
+
 
 @router.post("/campaigns/{campaign_id}/problems", response={201: ProblemDetail, **ERRORS}, summary="登记问题")
 @guarded

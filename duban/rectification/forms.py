@@ -6,7 +6,7 @@ from django import forms
 
 from duban.supervision.forms import MultipleFileField, apply_errors, date_input, textarea  # noqa: F401
 
-from .models import SpotCheckKind, TargetKind
+from .models import CategorySet, PhaseKind, ReportCycle, Source, SpotCheckKind, Subject, TargetKind
 
 
 class Form(forms.Form):
@@ -103,3 +103,106 @@ class FindingForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", "—"), *units]
         self.fields["category"].choices = [("", "—"), *categories]
+
+
+# --- creating a campaign ---------------------------------------------------------------------------
+
+class CampaignForm(Form):
+    code = forms.CharField(label="代码", max_length=40, required=False, help_text="字母、数字、短横线，如 ZF-2027；问题编号以它开头")
+    name = forms.CharField(label="名称", max_length=200, required=False, help_text="如：改进作风、狠抓落实年")
+    basis = forms.CharField(label="依据（实施方案）", max_length=200, required=False)
+    start_date = forms.DateField(label="开始日期", widget=date_input(), error_messages={
+        "required": "请填写开始日期", "invalid": "开始日期应为日期，如 2027-02-24"})
+    end_date = forms.DateField(label="结束日期", widget=date_input(), error_messages={
+        "required": "请填写结束日期", "invalid": "结束日期应为日期，如 2027-12-10"})
+    organizer = forms.TypedChoiceField(label="组织单位", coerce=int, error_messages={
+        "required": "请选择组织单位", "invalid_choice": "请从列表中选择组织单位"})
+    task_force = forms.TypedChoiceField(label="工作专班", coerce=int, required=False, empty_value=None)
+    category_set = forms.ChoiceField(label="问题类别", choices=CategorySet.choices, widget=forms.RadioSelect,
+                                     initial=CategorySet.SIX_RECTIFICATIONS)
+    categories = forms.CharField(label="自定义问题类别", widget=textarea(4), required=False,
+                                 help_text="选“自定义”时填写，每行一个类别")
+    units = forms.TypedMultipleChoiceField(label="参加单位", coerce=int, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, organizers=(), task_forces=(), units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizer"].choices = list(organizers)
+        self.fields["task_force"].choices = [("", "—（不设）"), *task_forces]
+        self.fields["units"].choices = list(units)
+        self.extra_errors = {}
+
+    def category_list(self):
+        """The custom list (one a line), or None for a named set."""
+        d = self.cleaned_data
+        if d.get("category_set") != CategorySet.CUSTOM:
+            return None
+        return [line.strip() for line in (d.get("categories") or "").splitlines() if line.strip()]
+
+
+class PhaseForm(Form):
+    kind = forms.ChoiceField(choices=PhaseKind.choices, initial=PhaseKind.OTHER, widget=forms.HiddenInput,
+                             required=False)
+    name = forms.CharField(label="阶段名称", max_length=100, required=False)
+    start_date = forms.DateField(label="开始日期", widget=date_input(), required=False,
+                                 error_messages={"invalid": "阶段开始日期应为日期，如 2027-02-24"})
+    end_date = forms.DateField(label="结束日期", widget=date_input(), required=False,
+                               error_messages={"invalid": "阶段结束日期应为日期，如 2027-03-10"})
+    duty = forms.CharField(label="工作任务", widget=textarea(2), required=False)
+    requires_ledger = forms.BooleanField(label="阶段末须报送情况报告和问题清单台账", required=False)
+
+    def is_blank(self) -> bool:
+        d = getattr(self, "cleaned_data", {}) or {}
+        return not any(d.get(k) for k in ("name", "start_date", "end_date", "duty"))
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        return {"kind": d.get("kind") or PhaseKind.OTHER, "name": d.get("name", ""),
+                "start_date": d.get("start_date"), "end_date": d.get("end_date"), "duty": d.get("duty", ""),
+                "requires_ledger": bool(d.get("requires_ledger"))}
+
+
+PhaseFormSet = forms.formset_factory(PhaseForm, extra=2, max_num=12)
+
+
+class AddUnitsForm(Form):
+    units = forms.TypedMultipleChoiceField(label="增加参加单位", coerce=int, widget=forms.CheckboxSelectMultiple,
+                                           error_messages={"required": "请勾选要增加的参加单位"})
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = list(units)
+
+
+# --- registering a problem by hand -----------------------------------------------------------------
+
+class ProblemForm(Form):
+    unit = forms.TypedChoiceField(label="责任单位", coerce=int, error_messages={
+        "required": "请选择责任单位", "invalid_choice": "请从列表中选择责任单位"})
+    category = forms.TypedChoiceField(label="问题类别", coerce=int, required=False, empty_value=None)
+    source = forms.ChoiceField(label="问题来源", initial=Source.SELF,
+                               choices=[c for c in Source.choices if c[0] != Source.SPOT_CHECK])
+    subject = forms.ChoiceField(label="问题主体", choices=Subject.choices, initial=Subject.TEAM,
+                                widget=forms.RadioSelect)
+    subject_name = forms.CharField(label="个人姓名", max_length=60, required=False, help_text="问题属于个人时填写")
+    description = forms.CharField(label="问题描述", widget=textarea(3), required=False)
+    cause = forms.CharField(label="原因分析", widget=textarea(2), required=False)
+    measures = forms.CharField(label="整改措施", widget=textarea(3), required=False)
+    responsible_leader = forms.TypedChoiceField(label="责任领导", coerce=int, required=False, empty_value=None)
+    responsible_leader_name = forms.CharField(label="责任领导（其他人员姓名）", max_length=60, required=False,
+                                              help_text="列表中没有时填写姓名")
+    responsible_person = forms.TypedChoiceField(label="责任人", coerce=int, required=False, empty_value=None)
+    responsible_person_name = forms.CharField(label="责任人（其他人员姓名）", max_length=60, required=False,
+                                              help_text="列表中没有时填写姓名")
+    deadline = forms.DateField(label="整改时限", widget=date_input(), required=False,
+                               error_messages={"invalid": "整改时限应为日期，如 2027-06-30"})
+    long_term = forms.BooleanField(label="长期坚持（不设具体时限，定期报告）", required=False)
+    report_cycle = forms.ChoiceField(label="报告周期", choices=[("", "—"), *ReportCycle.choices], required=False,
+                                     help_text="长期坚持的问题按此周期报告进展，默认每月")
+
+    def __init__(self, *args, units=(), categories=(), people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "—"), *units] if len(units) != 1 else list(units)
+        self.fields["category"].choices = [("", "—"), *categories]
+        for f in ("responsible_leader", "responsible_person"):
+            self.fields[f].choices = [("", "—（填写姓名或不填）"), *people]

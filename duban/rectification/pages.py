@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from duban.clocks.services import light
-from duban.org.models import Unit
+from duban.org.models import GroupKind, Person, Role, RoleAssignment, Unit, WorkGroup
 from duban.org.visibility import scope_for, visible
 
 from . import queries, services
@@ -214,3 +215,103 @@ def replay_rows(replay, sc) -> list:
 
         rows.append({"order": i + 1, "recorded": text(rec), "recomputed": text(again), "same": rec == again})
     return rows
+
+
+# --- creating a campaign, adding units, registering a problem by hand ---------------------------
+
+UNIT_GROUPS = (("town", "镇（街道）"), ("department", "部门"))
+
+
+def supervised_roots(user) -> list:
+    """The roots of the 督查室 jurisdictions of `user` (as
+    services.is_supervisor_for reads them): its roles' scopes, or his own
+    unit."""
+    if user is None or not user.is_authenticated:
+        return []
+    own = services._own_unit(user)
+    roots = []
+    for ra in RoleAssignment.objects.filter(user=user, role=Role.SUPERVISOR).select_related("scope"):
+        root = ra.scope or own
+        if root is not None and root not in roots:
+            roots.append(root)
+    return roots
+
+
+def _units_under(roots):
+    if not roots:
+        return Unit.objects.none()
+    q = Q()
+    for r in roots:
+        q |= Q(path__startswith=r.path)
+    return Unit.objects.filter(q, is_active=True).order_by("path")
+
+
+def may_create_campaign(user) -> bool:
+    """The supervision office: a 督查室 role covering some unit (the
+    service checks the chosen organiser again)."""
+    return bool(supervised_roots(user))
+
+
+def organizer_choices(user) -> list:
+    """Units `user` may organise a campaign for, his own unit first."""
+    units = list(_units_under(supervised_roots(user)))
+    own = services._own_unit(user)
+    if own is not None and own in units:
+        units.remove(own)
+        units.insert(0, own)
+    return [(u.pk, u.name) for u in units]
+
+
+def grouped_units(units) -> list:
+    """Choices for a list of checkboxes grouped by towns / departments / others."""
+    groups = {k: [] for k, _ in UNIT_GROUPS}
+    other = []
+    for u in units:
+        groups.get(u.kind, other).append((u.pk, u.name))
+    out = [(label, groups[k]) for k, label in UNIT_GROUPS if groups[k]]
+    if other:
+        out.append(("其他单位", other))
+    return out
+
+
+def participant_choices(user, campaign=None) -> list:
+    """The units a campaign of `user` may take in (grouped), without those
+    already taking part."""
+    roots = supervised_roots(user)
+    if campaign is not None and not roots:
+        # a task-force member: the tree the organiser belongs to
+        org = campaign.organizer
+        roots = list(Unit.objects.filter(path=org.path[:len(org.path) // (org.depth + 1)]))
+    units = [u for u in _units_under(roots) if u.kind not in ("government", "task_force", "leading_group")]
+    if campaign is not None:
+        have = set(campaign.participations.values_list("unit_id", flat=True))
+        units = [u for u in units if u.pk not in have]
+    return grouped_units(units)
+
+
+def task_force_choices() -> list:
+    return list(WorkGroup.objects.filter(kind=GroupKind.TASK_FORCE).order_by("name").values_list("pk", "name"))
+
+
+def register_units(user, campaign) -> list:
+    """The units `user` may register problems for: every participating unit
+    for a manager, else the participating units he acts for."""
+    if may_manage(user, campaign):
+        return unit_choices(campaign)
+    return [(u.pk, u.name) for u in own_units(user, campaign)]
+
+
+def people_choices(unit_ids) -> list:
+    """The active people of these units (and below), grouped by unit, for the
+    responsible leader / person selects: (user pk, name)."""
+    units = list(Unit.objects.filter(pk__in=unit_ids))
+    if not units:
+        return []
+    q = Q()
+    for u in units:
+        q |= Q(unit__path__startswith=u.path)
+    groups = {}
+    for p in Person.objects.filter(q, user__is_active=True).select_related("user", "unit"):
+        label = p.display_name + (f"（{p.position}）" if p.position else "")
+        groups.setdefault(p.unit.name, []).append((p.user_id, label))
+    return list(groups.items())

@@ -5,10 +5,13 @@ from . import views
 app_name = "rectification"
 urlpatterns = [
     path("", views.campaigns, name="campaigns"),
+    path("new/", views.create_campaign, name="create_campaign"),
     path("<int:pk>/", views.campaign, name="campaign"),
+    path("<int:pk>/units/", views.add_units, name="add_units"),
     path("<int:pk>/dashboard.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("<int:pk>/report.docx", views.report_docx, name="report_docx"),
     path("<int:pk>/problems/", views.problems, name="problems"),
+    path("<int:pk>/problems/new/", views.new_problem, name="new_problem"),
     path("<int:pk>/problems/export/", views.export, name="export"),
     path("<int:pk>/problems/publish/", views.publish, name="publish"),
     path("<int:pk>/import/", views.import_ledger, name="import"),

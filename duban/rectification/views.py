@@ -10,6 +10,7 @@ a PermissionDenied answers 404 (the page does not tell what the user may
 not do)."""
 
 import base64
+import datetime as dt
 import io
 import secrets
 
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from duban.journal import evidence
 from duban.journal.models import EvidenceFile
+from duban.org.models import Person, Unit, WorkGroup
 from duban.org.visibility import get_visible_or_404, visible
 
 from . import documents, draws, excel, forms, pages, queries, services
@@ -68,14 +70,12 @@ def campaigns(request):
     today = timezone.localdate()
     for c in rows:
         c.current_phase = next((p for p in c.phases.all() if p.start_date <= today <= p.end_date), None)
-    return render(request, "rectification/campaigns.html", {"campaigns": rows, "today": today})
+    return render(request, "rectification/campaigns.html", {
+        "campaigns": rows, "today": today, "may_create": pages.may_create_campaign(request.user)})
 
 
-@login_required
-@require_GET
-def campaign(request, pk):
+def _campaign_context(request, c, units_form=None):
     user = request.user
-    c = _campaign(request, pk)
     now = timezone.now()
     ledgers = queries.ledger_status(c, user=user, now=now)
     d, whole = pages.dashboard_for(user, c, now)
@@ -87,11 +87,23 @@ def campaign(request, pk):
     lights = {}
     for s in ledgers:
         lights[s.light] = lights.get(s.light, 0) + 1
-    return render(request, "rectification/campaign.html", {
+    manager = pages.may_manage(user, c)
+    if manager and units_form is None:
+        units_form = forms.AddUnitsForm(units=pages.participant_choices(user, c), auto_id="id_add_%s")
+    return {
         "c": c, "phases": phases, "ledgers": ledgers, "d": d, "whole": whole, "now": now,
-        "manager": pages.may_manage(user, c), "own_units": pages.own_units(user, c), "tab": "campaign",
-        "ledger_lights": lights,
-    })
+        "manager": manager, "own_units": pages.own_units(user, c), "tab": "campaign",
+        "ledger_lights": lights, "units": [p.unit for p in c.participations.select_related("unit")
+                                           .order_by("unit__path")],
+        "units_form": units_form if manager else None, "may_register": bool(pages.register_units(user, c)),
+    }
+
+
+@login_required
+@require_GET
+def campaign(request, pk):
+    c = _campaign(request, pk)
+    return render(request, "rectification/campaign.html", _campaign_context(request, c))
 
 
 @login_required
@@ -110,6 +122,89 @@ def report_docx(request, pk):
     if not pages.sees_whole_campaign(request.user, c):
         raise Http404("页面不存在")
     return documents.report_response(c)
+
+
+# --- creating a campaign, adding units --------------------------------------------------------
+
+def _campaign_year(request):
+    """The year whose seed-000 phases prefill the form: ?year=, else this
+    year until 2月24日, then the next."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    if year is None or not 2000 <= year <= 2100:
+        today = timezone.localdate()
+        year = today.year if today < dt.date(today.year, 2, 24) else today.year + 1
+    return year
+
+
+@login_required
+def create_campaign(request):
+    """督查室: a campaign with its categories, phases (prefilled from the
+    seed-000 plan) and participating units."""
+    user = request.user
+    organizers = pages.organizer_choices(user)
+    if not organizers:
+        raise Http404("页面不存在")
+    kwargs = {"organizers": organizers, "task_forces": pages.task_force_choices(),
+              "units": pages.participant_choices(user)}
+    year = _campaign_year(request)
+    status = 200
+    if request.method == "POST":
+        form = forms.CampaignForm(request.POST, **kwargs)
+        rows = forms.PhaseFormSet(request.POST, prefix="phase")
+        if form.is_valid() and rows.is_valid():
+            d = form.cleaned_data
+            phases = [f.service_data() for f in rows.forms if not f.is_blank()]
+            task_force = WorkGroup.objects.filter(pk=d["task_force"]).first() if d.get("task_force") else None
+            try:
+                c = services.create_campaign(
+                    code=d["code"], name=d["name"], basis=d.get("basis", ""), start_date=d["start_date"],
+                    end_date=d["end_date"], organizer=Unit.objects.get(pk=d["organizer"]),
+                    units=list(Unit.objects.filter(pk__in=d["units"]).order_by("path")), task_force=task_force,
+                    category_set=d["category_set"], categories=form.category_list(), phases=phases, by=user)
+            except PermissionDenied:
+                raise Http404("页面不存在") from None
+            except ValidationError as e:
+                forms.apply_errors(form, e, extra_fields=("phases",))
+            else:
+                messages.success(request, f"已创建专项行动“{c.name}”（{c.code}），"
+                                          f"{c.participations.count()} 个参加单位")
+                return redirect(reverse("rectification:campaign", args=[c.pk]))
+        status = 422
+    else:
+        form = forms.CampaignForm(initial={
+            "code": f"ZF-{year}", "start_date": dt.date(year, 2, 24), "end_date": dt.date(year, 12, 10),
+            "organizer": organizers[0][0]}, **kwargs)
+        rows = forms.PhaseFormSet(prefix="phase", initial=[
+            {k: p[k] for k in ("kind", "name", "start_date", "end_date", "duty", "requires_ledger")}
+            for p in services.seed000_phases(year)])
+    return render(request, "rectification/campaign_new.html", {
+        "form": form, "rows": rows, "year": year}, status=status)
+
+
+@login_required
+@require_POST
+def add_units(request, pk):
+    user = request.user
+    c = _campaign(request, pk)
+    _require_manager(user, c)
+    form = forms.AddUnitsForm(request.POST, units=pages.participant_choices(user, c), auto_id="id_add_%s")
+    if form.is_valid():
+        units = list(Unit.objects.filter(pk__in=form.cleaned_data["units"]).order_by("path"))
+        try:
+            added = services.add_units(c, units, by=user)
+        except PermissionDenied:
+            raise Http404("页面不存在") from None
+        except ValidationError as e:
+            forms.apply_errors(form, e)
+        else:
+            messages.success(request, f"已增加参加单位：{'、'.join(u.name for u in added)}" if added
+                             else "所选单位已是参加单位")
+            return redirect(reverse("rectification:campaign", args=[c.pk]) + "#units")
+    return render(request, "rectification/campaign.html", _campaign_context(request, c, units_form=form),
+                  status=422)
 
 
 # --- the ledger --------------------------------------------------------------------------------
@@ -136,7 +231,7 @@ def problems(request, pk):
         "export_url": export_url, "units": pages.unit_choices(c), "categories": pages.category_choices(c),
         "states": pages.STATE_CHOICES, "sources": Source.choices, "yes_no": pages.YES_NO,
         "may_publish": services.is_supervisor_for(user, c.organizer), "manager": pages.may_manage(user, c),
-        "tab": "problems",
+        "may_register": bool(pages.register_units(user, c)), "tab": "problems",
     })
 
 
@@ -249,6 +344,67 @@ def import_ledger(request, pk):
 def import_template(request, pk):
     c = _campaign(request, pk)
     return excel.template_response(c)
+
+
+# --- registering a problem by hand ------------------------------------------------------------
+
+def _person_in(user_pk, unit, *, leader=False):
+    """The account `user_pk` when it is a person of `unit` (or below it; a
+    leader may also be a 领导 elsewhere), else None."""
+    person = Person.objects.filter(user_id=user_pk, user__is_active=True).select_related("user", "unit").first()
+    if person is None:
+        return None
+    if person.unit.path.startswith(unit.path) or (leader and person.is_leader):
+        return person.user
+    return None
+
+
+@login_required
+def new_problem(request, pk):
+    """A unit's people register a problem of their unit; the task force and
+    the supervision office, of any participating unit."""
+    user = request.user
+    c = _campaign(request, pk)
+    units = pages.register_units(user, c)
+    if not units:
+        raise Http404("页面不存在")
+    kwargs = {"units": units, "categories": pages.category_choices(c),
+              "people": pages.people_choices([u for u, _ in units])}
+    status = 200
+    if request.method == "POST":
+        raw = (request.POST.get("unit") or "").strip()
+        if raw.isdigit() and int(raw) not in dict(units):
+            raise Http404("页面不存在")
+        form = forms.ProblemForm(request.POST, **kwargs)
+        if form.is_valid():
+            d = form.cleaned_data
+            unit = Unit.objects.get(pk=d["unit"])
+            data = {k: d.get(k) for k in ("source", "subject", "subject_name", "description", "cause", "measures",
+                                          "deadline", "long_term", "report_cycle")}
+            data["category"] = c.categories.filter(pk=d["category"]).first() if d.get("category") else None
+            for f, leader in (("responsible_leader", True), ("responsible_person", False)):
+                data[f], data[f + "_name"] = None, d.get(f + "_name", "")
+                if d.get(f):
+                    account = _person_in(d[f], unit, leader=leader)
+                    if account is None:
+                        form.add_error(f, f"所选人员不是{unit.name}的人员，请重新选择或填写姓名")
+                    else:
+                        data[f], data[f + "_name"] = account, ""
+            if form.is_valid():
+                try:
+                    p = services.create_problem(c, by=user, unit=unit, **data)
+                except PermissionDenied:
+                    raise Http404("页面不存在") from None
+                except ValidationError as e:
+                    forms.apply_errors(form, e)
+                else:
+                    messages.success(request, f"已登记问题 {p.number}")
+                    return redirect(p.get_absolute_url())
+        status = 422
+    else:
+        form = forms.ProblemForm(initial={"unit": units[0][0] if len(units) == 1 else ""}, **kwargs)
+    return render(request, "rectification/problem_new.html", {"c": c, "form": form, "tab": "problems"},
+                  status=status)
 
 
 # --- ledger submission --------------------------------------------------------------------------
