@@ -617,7 +617,7 @@ def revise_report(report, by, *, text=None, figures=None, at=None) -> ReportVers
     _require_unit_actor(by, report.unit, "修改书面报告")
     original = report
     with transaction.atomic():
-        report = WrittenReport.objects.select_for_update().select_related("current_version").get(pk=report.pk)
+        report = WrittenReport.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=report.pk)
         cur = report.current_version
         new_text = cur.text if text is None else _clean_text(text)
         new_figures = clean_figures(figures, previous=cur.figures)
@@ -677,7 +677,7 @@ def sign_report(report, signer, password, at=None) -> Signature:
         _refuse("duty.report.sign_failed", report, signer, "密码错误", at)
         raise ValidationError({"password": "密码不正确，审签未完成"})
     with transaction.atomic():
-        report = WrittenReport.objects.select_for_update().select_related("current_version", "incident").get(
+        report = WrittenReport.objects.select_for_update(of=("self",)).select_related("current_version", "incident").get(
             pk=report.pk)
         if report.state == ReportState.SENT:
             raise ValidationError("该版本已审签报送；修改后才需重新审签")

@@ -333,7 +333,7 @@ def submit_ledger(submission, by, *, situation_report, files=(), at=None) -> Led
     recorded with the number of problems it holds, meeting the unit's clock
     (late when after the phase's end)."""
     at = _now(at)
-    s = LedgerSubmission.objects.select_for_update().select_related("phase", "unit", "campaign").get(
+    s = LedgerSubmission.objects.select_for_update(of=("self",)).select_related("phase", "unit", "campaign").get(
         pk=submission.pk)
     if by is not None:
         _require(acts_for_unit(by, s.unit), "只有本单位人员可以报送本单位台账")
@@ -593,7 +593,7 @@ def _merge_groups(p, other_roots):
 def link_repeated(problem, other, by, *, reason="", at=None) -> Problem:
     """Link two problems of the same unit by hand as one repeated problem."""
     at = _now(at)
-    p = Problem.objects.select_for_update().select_related("campaign").get(pk=problem.pk)
+    p = Problem.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=problem.pk)
     o = Problem.objects.select_for_update().get(pk=other.pk)
     if by is not None:
         _require(is_manager(by, p.campaign, p.unit), "只有工作专班或督查室可以关联重复问题")
@@ -612,7 +612,7 @@ def link_repeated(problem, other, by, *, reason="", at=None) -> Problem:
 # --- progress, result, verification, close-out (RECT-4) ---------------------------------------------
 
 def _lock(problem) -> Problem:
-    return Problem.objects.select_for_update().select_related("campaign", "unit").get(pk=problem.pk)
+    return Problem.objects.select_for_update(of=("self",)).select_related("campaign", "unit").get(pk=problem.pk)
 
 
 def _sync(target, source):
@@ -813,7 +813,7 @@ def record_look_back(item, by, *, effective, note, new_deadline=None, long_term=
     """The verifier's finding on one problem of a look-back. Ineffective →
     re-rectification (再整改): a new round with `new_deadline`."""
     at = _now(at)
-    item = LookBackItem.objects.select_for_update().select_related("look_back").get(pk=item.pk)
+    item = LookBackItem.objects.select_for_update(of=("self",)).select_related("look_back").get(pk=item.pk)
     p = _lock(item.problem)
     refusal = verifier_refusal(by, p)
     if refusal:
@@ -848,7 +848,7 @@ def publish(problems, by, *, public=True, at=None) -> int:
     Returns how many changed."""
     at = _now(at)
     ids = [p.pk for p in problems]
-    rows = list(Problem.objects.select_for_update().filter(pk__in=ids).select_related("unit"))
+    rows = list(Problem.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related("unit"))
     for p in rows:
         if by is not None:
             _require(is_supervisor_for(by, p.unit), "只有督查室可以公开问题")
