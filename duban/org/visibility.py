@@ -23,7 +23,8 @@ Everything else is as if it did not exist: detail views answer 404.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from .models import JURISDICTION_ROLES, RoleAssignment, Unit
@@ -76,11 +77,41 @@ def scope_for(user) -> Scope:
     return scope
 
 
-def _unit_q(prefix: str, roots) -> Q:
+def subtree_ids(roots):
+    """The ids of the units in the subtrees of `roots`, as a subquery."""
+    return Unit.objects.filter(_path_q(roots)).values("pk")
+
+
+def _path_q(roots) -> Q:
+    sqlite = connection.vendor == "sqlite"
     q = Q(pk__in=[])
     for r in roots:
-        q |= Q(**{f"{prefix}__path__startswith": r.path})
+        prefix = Q(path__startswith=r.path)
+        if sqlite:
+            # SQLite's LIKE ignores case and so cannot use the index on the
+            # path; the same prefix as a range can (exact there: SQLite
+            # compares text byte by byte; a path ends with ".", and "/" follows
+            # it). Not on PostgreSQL, whose collation may order otherwise; its
+            # LIKE uses the path's pattern index.
+            prefix &= Q(path__gte=r.path, path__lt=r.path[:-1] + chr(ord(r.path[-1]) + 1))
+        q |= prefix
     return q
+
+
+def _unit_field_q(model, path: str, units) -> Q:
+    """The unit reached from `model` through the foreign keys of `path`
+    ("lead_unit", "parent__assigning_unit") lies in `units`: the last hop as
+    `unit_id IN (subquery)`, the hops before it as EXISTS on the related
+    row's primary key. No join is added to the caller's query, so a list
+    keeps the plan of its own filters and order (an index walk) at any size."""
+    head, _, rest = path.partition("__")
+    if not rest:
+        return Q(**{f"{head}__in": units})
+    field = model._meta.get_field(head)
+    if not (field.concrete and (field.many_to_one or field.one_to_one)):
+        return Q(**{f"{path}__in": units})  # a reverse or many-to-many hop: a join
+    related = field.related_model
+    return Q(Exists(related._base_manager.filter(_unit_field_q(related, rest, units), pk=OuterRef(head))))
 
 
 def visibility_q(model, user) -> Q:
@@ -92,12 +123,17 @@ def visibility_q(model, user) -> Q:
         return Q(pk__in=[])
     roots = scope.roots
     q = Q(pk__in=[])
-    for f in spec.unit_fields:
-        q |= _unit_q(f, roots)
-    for f in spec.multi_unit_fields:
-        # A subquery, not a join, so that rows are never duplicated.
-        through = model.objects.filter(_unit_q(f, roots)).values("pk")
-        q |= Q(pk__in=through)
+    if roots:
+        units = subtree_ids(roots)
+        for f in spec.unit_fields:
+            q |= _unit_field_q(model, f, units)
+        for f in spec.multi_unit_fields:
+            # EXISTS on the through table, not a join, so that rows are
+            # never duplicated.
+            field = model._meta.get_field(f)
+            through = field.remote_field.through._base_manager.filter(**{
+                field.m2m_field_name(): OuterRef("pk"), f"{field.m2m_reverse_field_name()}__in": units})
+            q |= Q(Exists(through))
     for f in spec.user_fields:
         q |= Q(**{f: scope.user_id})
     for grant in spec.extra:

@@ -17,13 +17,15 @@ from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from duban.clocks.models import DONE_STATES as CLOCK_DONE_STATES
+from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.clocks.models import Clock, Light
 from duban.clocks.services import annotate_light
 from duban.journal.models import Event
-from duban.org.visibility import scope_for, visible
+from duban.org.visibility import scope_for, subtree_ids, visible
 
 from .models import ExtensionRequest, Matter, MatterCooperation, Report, SourceKind, Urge, Urgency
 from .transitions import OPEN_STATES, State
@@ -159,12 +161,68 @@ def filter_light(qs, filters=None):
         return qs
     if light not in [x.value for x in LIGHTS]:
         raise ValidationError({"light": "红黄绿灯应为 red、yellow、green 或 done"})
-    return qs.filter(current_clock__isnull=False, light=light)
+    # The clock states each light comes from (annotate_light): implied by
+    # the light, stated so that an index can find the clocks (the open
+    # clocks' due index for red, yellow and green).
+    states = CLOCK_DONE_STATES if light == Light.DONE else CLOCK_OPEN_STATES
+    return qs.filter(current_clock__isnull=False, current_clock__state__in=list(states), light=light)
 
 
-def by_due(qs):
-    """What is due first, first; matters without a clock last."""
-    return qs.order_by(F("current_clock__due_at").asc(nulls_last=True), "id")
+class DueOrderedQuerySet(QuerySet):
+    """Rows sorted by `by_due`, read a page at a time in two steps.
+
+    A slice with an end (a page: `rows[40:60]`, as the paginator and the API
+    take it) first reads the ids of the rows up to its end with a lean query
+    -- the list's filters and order only: no selected relations, no
+    prefetch -- from the matters that have a clock (an inner join, so that
+    the database can walk the clocks' due index instead of sorting the
+    whole list), then, if those run short, from the matters without one
+    (drafts, last, by id). The slice is then those rows, read by id in full
+    with their relations. Same rows in the same order as one query; at a
+    province's size (a million matters) the first page costs an index walk
+    of a few dozen entries instead of a sort of every row in the
+    jurisdiction. Anything else (counting, iterating, annotating, exporting)
+    is an ordinary queryset."""
+
+    walk = True  # see by_due
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.walk = self.walk
+        return clone
+
+    def __getitem__(self, k):
+        if (not isinstance(k, slice) or k.stop is None or k.step is not None or self._result_cache is not None
+                or self.query.is_sliced or (k.start or 0) < 0 or k.stop <= (k.start or 0)):
+            return super().__getitem__(k)
+        start, stop = k.start or 0, k.stop
+        lean = self.prefetch_related(None).values_list("pk", flat=True)
+        lean.__class__ = QuerySet  # slices of the lean query are plain LIMIT/OFFSET
+        if self.walk:
+            ids = list(lean.filter(current_clock__isnull=False)[:stop])
+            if len(ids) < stop:
+                ids += lean.filter(current_clock__isnull=True)[: stop - len(ids)]
+        else:
+            ids = list(lean[:stop])
+        # The list's filters chose the ids; the page reads those rows by id
+        # alone (its joins are all many-to-one, so they neither add nor drop
+        # any of them).
+        page = self.all()
+        page.query.clear_where()
+        return page.filter(pk__in=ids[start:])
+
+
+def by_due(qs, walk=True):
+    """What is due first, first; matters without a clock last.
+
+    `walk=False` when the list's filters select rows bunched in the due
+    order (states, dates: open matters' clocks are the recent ones): a walk
+    of the due index would pass most of the table before finding them, so
+    the page's ids are read filters first (a DueOrderedQuerySet either way)."""
+    qs = qs.order_by(F("current_clock__due_at").asc(nulls_last=True), "id")
+    qs.__class__ = DueOrderedQuerySet
+    qs.walk = walk
+    return qs
 
 
 @dataclass
@@ -188,9 +246,14 @@ class Worklist:
         return out
 
 
+# Filters whose rows lie together in the due order (see by_due).
+BUNCHED = ("state", "date_from", "date_to", "due_from", "due_to")
+
+
 def _worklist(qs, filters):
     qs = apply_filters(qs, filters)
-    return Worklist(unfiltered=qs, rows=by_due(filter_light(qs, filters)))
+    walk = not any((filters or {}).get(k) for k in BUNCHED)
+    return Worklist(unfiltered=qs, rows=by_due(filter_light(qs, filters), walk=walk))
 
 
 def unit_worklist(user, filters=None, now=None) -> Worklist:
@@ -200,9 +263,13 @@ def unit_worklist(user, filters=None, now=None) -> Worklist:
     if person is None:
         return Worklist(unfiltered=Matter.objects.none(), rows=Matter.objects.none())
     unit_id = person.unit_id
-    coop = MatterCooperation.objects.filter(unit_id=unit_id).values("matter_id")
-    qs = base_queryset(user, now).filter(state__in=list(OPEN_STATES)).filter(
-        Q(lead_unit_id=unit_id) | Q(pk__in=coop))
+    open_states = list(OPEN_STATES)
+    # One IN over a UNION of two index reads (led, cooperating), not an OR
+    # with a subquery, which PostgreSQL can only answer by scanning every
+    # matter.
+    mine = Matter.objects.filter(lead_unit_id=unit_id, state__in=open_states).order_by().values("pk").union(
+        MatterCooperation.objects.filter(unit_id=unit_id).order_by().values("matter_id"), all=True)
+    qs = base_queryset(user, now).filter(state__in=open_states).filter(pk__in=mine)
     return _worklist(qs, filters)
 
 
@@ -212,9 +279,10 @@ def supervision_list(user, filters=None, now=None) -> Worklist:
     roots = scope_for(user).jurisdictions
     if not roots:
         raise PermissionDenied("只有督查室或领导可以查看督办总表")
-    q = Q(pk__in=[])
-    for r in roots:
-        q |= Q(lead_unit__path__startswith=r.path) | Q(supervising_unit__path__startswith=r.path)
+    # Unit ids as a subquery, not a join on the units' paths: the list keeps
+    # the plan of its order (see DueOrderedQuerySet).
+    units = subtree_ids(roots)
+    q = Q(lead_unit_id__in=units) | Q(supervising_unit_id__in=units)
     return _worklist(base_queryset(user, now).filter(q), filters)
 
 
