@@ -3,23 +3,13 @@ are written only by duban.clocks.services (each write journaled)."""
 
 from django.contrib import admin
 
-from duban.org.models import Role
-from duban.security.permissions import RoleAdminMixin
+from duban.security.permissions import ReadOnlyRoleAdmin
 
 from .models import Clock, ClockFlip, ClockPause
 
 
-class ReadOnlyAdmin(RoleAdminMixin, admin.ModelAdmin):
-    admin_roles = (Role.SYSTEM_ADMIN,)
-
-    def has_add_permission(self, request, *args, **kwargs):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyRoleAdmin, admin.ModelAdmin):
+    pass
 
 
 class PauseInline(admin.TabularInline):

@@ -3,8 +3,7 @@ every write goes through duban.duty.services (each journaled)."""
 
 from django.contrib import admin
 
-from duban.org.models import Role
-from duban.security.permissions import RoleAdminMixin
+from duban.security.permissions import ReadOnlyRoleAdmin
 
 from .models import (
     Bulletin,
@@ -19,17 +18,8 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(RoleAdminMixin, admin.ModelAdmin):
-    admin_roles = (Role.SYSTEM_ADMIN,)
-
-    def has_add_permission(self, request, *args, **kwargs):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyRoleAdmin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(DutyShift)

@@ -2,18 +2,13 @@
 
 from django.contrib import admin
 
+from duban.security.permissions import ReadOnlyRoleAdmin
+
 from .models import Campaign, LedgerSubmission, LookBack, Problem, SpotCheck
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyRoleAdmin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Campaign)

@@ -81,3 +81,20 @@ class RoleAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self._holds_role(request)
+
+
+class ReadOnlyRoleAdmin(RoleAdminMixin):
+    """For ModelAdmin classes of business records: the system administrator
+    may look; nobody adds, changes or deletes there, because every write goes
+    through a service function that journals it."""
+
+    admin_roles = (Role.SYSTEM_ADMIN,)
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -91,3 +91,12 @@ def test_org2_separation_holds_after_revoking(county):
     org.assign_role(county.auditor, Role.SYSTEM_ADMIN)  # allowed once the other role is gone
     county.auditor.refresh_from_db()
     assert county.auditor.is_staff
+
+
+def test_sec_business_records_in_the_admin_are_read_only_and_for_the_system_admin_only(client, county):
+    client.force_login(county.secadmin)
+    for url in ("/admin/rectification/problem/", "/admin/supervision/matter/", "/admin/clocks/clock/"):
+        assert client.get(url).status_code == 403
+    client.force_login(county.sysadmin)
+    assert client.get("/admin/rectification/problem/").status_code == 200
+    assert client.get("/admin/rectification/problem/add/").status_code == 403
