@@ -128,6 +128,12 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DUBAN_DB_CONN_MAX_AGE", 60))}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: the lists' queries are short, but PostgreSQL
+        # prices their visibility subqueries high enough to spend 40 ms to
+        # 1 s compiling each one (bench/bench_lists.py at a province's size).
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
