@@ -1084,13 +1084,17 @@ def main():
         db = "duban_province"
     if db is None:
         db = os.path.join(tempfile.gettempdir(), f"duban-province-{args.scale:g}.sqlite3")
-    where, _ = setup(db, fresh=True)
-    print(f"目标 / target: {where}")
-    generate(args.scale, args.seed)
-    lights = light_distribution()
-    total = sum(lights.values()) or 1
-    print("  open matters by light: " + ", ".join(f"{k} {v:,} ({v / total:.0%})" for k, v in sorted(lights.items())))
-    print(f"复用 / reuse: .venv/bin/python bench/bench_lists.py --db {db}")
+    where, cleanup = setup(db, fresh=True)  # the database is kept; the cleanup removes the scratch dir
+    try:
+        print(f"目标 / target: {where}")
+        generate(args.scale, args.seed)
+        lights = light_distribution()
+        total = sum(lights.values()) or 1
+        print("  open matters by light: " + ", ".join(f"{k} {v:,} ({v / total:.0%})"
+                                                      for k, v in sorted(lights.items())))
+        print(f"复用 / reuse: .venv/bin/python bench/bench_lists.py --db {db}")
+    finally:
+        cleanup()
 
 
 if __name__ == "__main__":
