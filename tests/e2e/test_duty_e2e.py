@@ -25,6 +25,7 @@ import pytest
 
 from duban.core import demo_data
 from duban.duty.demo import town_leader_username
+from tests.e2e.session import BrowserSession
 
 pytestmark = pytest.mark.e2e
 
@@ -37,32 +38,8 @@ def label(username):
     return f"{p.full_name}（{p.position}）"
 
 
-class Session:
+class Session(BrowserSession):
     """One signed-in user in their own browser context."""
-
-    def __init__(self, browser, base_url, username, width=1280):
-        self.context = browser.new_context(base_url=base_url, locale="zh-CN",
-                                           viewport={"width": width, "height": 900}, accept_downloads=True)
-        self.context.set_default_timeout(15_000)
-        self.page = self.context.new_page()
-        self.errors = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", self._console)
-        pg = self.page
-        pg.goto("/accounts/login/")
-        pg.locator("input[name=username]").fill(username)
-        pg.locator("input[name=password]").fill(demo_data.DEMO_PASSWORD)
-        pg.locator("form").filter(has=pg.locator("input[name=password]")).locator("button[type=submit]").click()
-        pg.wait_for_url(base_url + "/")
-
-    def _console(self, message):
-        if message.type == "error" and "Failed to load resource" not in message.text:
-            self.errors.append(message.text)
-
-    def close(self):
-        # No console errors: CSP refusals (inline scripts or styles) would show here.
-        assert not self.errors, self.errors
-        self.context.close()
 
     def body(self):
         return self.page.locator("#incident-body").inner_text()

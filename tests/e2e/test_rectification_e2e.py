@@ -20,35 +20,15 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from duban.core import demo_data
+from tests.e2e.session import BrowserSession
 
 pytestmark = pytest.mark.e2e
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 
 
-class Session:
+class Session(BrowserSession):
     """One signed-in user (or nobody) in their own browser context."""
-
-    def __init__(self, browser, base_url, username=None, width=1280):
-        self.context = browser.new_context(base_url=base_url, locale="zh-CN",
-                                           viewport={"width": width, "height": 900})
-        self.context.set_default_timeout(15_000)
-        self.page = self.context.new_page()
-        self.errors = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", self._console)
-        if username:
-            pg = self.page
-            pg.goto("/accounts/login/")
-            pg.locator("input[name=username]").fill(username)
-            pg.locator("input[name=password]").fill(demo_data.DEMO_PASSWORD)
-            pg.locator("form").filter(has=pg.locator("input[name=password]")).locator("button[type=submit]").click()
-            pg.wait_for_url(base_url + "/")
-
-    def _console(self, message):
-        if message.type == "error" and "Failed to load resource" not in message.text:
-            self.errors.append(message.text)
 
     def shot(self, name):
         folder = os.environ.get("DUBAN_SCREENSHOTS")

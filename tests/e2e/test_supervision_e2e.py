@@ -18,6 +18,7 @@ from urllib.parse import quote
 import pytest
 
 from duban.core import demo_data
+from tests.e2e.session import BrowserSession
 
 pytestmark = pytest.mark.e2e
 
@@ -29,33 +30,8 @@ def label(username):
     return f"{p.full_name}（{p.position}）"
 
 
-class Session:
+class Session(BrowserSession):
     """One signed-in user in their own browser context."""
-
-    def __init__(self, browser, base_url, username):
-        self.context = browser.new_context(base_url=base_url, locale="zh-CN")
-        self.context.set_default_timeout(15_000)
-        self.page = self.context.new_page()
-        self.errors = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", self._console)
-        pg = self.page
-        pg.goto("/accounts/login/")
-        pg.locator("input[name=username]").fill(username)
-        pg.locator("input[name=password]").fill(demo_data.DEMO_PASSWORD)
-        pg.locator("form").filter(has=pg.locator("input[name=password]")).locator("button[type=submit]").click()
-        pg.wait_for_url(base_url + "/")
-
-    def _console(self, message):
-        # Refusals by the content security policy (inline scripts or styles)
-        # and script errors; not the browser's note of a 404 answer.
-        if message.type == "error" and "Failed to load resource" not in message.text:
-            self.errors.append(message.text)
-
-    def close(self):
-        # No console errors: CSP refusals (inline scripts or styles) would show here.
-        assert not self.errors, self.errors
-        self.context.close()
 
     def action(self, name):
         """The panel's form for an action (its <details> opened)."""
