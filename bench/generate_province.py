@@ -565,6 +565,7 @@ class Province:
         "completion_requested_at", "completed_at", "archived_at", "cancelled_at", "acknowledged_by_id",
         "assigning_unit_id", "completion_clock_id", "created_by_id", "current_clock_id", "instructing_leader_id",
         "lead_person_id", "lead_unit_id", "responsible_leader_id", "supervising_unit_id", "parent_id", "root_id",
+        "closed_at",
     ]
     CLOCK_COLUMNS = [
         "id", "owner_id", "kind", "label", "link", "explicit", "limit", "warn_before", "roll_forward", "started_at",
@@ -935,7 +936,7 @@ class Province:
             source["instructing_leader_id"], lead_person, lead["id"],
             parent["responsible_leader"] if parent else (leader if rng.random() < 0.8 else None),
             parent["supervising_unit"] if parent else g["office"]["id"],
-            parent["id"] if parent else None, parent["root"] if parent else mid,
+            parent["id"] if parent else None, parent["root"] if parent else mid, ts(closed_at),
         )
         m["lead_person"], m["responsible_leader"] = lead_person, row[49]
         m["supervising_unit"], m["root"] = row[50], row[52]

@@ -237,6 +237,10 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Evidence files: generated names, outside every served directory.
+# Counts of a list that took long to make (a province's office list) are
+# kept this many seconds (0: always counted afresh); duban.supervision.queries.
+DUBAN_LIST_COUNTS_CACHE = env_int("DUBAN_LIST_COUNTS_CACHE_SECONDS", 60)
+
 EVIDENCE_ROOT = Path(env("DUBAN_EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
 EVIDENCE_MAX_BYTES = env_int("DUBAN_EVIDENCE_MAX_MB", 50) * 1024 * 1024
 

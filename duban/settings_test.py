@@ -15,3 +15,4 @@ EVIDENCE_ROOT = VAR_DIR / "evidence"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ROOT_URLCONF = "tests.probe.urls"
+DUBAN_LIST_COUNTS_CACHE = 0  # tests that keep counts switch it on themselves

@@ -476,7 +476,7 @@ def list_matters(request, filters: Query[ListFilters]):
         wl = queries.visible_list(request.user, params)
     else:
         raise ValidationError({"view": "view 应为 all、unit、supervision 或 leader"})
-    total = wl.rows.count()
+    total = wl.rows_count
     rows = list(wl.rows[(page - 1) * size: page * size])
     return {"count": total, "page": page, "page_size": size, "counts": wl.counts,
             "items": [_matter_out(m) for m in rows]}

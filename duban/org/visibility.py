@@ -82,6 +82,20 @@ def subtree_ids(roots):
     return Unit.objects.filter(_path_q(roots)).values("pk")
 
 
+def subtree_in(roots):
+    """The units of the subtrees of `roots` as what `field__in=` takes in a
+    list's own filters. For one county-size subtree on PostgreSQL, their ids
+    (a short list: PostgreSQL costs a subquery under an OR as a hashed
+    subplan rebuilt for every index lookup and so would scan a province's
+    matters to find a county's); otherwise the subquery (SQLite builds it
+    once; a province's ten thousand ids would cost more to send than to
+    look up)."""
+    units = subtree_ids(roots)
+    if connection.vendor == "postgresql" and len(roots) == 1 and roots[0].depth >= 2:
+        return list(units.values_list("pk", flat=True))
+    return units
+
+
 def _path_q(roots) -> Q:
     sqlite = connection.vendor == "sqlite"
     q = Q(pk__in=[])

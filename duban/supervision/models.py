@@ -144,6 +144,11 @@ class Matter(models.Model):
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
     cancelled_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    # When the matter left the loop (办结 or 撤销; an archived matter keeps
+    # its completion moment): set exactly for the closed states. Lists show
+    # closed matters after the open ones, the most recently closed first,
+    # along the index below.
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     # ORG-3: the units that lead, cooperate, supervise, and — for a
     # sub-task — the units above it in the decomposition (the parent's lead
@@ -164,6 +169,7 @@ class Matter(models.Model):
             models.Index(fields=["lead_unit", "state"], name="supervision_lead_state"),
             models.Index(fields=["supervising_unit", "state"], name="supervision_sup_state"),
             models.Index(fields=["state", "created_at"], name="supervision_state_created"),
+            models.Index(fields=["-closed_at", "-id"], name="supervision_closed_order"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["year", "serial"], condition=Q(serial__isnull=False),

@@ -6,6 +6,7 @@ duban.supervision.services."""
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
 from django.utils import timezone
 
 from duban.clocks.models import ClockState
@@ -89,6 +90,15 @@ def query_without_page(get) -> str:
     for key in ("page", "export"):
         query.pop(key, None)
     return query.urlencode()
+
+
+class CountedPaginator(Paginator):
+    """A paginator that takes the list's size from the counts already made
+    (Worklist.rows_count) instead of a second COUNT over the list."""
+
+    def __init__(self, object_list, per_page, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = count
 
 
 def light_counts(wl) -> list:

@@ -12,23 +12,31 @@ the same few queries. A matter without any clock (a draft) has no light:
 """
 
 import datetime as dt
+import hashlib
+import re
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.lookups import In
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from duban.clocks.models import DONE_STATES as CLOCK_DONE_STATES
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.clocks.models import Clock, Light
 from duban.clocks.services import annotate_light
+from duban.clocks.services import light as clock_light
 from duban.journal.models import Event
-from duban.org.visibility import scope_for, subtree_ids, visible
+from duban.org.visibility import scope_for, subtree_in, visible
 
 from .models import ExtensionRequest, Matter, MatterCooperation, Report, SourceKind, Urge, Urgency
-from .transitions import OPEN_STATES, State
+from .transitions import CLOSED_STATES, OPEN_STATES, State
 
 LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE)
 
@@ -84,17 +92,190 @@ def _end_of(d):
     return _start_of(d + dt.timedelta(days=1))
 
 
+# The relations a list row shows (duban/templates/supervision/list.html):
+# what a page of the list reads with its rows.
+PAGE_RELATED = ("lead_unit", "lead_person", "current_clock", "completion_clock")
+# …and what the API's rows and the ledger show besides.
+FULL_RELATED = PAGE_RELATED + ("supervising_unit", "instructing_leader", "responsible_leader", "parent")
+
+
+def _cooperations():
+    return Prefetch("cooperations", queryset=MatterCooperation.objects.select_related("unit", "person").order_by(
+        "sort_order", "id"))
+
+
 def base_queryset(user, now=None):
-    """Visible matters with everything a list row shows, lit."""
-    qs = (
-        visible(Matter, user)
-        .select_related("lead_unit", "lead_person", "current_clock", "completion_clock", "supervising_unit",
-                        "instructing_leader", "responsible_leader", "parent")
-        .prefetch_related(Prefetch(
-            "cooperations", queryset=MatterCooperation.objects.select_related("unit", "person").order_by(
-                "sort_order", "id")))
-    )
-    return annotate_light(qs, now or timezone.now(), prefix="current_clock__")
+    """Visible matters with everything a row shows (API, ledger), each with
+    its `light`."""
+    return _rows(visible(Matter, user), now)
+
+
+def _rows(qs, now=None):
+    """`qs` as a list: rows with their relations and cooperating units, each
+    with `.light` (set when the row is read, from its current clock and
+    `now`), in the list's order (ListQuerySet)."""
+    qs = qs.select_related(*FULL_RELATED).prefetch_related(_cooperations()).order_by(*LIST_ORDER)
+    qs.__class__ = ListQuerySet
+    qs.now = now or timezone.now()
+    qs._iterable_class = LitIterable
+    return qs
+
+
+# --- the list's order ----------------------------------------------------------------------------
+#
+# Open matters first, what is due first, first (by their current clock: the
+# open clock due first); then closed ones (办结, 撤销), the most recently
+# closed first; then drafts, the newest first. As one ORDER BY (exports,
+# the API's counts, iteration):
+
+_IS_OPEN = Q(state__in=list(OPEN_STATES))
+LIST_ORDER = (
+    Case(When(_IS_OPEN, then=Value(0)), When(closed_at__isnull=False, then=Value(1)), default=Value(2)),
+    Case(When(_IS_OPEN, then=F("current_clock__due_at"))).asc(nulls_last=True),
+    Case(When(_IS_OPEN, then=F("current_clock_id"))).asc(nulls_last=True),
+    F("closed_at").desc(nulls_last=True),
+    F("id").desc(),
+)
+
+# A page is read group by group (ListQuerySet), each along an index; these
+# are the groups and the states they hold.
+OPEN, CLOSED, DRAFTS = "open", "closed", "drafts"
+GROUP_STATES = {OPEN: frozenset(OPEN_STATES), CLOSED: frozenset(CLOSED_STATES), DRAFTS: frozenset({State.DRAFT})}
+
+# The probe of an index walk (ListQuerySet): the first PROBE_FACTOR × (rows
+# wanted) entries, at least PROBE_MIN. Enough whenever at least one entry
+# in PROBE_FACTOR belongs to the list.
+PROBE_MIN = 2000
+PROBE_FACTOR = 100
+PROBE_MAX = 20000  # ids in one statement (SQLite takes up to 32766 parameters)
+
+
+class InConstants(In):
+    """`column IN ('a', 'b')` with the constants written into the statement
+    instead of bound: SQLite uses a partial index (clocks_open_due) only when
+    the query's condition is literally the index's. Only for fixed
+    identifiers such as states."""
+
+    def as_sql(self, compiler, connection):
+        if not all(isinstance(v, str) and re.fullmatch(r"[a-z_]+", v) for v in self.rhs):
+            raise ValueError("InConstants takes identifiers only")
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN ({', '.join(repr(str(v)) for v in self.rhs)})", params
+
+
+def _open_clocks_in_due_order():
+    # The open clocks in the order of the partial index clocks_open_due
+    # (its condition, in its order: running, paused, breached).
+    return Clock.objects.filter(InConstants(F("state"), [str(s) for s in CLOCK_OPEN_STATES])).order_by(
+        "due_at", "id")
+
+
+class LitIterable(ModelIterable):
+    """Rows with `.light`: their current clock's light at the list's `now`
+    (duban.clocks.services.light, the same rule as annotate_light); None for
+    a draft, which has no clock."""
+
+    def __iter__(self):
+        now = self.queryset.now
+        for m in super().__iter__():
+            m.light = clock_light(m.current_clock, now) if m.current_clock_id else None
+            yield m
+
+
+class ListQuerySet(QuerySet):
+    """A list of matters (LIST_ORDER), read a page at a time along indexes.
+
+    A slice with an end (a page: `rows[40:60]`, as the paginator and the API
+    take it) reads the ids of the rows up to its end group by group (open,
+    closed, drafts; only the groups the filters allow), each with a lean
+    query -- the list's filters only: no relations, no prefetch:
+
+    - open matters by their current clock's due moment: with `probe`, the
+      first entries of the open clocks' due index (clocks_open_due) that
+      belong to the list; this relies on the services' rule that an open
+      matter's current clock is an open clock (tested);
+    - closed matters by `closed_at` (index supervision_closed_order), with
+      `probe` likewise;
+    - drafts by id.
+
+    A probe reads PROBE_FACTOR × (rows wanted) index entries (at least
+    PROBE_MIN), then which of them belong to the list, by their ids; when
+    fewer than wanted do and the index goes on, the group is read by one
+    ordinary query (filters and order; the database plans it). Lists that
+    are small by nature (a unit's worklist, a leader's) set `probe` off.
+    Either way the ids are exact: the same rows in the same order as the
+    whole list.
+
+    The page is then those rows read by id with their relations (the
+    page's: PAGE_RELATED, or all of them) and their cooperating units: a
+    page costs a few queries however large the list, and at a province's
+    size (a million matters) the first page reads a few hundred index
+    entries instead of sorting every row in the jurisdiction. Anything else
+    (counting, iterating, exporting) is an ordinary queryset in LIST_ORDER."""
+
+    now = None
+    groups = (OPEN, CLOSED, DRAFTS)
+    probe = True
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.now, clone.groups, clone.probe = self.now, self.groups, self.probe
+        return clone
+
+    def for_page(self):
+        """The same list, its rows read with the relations a page shows."""
+        return self.select_related(None).select_related(*PAGE_RELATED)
+
+    def __getitem__(self, k):
+        if (not isinstance(k, slice) or k.stop is None or k.step is not None or self._result_cache is not None
+                or self.query.is_sliced or (k.start or 0) < 0 or k.stop <= (k.start or 0)):
+            return super().__getitem__(k)
+        start, stop = k.start or 0, k.stop
+        ids = []
+        for group in self.groups:
+            if len(ids) >= stop:
+                break
+            ids += self._group_ids(group, stop - len(ids))
+        ids = ids[start:stop]
+        if not ids:
+            return []
+        # The filters chose the ids; the page reads those rows by id alone
+        # (its joins are all many-to-one: they neither add nor drop rows).
+        page = self.order_by()
+        page.query.clear_where()
+        found = {m.pk: m for m in page.filter(pk__in=ids)}
+        return [found[pk] for pk in ids]
+
+    def _lean(self):
+        lean = self.prefetch_related(None).select_related(None).values_list("pk", flat=True)
+        lean.__class__ = QuerySet  # its slices are plain LIMIT/OFFSET
+        return lean
+
+    def _group_ids(self, group, need):
+        lean = self._lean()
+        if group == DRAFTS:
+            return list(lean.filter(state=State.DRAFT).order_by("-id")[:need])
+        if group == OPEN:
+            rows = lean.filter(_IS_OPEN)
+            first, key = _open_clocks_in_due_order(), "current_clock_id"
+            sort = ("current_clock__due_at", "current_clock_id")
+        else:
+            rows = lean.filter(closed_at__isnull=False)
+            first, key = Matter.objects.filter(closed_at__isnull=False).order_by("-closed_at", "-id"), "pk"
+            sort = ("-closed_at", "-id")
+        if self.probe:
+            # The first entries of the group's index, then which of them
+            # belong to the list: two short statements, so that the second
+            # is planned on a list of ids (an index lookup by them), not on
+            # a subquery whose size the planner cannot know.
+            size = min(max(PROBE_MIN, PROBE_FACTOR * need), PROBE_MAX)
+            order = list(first.values_list("id", flat=True)[:size])
+            rank = {v: i for i, v in enumerate(order)}
+            found = sorted(rows.filter(**{f"{key}__in": order}).order_by().values_list("pk", key),
+                           key=lambda r: rank[r[1]])
+            if len(found) >= need or len(order) < size:  # enough, or the whole index was read
+                return [pk for pk, _ in found[:need]]
+        return list(rows.order_by(*sort)[:need])
 
 
 def apply_filters(qs, filters=None):
@@ -135,8 +316,9 @@ def apply_filters(qs, filters=None):
         unit = Unit.objects.filter(pk=unit_id).first()
         if unit is None:
             return qs.none()
-        coop = MatterCooperation.objects.filter(unit__path__startswith=unit.path).values("matter_id")
-        qs = qs.filter(Q(lead_unit__path__startswith=unit.path) | Q(pk__in=coop))
+        units = subtree_in([unit])
+        coop = MatterCooperation.objects.filter(unit_id__in=units).values("matter_id")
+        qs = qs.filter(Q(lead_unit_id__in=units) | Q(pk__in=coop))
     if leader_id is not None:
         qs = qs.filter(Q(instructing_leader_id=leader_id) | Q(responsible_leader_id=leader_id))
     if bounds["date_from"]:
@@ -152,6 +334,8 @@ def apply_filters(qs, filters=None):
         qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q))
     if str(f.get("top_only") or "").lower() in ("1", "true", "on", "yes"):
         qs = qs.filter(parent__isnull=True)
+    if states:
+        qs.groups = tuple(g for g in qs.groups if GROUP_STATES[g] & set(states))
     return qs
 
 
@@ -165,103 +349,87 @@ def filter_light(qs, filters=None):
     # the light, stated so that an index can find the clocks (the open
     # clocks' due index for red, yellow and green).
     states = CLOCK_DONE_STATES if light == Light.DONE else CLOCK_OPEN_STATES
-    return qs.filter(current_clock__isnull=False, current_clock__state__in=list(states), light=light)
-
-
-class DueOrderedQuerySet(QuerySet):
-    """Rows sorted by `by_due`, read a page at a time in two steps.
-
-    A slice with an end (a page: `rows[40:60]`, as the paginator and the API
-    take it) first reads the ids of the rows up to its end with a lean query
-    -- the list's filters and order only: no selected relations, no
-    prefetch -- from the matters that have a clock (an inner join, so that
-    the database can walk the clocks' due index instead of sorting the
-    whole list), then, if those run short, from the matters without one
-    (drafts, last, by id). The slice is then those rows, read by id in full
-    with their relations. Same rows in the same order as one query; at a
-    province's size (a million matters) the first page costs an index walk
-    of a few dozen entries instead of a sort of every row in the
-    jurisdiction. Anything else (counting, iterating, annotating, exporting)
-    is an ordinary queryset."""
-
-    walk = True  # see by_due
-
-    def _clone(self):
-        clone = super()._clone()
-        clone.walk = self.walk
-        return clone
-
-    def __getitem__(self, k):
-        if (not isinstance(k, slice) or k.stop is None or k.step is not None or self._result_cache is not None
-                or self.query.is_sliced or (k.start or 0) < 0 or k.stop <= (k.start or 0)):
-            return super().__getitem__(k)
-        start, stop = k.start or 0, k.stop
-        lean = self.prefetch_related(None).values_list("pk", flat=True)
-        lean.__class__ = QuerySet  # slices of the lean query are plain LIMIT/OFFSET
-        if self.walk:
-            ids = list(lean.filter(current_clock__isnull=False)[:stop])
-            if len(ids) < stop:
-                ids += lean.filter(current_clock__isnull=True)[: stop - len(ids)]
-        else:
-            ids = list(lean[:stop])
-        # The list's filters chose the ids; the page reads those rows by id
-        # alone (its joins are all many-to-one, so they neither add nor drop
-        # any of them).
-        page = self.all()
-        page.query.clear_where()
-        return page.filter(pk__in=ids[start:])
-
-
-def by_due(qs, walk=True):
-    """What is due first, first; matters without a clock last.
-
-    `walk=False` when the list's filters select rows bunched in the due
-    order (states, dates: open matters' clocks are the recent ones): a walk
-    of the due index would pass most of the table before finding them, so
-    the page's ids are read filters first (a DueOrderedQuerySet either way)."""
-    qs = qs.order_by(F("current_clock__due_at").asc(nulls_last=True), "id")
-    qs.__class__ = DueOrderedQuerySet
-    qs.walk = walk
+    qs = annotate_light(qs, qs.now, prefix="current_clock__").filter(
+        current_clock__isnull=False, current_clock__state__in=list(states), light=light)
+    qs.groups = tuple(g for g in qs.groups if g != DRAFTS)
     return qs
 
 
 @dataclass
 class Worklist:
-    """`rows`: the lit, filtered, sorted queryset (paginate it); `counts`:
-    {"red": n, "yellow": n, "green": n, "done": n, "total": n} over the list
-    before the light filter, in one query."""
+    """`rows`: the filtered list in its order (ListQuerySet; paginate it);
+    `counts`: {"red": n, "yellow": n, "green": n, "done": n, "total": n,
+    "drafts": n} over the list before the light filter, in one query --
+    total counts the matters with a clock (the lights' sum); `rows_count`:
+    the number of `rows` (from the counts: no second COUNT)."""
 
     unfiltered: object
     rows: object
+    light: str = ""
     extra: dict = field(default_factory=dict)
 
     @cached_property
     def counts(self) -> dict:
-        found = dict(
-            self.unfiltered.filter(current_clock__isnull=False).order_by()
-            .values_list("light").annotate(n=Count("id")).values_list("light", "n")
-        )
-        out = {x.value: found.get(x.value, 0) for x in LIGHTS}
-        out["total"] = sum(out.values())
+        """Counted afresh, or -- when counting this list took longer than
+        COUNTS_SLOW seconds (a province's office list: a million matters) --
+        taken from the cache for up to settings.DUBAN_LIST_COUNTS_CACHE
+        seconds (0: never), with `counted_at` saying when they were made."""
+        ttl = getattr(settings, "DUBAN_LIST_COUNTS_CACHE", 0)
+        key = None
+        if ttl:
+            sql, params = self.unfiltered.order_by().values("pk").query.sql_with_params()
+            key = "duban.list-counts." + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+            hit = cache.get(key)
+            if hit is not None:
+                self.counted_at = hit["at"]
+                return hit["counts"]
+        began = time.monotonic()
+        out = self._count()
+        if key and time.monotonic() - began > COUNTS_SLOW:
+            cache.set(key, {"counts": out, "at": timezone.now()}, ttl)
         return out
 
+    counted_at = None  # set when the counts came from the cache
 
-# Filters whose rows lie together in the due order (see by_due).
-BUNCHED = ("state", "date_from", "date_to", "due_from", "due_to")
+    def _count(self) -> dict:
+        qs = annotate_light(self.unfiltered.order_by(), self.unfiltered.now, prefix="current_clock__")
+        clocked = Q(current_clock__isnull=False)
+        found = qs.aggregate(
+            **{x.value: Count("id", filter=clocked & Q(light=x.value)) for x in LIGHTS},
+            drafts=Count("id", filter=Q(current_clock__isnull=True)),
+        )
+        out = {x.value: found[x.value] or 0 for x in LIGHTS}
+        out["total"] = sum(out.values())
+        out["drafts"] = found["drafts"] or 0
+        return out
+
+    @property
+    def rows_count(self) -> int:
+        if self.light:
+            return self.counts.get(self.light, 0)
+        return self.counts["total"] + self.counts["drafts"]
 
 
-def _worklist(qs, filters):
+# Counting slower than this (seconds) is kept for a while (Worklist.counts).
+COUNTS_SLOW = 0.2
+
+
+def _worklist(qs, filters, probe=True):
+    qs.probe = probe
     qs = apply_filters(qs, filters)
-    walk = not any((filters or {}).get(k) for k in BUNCHED)
-    return Worklist(unfiltered=qs, rows=by_due(filter_light(qs, filters), walk=walk))
+    return Worklist(unfiltered=qs, rows=filter_light(qs, filters), light=(filters or {}).get("light") or "")
 
 
 def unit_worklist(user, filters=None, now=None) -> Worklist:
     """我的待办: open matters and sub-tasks whose lead or cooperating unit is
-    the user's own unit, what is due first, first."""
+    the user's own unit, what is due first, first.
+
+    Every such matter is visible to the user (its lead or cooperating unit
+    is their own: ORG-3), so the list is read without the visibility
+    module's full condition (tested: tests/supervision/test_list_paging.py)."""
     person = getattr(user, "person", None)
-    if person is None:
-        return Worklist(unfiltered=Matter.objects.none(), rows=Matter.objects.none())
+    if person is None or not user.is_active:
+        return Worklist(unfiltered=_rows(Matter.objects.none(), now), rows=_rows(Matter.objects.none(), now))
     unit_id = person.unit_id
     open_states = list(OPEN_STATES)
     # One IN over a UNION of two index reads (led, cooperating), not an OR
@@ -269,27 +437,35 @@ def unit_worklist(user, filters=None, now=None) -> Worklist:
     # matter.
     mine = Matter.objects.filter(lead_unit_id=unit_id, state__in=open_states).order_by().values("pk").union(
         MatterCooperation.objects.filter(unit_id=unit_id).order_by().values("matter_id"), all=True)
-    qs = base_queryset(user, now).filter(state__in=open_states).filter(pk__in=mine)
-    return _worklist(qs, filters)
+    qs = _rows(Matter.objects.filter(state__in=open_states).filter(pk__in=mine), now)
+    qs.groups = (OPEN,)
+    return _worklist(qs, filters, probe=False)
 
 
 def supervision_list(user, filters=None, now=None) -> Worklist:
     """The supervision office's (or a leader's) list over its jurisdiction:
-    every matter whose lead or supervising unit lies in it, in every state."""
+    every matter whose lead or supervising unit lies in it, in every state.
+
+    Every such matter is visible to the user (ORG-3: a jurisdiction's
+    subtree), so the list is read without the visibility module's full
+    condition (tested: tests/supervision/test_list_paging.py)."""
     roots = scope_for(user).jurisdictions
     if not roots:
         raise PermissionDenied("只有督查室或领导可以查看督办总表")
     # Unit ids as a subquery, not a join on the units' paths: the list keeps
-    # the plan of its order (see DueOrderedQuerySet).
-    units = subtree_ids(roots)
+    # the plan of its order (see ListQuerySet).
+    units = subtree_in(roots)
     q = Q(lead_unit_id__in=units) | Q(supervising_unit_id__in=units)
-    return _worklist(base_queryset(user, now).filter(q), filters)
+    return _worklist(_rows(Matter.objects.filter(q), now), filters)
 
 
 def leader_list(user, filters=None, now=None) -> Worklist:
-    """What a leader instructed or is responsible for."""
-    qs = base_queryset(user, now).filter(Q(instructing_leader=user) | Q(responsible_leader=user))
-    return _worklist(qs, filters)
+    """What a leader instructed or is responsible for (visible to them by
+    ORG-3's user fields)."""
+    if scope_for(user).user_id is None:
+        return _worklist(_rows(Matter.objects.none(), now), filters)
+    qs = _rows(Matter.objects.filter(Q(instructing_leader=user) | Q(responsible_leader=user)), now)
+    return _worklist(qs, filters, probe=False)
 
 
 def visible_list(user, filters=None, now=None) -> Worklist:

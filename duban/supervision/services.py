@@ -1023,9 +1023,9 @@ def complete_matter(matter, by, *, comment="", at=None) -> Matter:
         if r is not None:
             r.review_state, r.review_comment, r.reviewed_by, r.reviewed_at = ReviewState.ACCEPTED, comment, by, at
             r.save(update_fields=["review_state", "review_comment", "reviewed_by", "reviewed_at"])
-        m.state, m.completed_at = new_state, at
+        m.state, m.completed_at, m.closed_at = new_state, at, at
         m.reported_progress = m.progress = 100
-        m.save(update_fields=["state", "completed_at", "result", "reported_progress", "progress"])
+        m.save(update_fields=["state", "completed_at", "closed_at", "result", "reported_progress", "progress"])
         _rollup(m)
         _refresh_current(m)
         chain.record("supervision.matter.complete", m, before={"state": State.COMPLETION_REQUESTED}, after={
@@ -1119,8 +1119,8 @@ def _cancel_one(m, by, reason, at, cascade_from=None):
     withdrawn = list(m.extensions.filter(state=ExtensionState.PENDING).values_list("pk", flat=True))
     m.extensions.filter(state=ExtensionState.PENDING).update(
         state=ExtensionState.WITHDRAWN, decided_at=at, decision_reason="事项撤销，申请自动撤回")
-    m.state, m.cancelled_at, m.state_reason = State.CANCELLED, at, reason[:500]
-    m.save(update_fields=["state", "cancelled_at", "state_reason"])
+    m.state, m.cancelled_at, m.closed_at, m.state_reason = State.CANCELLED, at, at, reason[:500]
+    m.save(update_fields=["state", "cancelled_at", "closed_at", "state_reason"])
     _sync_clocks(m, at)
     _refresh_current(m)
     chain.record("supervision.matter.cancel", m, before={"state": before}, after={

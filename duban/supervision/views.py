@@ -40,7 +40,8 @@ def _list(request, kind):
     try:
         wl = pages.worklist_for(kind, user, request.GET)
         counts = pages.light_counts(wl)
-        page = Paginator(wl.rows, pages.PAGE_SIZE).get_page(request.GET.get("page"))
+        page = pages.CountedPaginator(wl.rows.for_page(), pages.PAGE_SIZE, wl.rows_count).get_page(
+            request.GET.get("page"))
         rows = pages.decorate(list(page.object_list))
     except PermissionDenied:
         raise Http404("页面不存在") from None
@@ -60,6 +61,7 @@ def _list(request, kind):
         "export_url": reverse(spec.export_url_name) + (f"?{query}" if query else ""),
         "light_query": pages.query_without(request.GET, "light"),
         "total": sum(n for _, _, n in counts),
+        "counted_at": wl.counted_at if error is None else None,
     }
     if kind != "unit":
         ctx["unit_choices"] = choices.units

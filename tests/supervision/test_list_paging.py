@@ -1,15 +1,19 @@
 """SUP-4 at a province's size: a list's page is read in two steps (the
-page's ids by a lean query that an index on the clocks' due moment can
-answer, then those rows in full; queries.DueOrderedQuerySet). Every page
-is exactly that slice of the whole list: what is due first, ties by id,
-drafts last; rows come with their relations, in a fixed number of queries.
-The figures at scale are in bench/bench_lists.py."""
+page's ids by lean queries, group by group, along an index or filters
+first; then those rows in full; queries.ListQuerySet). Every page is
+exactly that slice of the whole list: open matters first, what is due
+first, first; then closed ones, the most recently closed first; drafts
+last, the newest first. Rows come with their relations, in a fixed number
+of queries. The figures at scale are in bench/bench_lists.py."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
+from duban.org.visibility import visible
 from duban.supervision import queries
+from duban.supervision.models import Matter
 
 from .conftest import local
 
@@ -29,19 +33,25 @@ def lists(county, loop):
                           cooperating=[{"unit": c.fin, "person": c.fin_user}] if i % 2 else [])
     loop.assigned(title="未签收")  # its ack clock is the current one
     loop.completed(title="已办结")
+    loop.cancelled(title="已撤销")  # its clocks stay paused
+    loop.completed(title="后办结")
+    loop.suspended(title="已暂停", due_at=local(2026, 3, 25, 18))
     for i in range(3):
         loop.draft(title=f"草稿{i}")
     return [
         (queries.supervision_list, c.supervisor, {}),
         (queries.supervision_list, c.supervisor, {"light": "green"}),
         (queries.supervision_list, c.supervisor, {"state": "draft,acknowledged"}),
+        (queries.supervision_list, c.supervisor, {"state": "completed,cancelled"}),
+        (queries.supervision_list, c.supervisor, {"light": "done"}),
+        (queries.supervision_list, c.supervisor, {"unit": str(c.fin.pk)}),
         (queries.unit_worklist, c.edu_user, {}),
         (queries.unit_worklist, c.fin_user, {}),
         (queries.leader_list, c.leader, {}),
     ]
 
 
-def test_sup4_every_page_is_the_slice_of_the_whole_list(lists):
+def _pages_are_slices(lists):
     for fn, user, filters in lists:
         whole = [m.pk for m in fn(user, filters, now=NOW).rows]
         assert whole, (fn.__name__, filters)
@@ -51,12 +61,51 @@ def test_sup4_every_page_is_the_slice_of_the_whole_list(lists):
                 assert page == whole[start:start + size], (fn.__name__, filters, start, size)
 
 
-def test_sup4_drafts_come_last_and_ties_by_id(county, lists):
+@pytest.mark.parametrize("probe", [(1000, 50), (1, 1), (3, 1)], ids=["index-walk", "filters-first", "mixed"])
+def test_sup4_every_page_is_the_slice_of_the_whole_list(lists, monkeypatch, probe):
+    """Whether a group's ids come from the walk of an index (the probe finds
+    them all), from the filters first (the probe comes short) or from both
+    on different pages, the pages are the same."""
+    monkeypatch.setattr(queries, "PROBE_MIN", probe[0])
+    monkeypatch.setattr(queries, "PROBE_FACTOR", probe[1])
+    _pages_are_slices(lists)
+
+
+def test_sup4_open_first_by_due_then_closed_most_recent_first_then_drafts(county, lists):
     rows = list(queries.supervision_list(county.supervisor, now=NOW).rows[:50])
-    assert [m.title for m in rows[-3:]] == ["草稿0", "草稿1", "草稿2"]
+    titles = [m.title for m in rows]
+    open_rows = [m for m in rows if m.state in queries.OPEN_STATES]
+    assert rows[:len(open_rows)] == open_rows
+    dues = [(m.current_clock.due_at, m.current_clock_id) for m in open_rows]
+    assert dues == sorted(dues)
+    closed = [m.title for m in rows[len(open_rows):] if m.current_clock_id]
+    assert closed == ["后办结", "已撤销", "已办结"]
+    assert titles[-3:] == ["草稿2", "草稿1", "草稿0"]
     assert all(m.current_clock_id is None for m in rows[-3:])
     ties = [m.pk for m in rows if m.title.startswith("同一期限")]
-    assert ties == sorted(ties) and len(ties) == 4
+    assert len(ties) == 4 and ties == sorted(ties, key=lambda pk: Matter.objects.get(pk=pk).current_clock_id)
+
+
+def test_sup4_an_open_matters_current_clock_is_open(county, lists):
+    """The rule the open group's index walk relies on (ListQuerySet)."""
+    for m in Matter.objects.select_related("current_clock"):
+        if m.state in queries.OPEN_STATES:
+            assert m.current_clock.state in CLOCK_OPEN_STATES, (m.title, m.state, m.current_clock.state)
+        if m.state in queries.CLOSED_STATES:
+            assert m.closed_at is not None and m.current_clock_id is not None, m.title
+        else:
+            assert m.closed_at is None, m.title
+
+
+def test_org3_the_lists_hold_only_what_their_user_may_see(county, lists):
+    """The worklists are read without the visibility module's full
+    condition, because every row they can hold is visible: checked row by
+    row against duban.org.visibility."""
+    for fn, user, filters in lists:
+        shown = {m.pk for m in fn(user, filters, now=NOW).rows}
+        assert shown <= set(visible(Matter, user).values_list("pk", flat=True)), (fn.__name__, user)
+    assert not list(queries.unit_worklist(county.fin_user, {"unit": str(county.edu.pk)}, now=NOW).rows
+                    .filter(lead_unit=county.edu).exclude(cooperations__unit=county.fin))
 
 
 def test_sup4_a_page_brings_its_relations_in_a_fixed_number_of_queries(county, lists):
@@ -69,3 +118,34 @@ def test_sup4_a_page_brings_its_relations_in_a_fixed_number_of_queries(county, l
     assert len(shown) == 6
     # scope, lean ids, the page, its cooperating units
     assert len(ctx.captured_queries) <= 4
+
+
+def test_sup4_counts_in_one_query_and_the_paginator_takes_its_size_from_them(county, lists):
+    wl = queries.supervision_list(county.supervisor, now=NOW)
+    with CaptureQueriesContext(connection) as ctx:
+        counts = wl.counts
+        size = wl.rows_count
+    assert len(ctx.captured_queries) == 1
+    assert size == len(list(wl.rows)) == counts["total"] + counts["drafts"] == 16
+    red = queries.supervision_list(county.supervisor, {"light": "red"}, now=NOW)
+    assert red.rows_count == red.counts["red"] == len(list(red.rows))
+
+
+def test_sup4_slow_counts_are_kept_a_minute_and_say_when_they_were_made(county, lists, loop, settings,
+                                                                        monkeypatch):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.DUBAN_LIST_COUNTS_CACHE = 60
+    monkeypatch.setattr(queries, "COUNTS_SLOW", -1)  # every count is "slow"
+    first = queries.supervision_list(county.supervisor, now=NOW)
+    before = first.counts
+    assert first.counted_at is None  # made now
+    loop.acknowledged(title="新交办")
+    again = queries.supervision_list(county.supervisor, now=NOW)
+    assert again.counts == before and again.counted_at is not None
+    monkeypatch.setattr(queries, "COUNTS_SLOW", 10)  # fast counts are never kept
+    cache.clear()
+    fresh = queries.supervision_list(county.supervisor, now=NOW)
+    assert fresh.counts["total"] == before["total"] + 1 and fresh.counted_at is None
+    cache.clear()
