@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
@@ -366,7 +366,6 @@ class Worklist:
     unfiltered: object
     rows: object
     light: str = ""
-    extra: dict = field(default_factory=dict)
 
     @cached_property
     def counts(self) -> dict:
