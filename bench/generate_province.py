@@ -51,7 +51,9 @@ layer is not used, but the rows keep its invariants:
   cancelled and completion-requested ones, breached when past due, warned
   when past the warning point; `current_clock` is the open clock due first,
   else the completion clock (else the last clock), so that red, yellow and
-  green lights all occur;
+  green lights all occur; an open matter keeps that clock's due moment as
+  its sort key (`open_due_at`) and, while that clock is paused, its frozen
+  light (`open_frozen_light`);
 - reports: progress reports, periodic reports of long-term matters and
   completion requests, submitted by the lead unit's person in the matter's
   lifetime, reviewed by the supervision office.
@@ -565,7 +567,7 @@ class Province:
         "completion_requested_at", "completed_at", "archived_at", "cancelled_at", "acknowledged_by_id",
         "assigning_unit_id", "completion_clock_id", "created_by_id", "current_clock_id", "instructing_leader_id",
         "lead_person_id", "lead_unit_id", "responsible_leader_id", "supervising_unit_id", "parent_id", "root_id",
-        "closed_at",
+        "closed_at", "open_due_at", "open_frozen_light",
     ]
     CLOCK_COLUMNS = [
         "id", "owner_id", "kind", "label", "link", "explicit", "limit", "warn_before", "roll_forward", "started_at",
@@ -903,6 +905,13 @@ class Province:
             current = min(open_clocks, key=lambda c: (c[2], c[0]))[0]
         else:
             current = completion_clock or (clocks[-1][0] if clocks else None)
+        # The lists' sort key (services._refresh_current): an open matter's
+        # current clock's due moment, and its light while it is paused.
+        is_open_state = state in ("assigned", "acknowledged", "in_progress", "completion_requested", "suspended")
+        cur = next((c for c in clocks if c[0] == current), None) if is_open_state else None
+        open_due, frozen = (cur[2], None) if cur else (None, None)
+        if cur and cur[4] == "paused":
+            frozen = "red" if cur[2] <= cur[5] else "yellow" if cur[3] <= cur[5] else "green"
 
         # Progress and reports.
         progress = 100 if state in ("completed", "archived") else (
@@ -937,6 +946,7 @@ class Province:
             parent["responsible_leader"] if parent else (leader if rng.random() < 0.8 else None),
             parent["supervising_unit"] if parent else g["office"]["id"],
             parent["id"] if parent else None, parent["root"] if parent else mid, ts(closed_at),
+            ts(open_due), frozen,
         )
         m["lead_person"], m["responsible_leader"] = lead_person, row[49]
         m["supervising_unit"], m["root"] = row[50], row[52]
@@ -963,7 +973,7 @@ class Province:
 
     def clock(self, owner, kind, label, unit, person, start, due, warn, *, rule=None, limit="", met=None,
               pause_at=None, pause_reason=""):
-        """Write one clock; returns (id, kind, due, warn, state)."""
+        """Write one clock; returns (id, kind, due, warn, state, paused_at)."""
         now = self.now_ts
         cid = self.ids["clocks_clock"].take()
         state, paused_at, warned, breached, met_at, late = "running", None, None, None, None, None
@@ -992,7 +1002,7 @@ class Province:
             self.rules.get(rule) if rule else None,
         ))
         self.counts["clocks"] += 1
-        return (cid, kind, due, warn, state)
+        return (cid, kind, due, warn, state, paused_at)
 
     def reports(self, m, lead, person, supervisor, state, started, requested, completed, closed_at, long_term,
                 progress):

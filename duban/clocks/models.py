@@ -109,12 +109,6 @@ class Clock(models.Model):
             models.Index(fields=["state", "due_at"], name="clocks_due"),
             models.Index(fields=["state", "warned_at", "warn_at"], name="clocks_warn_open"),
             models.Index(fields=["owner_unit", "state", "due_at"], name="clocks_unit_due"),
-            # Lists sorted by what is due first (duban.supervision.queries,
-            # ListQuerySet) read their first entries instead of sorting;
-            # the second holds the open clocks only (the open matters).
-            models.Index(fields=["due_at"], name="clocks_due_at"),
-            models.Index(fields=["due_at"], name="clocks_open_due",
-                         condition=models.Q(state__in=["running", "paused", "breached"])),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(warn_at__lte=models.F("due_at")), name="clocks_warn_before_due"),

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.fields import CharField
+from django.dispatch import Signal
 from django.utils import timezone
 
 from duban.journal import chain
@@ -30,6 +31,13 @@ CLOCK_FIELDS = [
     "kind", "label", "owner_unit_id", "owner_person_id", "rule_id", "explicit", "limit", "warn_before",
     "roll_forward", "started_at", "base_set_at", "base_due_at", "base_warn_at", "due_at", "warn_at", "state",
 ]
+
+
+# Sent (sender=Clock, clock=…) inside the transaction that moved an open
+# clock's deadline without its owner's app asking for it: a calendar or rule
+# change (recompute_rule_clocks). Owners that keep a copy of a clock's due
+# moment (a matter's list sort key) update it.
+clock_moved = Signal()
 
 
 def _now(at=None):
@@ -301,6 +309,7 @@ def _recompute_one(clock_id, reason, rule, now):
     clock.save(update_fields=["limit", "warn_before", "roll_forward", "base_due_at", "base_warn_at", "due_at",
                               "warn_at", "warned_at"])
     chain.record("clocks.recompute", clock, before=before, after={**after, "reason": reason})
+    clock_moved.send(sender=Clock, clock=clock)
     return (clock.pk, before["due_at"], after["due_at"])
 
 

@@ -14,3 +14,11 @@ class SupervisionConfig(AppConfig):
         from .services import on_flips_processed
 
         flips_processed.connect(on_flips_processed, dispatch_uid="duban.supervision.auto_urge")
+
+        # A calendar or rule change that moves a matter's deadline moves it
+        # in the lists too (Matter.open_due_at).
+        from duban.clocks.services import clock_moved
+
+        from .services import on_clock_moved
+
+        clock_moved.connect(on_clock_moved, dispatch_uid="duban.supervision.clock_moved")

@@ -149,6 +149,18 @@ class Matter(models.Model):
     # closed matters after the open ones, the most recently closed first,
     # along the index below.
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # The lists' sort key of an open matter (SUP-4): its current clock's
+    # due moment, written by the services whenever the current clock changes
+    # or moves (services._refresh_current, also after a calendar change);
+    # empty for drafts and closed matters. Its partial index holds exactly
+    # the open matters in the lists' order, so that a list's first page is
+    # the first few entries of it that belong to the list.
+    open_due_at = models.DateTimeField("在办事项排序期限", null=True, blank=True, editable=False)
+    # While the current clock of an open matter is paused, its light does
+    # not change (duban.clocks.services.light): that light; else empty. A
+    # light filter walks the running ones by their range of due moments and
+    # these by their light (index supervision_open_frozen).
+    open_frozen_light = models.CharField("在办事项暂停时的灯", max_length=10, null=True, blank=True, editable=False)
 
     # ORG-3: the units that lead, cooperate, supervise, and — for a
     # sub-task — the units above it in the decomposition (the parent's lead
@@ -170,6 +182,10 @@ class Matter(models.Model):
             models.Index(fields=["supervising_unit", "state"], name="supervision_sup_state"),
             models.Index(fields=["state", "created_at"], name="supervision_state_created"),
             models.Index(fields=["-closed_at", "-id"], name="supervision_closed_order"),
+            models.Index(fields=["open_due_at", "id"], name="supervision_open_due",
+                         condition=Q(open_due_at__isnull=False)),
+            models.Index(fields=["open_frozen_light", "open_due_at", "id"], name="supervision_open_frozen",
+                         condition=Q(open_frozen_light__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["year", "serial"], condition=Q(serial__isnull=False),

@@ -1,11 +1,12 @@
 """Reads of supervised matters for worklists, the supervision office's list,
 leaders' lists, the matter page's timeline and sub-task tree (SUP-4).
 
-Every read goes through duban.org.visibility. Lists are annotated with the
-traffic light of each matter's `current_clock` (the open clock due first),
-computed in SQL from its stored moments and now by
-duban.clocks.services.annotate_light, and sorted by that clock's due moment
-(what is due first, first). Rows come with their units, people and clocks
+Every read goes through duban.org.visibility. Each row has the traffic
+light of its matter's `current_clock` (the open clock due first), from the
+clock's stored moments and now (duban.clocks.services.light; in SQL,
+annotate_light, for the light filter and the counts); open matters are
+sorted by that clock's due moment (what is due first, first), kept on the
+matter as `open_due_at`. Rows come with their units, people and clocks
 joined and their cooperating units prefetched: a page of any length costs
 the same few queries. A matter without any clock (a draft) has no light:
 `row.current_clock_id is None`; it is left out of the counts per light.
@@ -13,7 +14,6 @@ the same few queries. A matter without any clock (a draft) has no light:
 
 import datetime as dt
 import hashlib
-import re
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,13 +23,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
-from django.db.models.lookups import In
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from duban.clocks.models import DONE_STATES as CLOCK_DONE_STATES
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
-from duban.clocks.models import Clock, Light
+from duban.clocks.models import Clock, ClockState, Light
 from duban.clocks.services import annotate_light
 from duban.clocks.services import light as clock_light
 from duban.journal.models import Event
@@ -93,15 +92,30 @@ def _end_of(d):
 
 
 # The relations a list row shows (duban/templates/supervision/list.html):
-# what a page of the list reads with its rows.
-PAGE_RELATED = ("lead_unit", "lead_person", "current_clock", "completion_clock")
-# …and what the API's rows and the ledger show besides.
-FULL_RELATED = PAGE_RELATED + ("supervising_unit", "instructing_leader", "responsible_leader", "parent")
+# what a page of the list reads with its rows, and of them only the columns
+# the row shows (a page is read often; a matter has some forty columns, its
+# clocks twenty).
+PAGE_RELATED = ("lead_unit", "lead_person", "current_clock")
+PAGE_FIELDS = (
+    "number", "title", "parent", "urgency", "source_kind", "state", "progress", "lead_unit__name",
+    "lead_person__username", "lead_person__first_name", "lead_person__last_name",
+    # the light (duban.clocks.services.light) and the next time limit
+    "current_clock__kind", "current_clock__state", "current_clock__due_at", "current_clock__warn_at",
+    "current_clock__paused_at",
+)
+# …and what the API's rows and the ledger show besides (every column).
+FULL_RELATED = PAGE_RELATED + ("completion_clock", "supervising_unit", "instructing_leader", "responsible_leader",
+                               "parent")
 
 
-def _cooperations():
-    return Prefetch("cooperations", queryset=MatterCooperation.objects.select_related("unit", "person").order_by(
-        "sort_order", "id"))
+def _cooperations(fields=None):
+    qs = MatterCooperation.objects.select_related("unit", "person").order_by("sort_order", "id")
+    return Prefetch("cooperations", queryset=qs.only(*fields) if fields else qs)
+
+
+# What a list row shows of its cooperating units.
+PAGE_COOPERATION_FIELDS = ("matter", "sort_order", "unit__name", "person__username", "person__first_name",
+                           "person__last_name")
 
 
 def base_queryset(user, now=None):
@@ -123,51 +137,42 @@ def _rows(qs, now=None):
 
 # --- the list's order ----------------------------------------------------------------------------
 #
-# Open matters first, what is due first, first (by their current clock: the
-# open clock due first); then closed ones (办结, 撤销), the most recently
-# closed first; then drafts, the newest first. As one ORDER BY (exports,
-# the API's counts, iteration):
+# Open matters first, what is due first, first (by their current clock's due
+# moment, kept on the matter as `open_due_at`); then closed ones (办结, 撤销),
+# the most recently closed first; then drafts, the newest first. As one
+# ORDER BY (exports, the API's counts, iteration):
 
 _IS_OPEN = Q(state__in=list(OPEN_STATES))
 LIST_ORDER = (
     Case(When(_IS_OPEN, then=Value(0)), When(closed_at__isnull=False, then=Value(1)), default=Value(2)),
-    Case(When(_IS_OPEN, then=F("current_clock__due_at"))).asc(nulls_last=True),
-    Case(When(_IS_OPEN, then=F("current_clock_id"))).asc(nulls_last=True),
+    F("open_due_at").asc(nulls_last=True),
+    Case(When(_IS_OPEN, then=F("id"))).asc(nulls_last=True),
     F("closed_at").desc(nulls_last=True),
     F("id").desc(),
 )
 
-# A page is read group by group (ListQuerySet), each along an index; these
-# are the groups and the states they hold.
+# A page is read group by group (ListQuerySet), each along an index of the
+# matters table; these are the groups, the states they hold, and each
+# group's index: its condition, its key columns and their direction.
 OPEN, CLOSED, DRAFTS = "open", "closed", "drafts"
 GROUP_STATES = {OPEN: frozenset(OPEN_STATES), CLOSED: frozenset(CLOSED_STATES), DRAFTS: frozenset({State.DRAFT})}
+GROUP_INDEX = {
+    OPEN: (Q(open_due_at__isnull=False), ("open_due_at", "id"), False),  # supervision_open_due
+    CLOSED: (Q(closed_at__isnull=False), ("closed_at", "id"), True),  # supervision_closed_order
+}
 
-# The probe of an index walk (ListQuerySet): the first PROBE_FACTOR × (rows
-# wanted) entries, at least PROBE_MIN. Enough whenever at least one entry
-# in PROBE_FACTOR belongs to the list.
-PROBE_MIN = 2000
-PROBE_FACTOR = 100
-PROBE_MAX = 20000  # ids in one statement (SQLite takes up to 32766 parameters)
-
-
-class InConstants(In):
-    """`column IN ('a', 'b')` with the constants written into the statement
-    instead of bound: SQLite uses a partial index (clocks_open_due) only when
-    the query's condition is literally the index's. Only for fixed
-    identifiers such as states."""
-
-    def as_sql(self, compiler, connection):
-        if not all(isinstance(v, str) and re.fullmatch(r"[a-z_]+", v) for v in self.rhs):
-            raise ValueError("InConstants takes identifiers only")
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} IN ({', '.join(repr(str(v)) for v in self.rhs)})", params
-
-
-def _open_clocks_in_due_order():
-    # The open clocks in the order of the partial index clocks_open_due
-    # (its condition, in its order: running, paused, breached).
-    return Clock.objects.filter(InConstants(F("state"), [str(s) for s in CLOCK_OPEN_STATES])).order_by(
-        "due_at", "id")
+# The walk of an index (ListQuerySet._walk): batches of its entries in its
+# order, the first WALK_FIRST × (rows wanted) long, each next one
+# WALK_GROWTH times longer (at most WALK_BATCH entries: ids in one
+# statement, and SQLite takes up to 32766 parameters), until enough of them
+# belong to the list or the index range ends -- or WALK_MAX entries were
+# read: then the group is read by one ordinary query (filters and order;
+# the database plans it), which costs less than walking on when few
+# entries belong to the list.
+WALK_FIRST = 4
+WALK_GROWTH = 8
+WALK_BATCH = 20000
+WALK_MAX = 50000
 
 
 class LitIterable(ModelIterable):
@@ -190,21 +195,24 @@ class ListQuerySet(QuerySet):
     closed, drafts; only the groups the filters allow), each with a lean
     query -- the list's filters only: no relations, no prefetch:
 
-    - open matters by their current clock's due moment: with `probe`, the
-      first entries of the open clocks' due index (clocks_open_due) that
-      belong to the list; this relies on the services' rule that an open
-      matter's current clock is an open clock (tested);
+    - open matters by their current clock's due moment, kept on the matter
+      as `open_due_at` (index supervision_open_due, which holds the open
+      matters only: the services' rule, tested, is that `open_due_at` is
+      set exactly for the open matters and equals their current clock's
+      due moment); with `walk`, the first entries of that index that
+      belong to the list (with a light filter, of that light's range of
+      it and of the paused matters' index by light: `_walks`);
     - closed matters by `closed_at` (index supervision_closed_order), with
-      `probe` likewise;
+      `walk` likewise;
     - drafts by id.
 
-    A probe reads PROBE_FACTOR × (rows wanted) index entries (at least
-    PROBE_MIN), then which of them belong to the list, by their ids; when
-    fewer than wanted do and the index goes on, the group is read by one
+    A walk reads the index in growing batches (WALK_FIRST, WALK_GROWTH)
+    and keeps the entries that belong to the list, by their ids; when
+    WALK_MAX entries yield fewer than wanted, the group is read by one
     ordinary query (filters and order; the database plans it). Lists that
-    are small by nature (a unit's worklist, a leader's) set `probe` off.
+    are small by nature (a unit's worklist, a leader's) set `walk` off.
     Either way the ids are exact: the same rows in the same order as the
-    whole list.
+    whole list (tested for every path).
 
     The page is then those rows read by id with their relations (the
     page's: PAGE_RELATED, or all of them) and their cooperating units: a
@@ -215,16 +223,21 @@ class ListQuerySet(QuerySet):
 
     now = None
     groups = (OPEN, CLOSED, DRAFTS)
-    probe = True
+    walk = True
+    light = ""  # the light filter's (filter_light)
 
     def _clone(self):
         clone = super()._clone()
-        clone.now, clone.groups, clone.probe = self.now, self.groups, self.probe
+        clone.now, clone.groups, clone.walk, clone.light = self.now, self.groups, self.walk, self.light
         return clone
 
     def for_page(self):
-        """The same list, its rows read with the relations a page shows."""
-        return self.select_related(None).select_related(*PAGE_RELATED)
+        """The same list, its rows read with what a page shows: PAGE_RELATED
+        and, of them and the matter, the columns PAGE_FIELDS (another column
+        is read when asked for, one query per row: the list template asks
+        for none -- tested)."""
+        return (self.select_related(None).select_related(*PAGE_RELATED).only(*PAGE_FIELDS)
+                .prefetch_related(None).prefetch_related(_cooperations(PAGE_COOPERATION_FIELDS)))
 
     def __getitem__(self, k):
         if (not isinstance(k, slice) or k.stop is None or k.step is not None or self._result_cache is not None
@@ -255,27 +268,69 @@ class ListQuerySet(QuerySet):
         lean = self._lean()
         if group == DRAFTS:
             return list(lean.filter(state=State.DRAFT).order_by("-id")[:need])
-        if group == OPEN:
-            rows = lean.filter(_IS_OPEN)
-            first, key = _open_clocks_in_due_order(), "current_clock_id"
-            sort = ("current_clock__due_at", "current_clock_id")
+        where, keys, desc = GROUP_INDEX[group]
+        rows = lean.filter(where, state__in=list(GROUP_STATES[group]))
+        walks = self._walks(group, where) if self.walk else None
+        if walks:
+            found = [self._walk(rows, w, keys, desc, need) for w in walks]
+            if None not in found:
+                merged = sorted({e[-1]: e for part in found for e in part}.values(), reverse=desc)
+                return [e[-1] for e in merged[:need]]
+        return list(rows.order_by(*[f"-{k}" if desc else k for k in keys])[:need])
+
+    def _walks(self, group, where):
+        """The ranges of the group's index whose entries hold every row of
+        the list's group: the whole index; for an open matter's light, the
+        running clocks' range of due moments of that light (a running clock
+        is red from its due moment on; a breached one was due before now)
+        and the paused ones of that light (frozen: index
+        supervision_open_frozen). None: read the group by its filters."""
+        if group != OPEN or self.light not in (Light.RED, Light.YELLOW, Light.GREEN):
+            return [where]
+        running = where & Q(open_frozen_light__isnull=True)
+        if self.light == Light.RED:
+            # A list as of a moment before some clock's breach (not the
+            # present): its red clocks are not all due by then.
+            if Clock.objects.filter(state=ClockState.BREACHED, due_at__gt=self.now).exists():
+                return None
+            running &= Q(open_due_at__lte=self.now)
         else:
-            rows = lean.filter(closed_at__isnull=False)
-            first, key = Matter.objects.filter(closed_at__isnull=False).order_by("-closed_at", "-id"), "pk"
-            sort = ("-closed_at", "-id")
-        if self.probe:
-            # The first entries of the group's index, then which of them
-            # belong to the list: two short statements, so that the second
-            # is planned on a list of ids (an index lookup by them), not on
-            # a subquery whose size the planner cannot know.
-            size = min(max(PROBE_MIN, PROBE_FACTOR * need), PROBE_MAX)
-            order = list(first.values_list("id", flat=True)[:size])
-            rank = {v: i for i, v in enumerate(order)}
-            found = sorted(rows.filter(**{f"{key}__in": order}).order_by().values_list("pk", key),
-                           key=lambda r: rank[r[1]])
-            if len(found) >= need or len(order) < size:  # enough, or the whole index was read
-                return [pk for pk, _ in found[:need]]
-        return list(rows.order_by(*sort)[:need])
+            running &= Q(open_due_at__gt=self.now)
+        return [running, Q(open_frozen_light=self.light)]
+
+    @staticmethod
+    def _walk(rows, where, keys, desc, need):
+        """The first `need` rows of `rows` along the index range `where`, as
+        [(key, pk)] in the index's order (fewer when the range holds fewer);
+        None when WALK_MAX entries were read without finding them. A batch
+        is one statement -- which of the batch's entries belong to the list,
+        with their keys: the batch a LIMIT subquery on the index, the list's
+        filters on its rows by primary key -- and, when it comes short, one
+        that reads the batch's last entry (also from the index alone), from
+        which the next batch goes on (keyset)."""
+        first = keys[0]
+        order = [f"-{k}" if desc else k for k in keys]
+        found, read, size, last = [], 0, max(1, WALK_FIRST * need), None
+        while True:
+            batch = Matter.objects.filter(where)
+            if last is not None:
+                v, pk = last
+                if desc:
+                    batch = batch.filter(Q(**{f"{first}__lte": v}) & (Q(**{f"{first}__lt": v}) | Q(id__lt=pk)))
+                else:
+                    batch = batch.filter(Q(**{f"{first}__gte": v}) & (Q(**{f"{first}__gt": v}) | Q(id__gt=pk)))
+            batch = batch.order_by(*order)
+            found += sorted(rows.filter(pk__in=batch.values("id")[:size]).order_by().values_list(*keys),
+                            reverse=desc)
+            if len(found) >= need:
+                return found[:need]
+            last = batch.values_list(*keys)[size - 1:size].first()
+            read += size
+            if last is None:  # the range ended within the batch
+                return found
+            if read >= WALK_MAX:
+                return None
+            size = min(size * WALK_GROWTH, WALK_BATCH)
 
 
 def apply_filters(qs, filters=None):
@@ -346,12 +401,14 @@ def filter_light(qs, filters=None):
     if light not in [x.value for x in LIGHTS]:
         raise ValidationError({"light": "红黄绿灯应为 red、yellow、green 或 done"})
     # The clock states each light comes from (annotate_light): implied by
-    # the light, stated so that an index can find the clocks (the open
-    # clocks' due index for red, yellow and green).
+    # the light, stated for the planner.
     states = CLOCK_DONE_STATES if light == Light.DONE else CLOCK_OPEN_STATES
     qs = annotate_light(qs, qs.now, prefix="current_clock__").filter(
         current_clock__isnull=False, current_clock__state__in=list(states), light=light)
-    qs.groups = tuple(g for g in qs.groups if g != DRAFTS)
+    # Drafts have no light; an open matter's current clock is open, never
+    # done (the services' rule, tested).
+    qs.groups = tuple(g for g in qs.groups if g != DRAFTS and not (g == OPEN and light == Light.DONE))
+    qs.light = light
     return qs
 
 
@@ -413,8 +470,8 @@ class Worklist:
 COUNTS_SLOW = 0.2
 
 
-def _worklist(qs, filters, probe=True):
-    qs.probe = probe
+def _worklist(qs, filters, walk=True):
+    qs.walk = walk
     qs = apply_filters(qs, filters)
     return Worklist(unfiltered=qs, rows=filter_light(qs, filters), light=(filters or {}).get("light") or "")
 
@@ -438,7 +495,7 @@ def unit_worklist(user, filters=None, now=None) -> Worklist:
         MatterCooperation.objects.filter(unit_id=unit_id).order_by().values("matter_id"), all=True)
     qs = _rows(Matter.objects.filter(state__in=open_states).filter(pk__in=mine), now)
     qs.groups = (OPEN,)
-    return _worklist(qs, filters, probe=False)
+    return _worklist(qs, filters, walk=False)
 
 
 def supervision_list(user, filters=None, now=None) -> Worklist:
@@ -464,7 +521,7 @@ def leader_list(user, filters=None, now=None) -> Worklist:
     if scope_for(user).user_id is None:
         return _worklist(_rows(Matter.objects.none(), now), filters)
     qs = _rows(Matter.objects.filter(Q(instructing_leader=user) | Q(responsible_leader=user)), now)
-    return _worklist(qs, filters, probe=False)
+    return _worklist(qs, filters, walk=False)
 
 
 def visible_list(user, filters=None, now=None) -> Worklist:

@@ -77,7 +77,7 @@ from .models import (
     UrgeKind,
     Urgency,
 )
-from .transitions import CLOSED_STATES, Action, State
+from .transitions import CLOSED_STATES, OPEN_STATES, Action, State
 
 User = get_user_model()
 
@@ -607,15 +607,35 @@ def _start_clocks(m, at):
 
 def _refresh_current(m):
     """Point `current_clock` at the open clock due first (or, when none is
-    open, the completion clock): the lists sort and colour by it."""
-    target = (
-        _clocks(m).filter(state__in=CLOCK_OPEN_STATES).order_by("due_at", "id").values_list("id", flat=True).first()
-        or m.completion_clock_id
-        or _clocks(m).order_by("-id").values_list("id", flat=True).first()
-    )
-    if target != m.current_clock_id:
-        m.current_clock_id = target
-        Matter.objects.filter(pk=m.pk).update(current_clock_id=target)
+    open, the completion clock): the lists sort and colour by it. An open
+    matter also keeps that clock's due moment as its sort key
+    (`open_due_at`) and, while that clock is paused, its frozen light
+    (`open_frozen_light`); a draft or closed matter has neither. Called
+    after every change of the matter's state or clocks."""
+    clock = _clocks(m).filter(state__in=CLOCK_OPEN_STATES).order_by("due_at", "id").first()
+    if clock is not None:
+        target = clock.pk
+    else:
+        target = m.completion_clock_id or _clocks(m).order_by("-id").values_list("id", flat=True).first()
+    due = frozen = None
+    if m.state in OPEN_STATES and clock is not None:
+        due = clock.due_at
+        if clock.state == ClockState.PAUSED and clock.paused_at is not None:
+            frozen = clocks.light(clock)
+    if (target, due, frozen) != (m.current_clock_id, m.open_due_at, m.open_frozen_light):
+        m.current_clock_id, m.open_due_at, m.open_frozen_light = target, due, frozen
+        Matter.objects.filter(pk=m.pk).update(current_clock_id=target, open_due_at=due, open_frozen_light=frozen)
+
+
+def on_clock_moved(sender, clock, **kwargs):
+    """Receiver of duban.clocks.services.clock_moved (a calendar or rule
+    change moved an open deadline): the matter whose clock it is keeps its
+    current clock and sort key. Runs in the caller's transaction."""
+    if clock.owner_type_id != ContentType.objects.get_for_model(Matter).pk:
+        return
+    m = Matter.objects.select_for_update().filter(pk=int(clock.owner_id)).first()
+    if m is not None:
+        _refresh_current(m)
 
 
 def _hold_reason(m, clock, extension_pending):
@@ -1235,6 +1255,7 @@ def request_extension(matter, by, *, reason, proposed_due, at=None) -> Extension
         ext = ExtensionRequest.objects.create(matter=m, reason=reason, proposed_due=proposed, old_due=clock.due_at,
                                               requested_by=by, requested_at=at)
         _sync_clocks(m, at)
+        _refresh_current(m)
         chain.record("supervision.extension.request", ext, after={
             "matter": m.pk, "reason": reason, "old_due": clock.due_at, "proposed_due": proposed,
         }, actor=by)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
+from duban.clocks.models import ClockState
 from duban.org.visibility import visible
 from duban.supervision import queries
 from duban.supervision.models import Matter
@@ -36,11 +37,17 @@ def lists(county, loop):
     loop.cancelled(title="已撤销")  # its clocks stay paused
     loop.completed(title="后办结")
     loop.suspended(title="已暂停", due_at=local(2026, 3, 25, 18))
+    # Frozen green although its deadline passed by NOW: the paused matters'
+    # walk finds it (ListQuerySet._walks).
+    loop.suspended(title="暂停时尚未预警", due_at=local(2026, 3, 5, 18))
+    loop.acknowledged(title="临近期限", due_at=local(2026, 3, 9, 18))  # yellow at NOW
     for i in range(3):
         loop.draft(title=f"草稿{i}")
     return [
         (queries.supervision_list, c.supervisor, {}),
         (queries.supervision_list, c.supervisor, {"light": "green"}),
+        (queries.supervision_list, c.supervisor, {"light": "yellow"}),
+        (queries.supervision_list, c.supervisor, {"light": "red"}),
         (queries.supervision_list, c.supervisor, {"state": "draft,acknowledged"}),
         (queries.supervision_list, c.supervisor, {"state": "completed,cancelled"}),
         (queries.supervision_list, c.supervisor, {"light": "done"}),
@@ -61,13 +68,15 @@ def _pages_are_slices(lists):
                 assert page == whole[start:start + size], (fn.__name__, filters, start, size)
 
 
-@pytest.mark.parametrize("probe", [(1000, 50), (1, 1), (3, 1)], ids=["index-walk", "filters-first", "mixed"])
-def test_sup4_every_page_is_the_slice_of_the_whole_list(lists, monkeypatch, probe):
-    """Whether a group's ids come from the walk of an index (the probe finds
-    them all), from the filters first (the probe comes short) or from both
-    on different pages, the pages are the same."""
-    monkeypatch.setattr(queries, "PROBE_MIN", probe[0])
-    monkeypatch.setattr(queries, "PROBE_FACTOR", probe[1])
+@pytest.mark.parametrize("walk", [(1000, 8, 10**6), (1, 2, 10**6), (1, 1, 1), (1, 2, 5)],
+                         ids=["one-batch", "batches", "filters-first", "mixed"])
+def test_sup4_every_page_is_the_slice_of_the_whole_list(lists, monkeypatch, walk):
+    """Whether a group's ids come from the walk of an index in one batch or
+    in several (keyset), from the filters first (the walk gives up) or from
+    both on different pages, the pages are the same."""
+    monkeypatch.setattr(queries, "WALK_FIRST", walk[0])
+    monkeypatch.setattr(queries, "WALK_GROWTH", walk[1])
+    monkeypatch.setattr(queries, "WALK_MAX", walk[2])
     _pages_are_slices(lists)
 
 
@@ -76,25 +85,84 @@ def test_sup4_open_first_by_due_then_closed_most_recent_first_then_drafts(county
     titles = [m.title for m in rows]
     open_rows = [m for m in rows if m.state in queries.OPEN_STATES]
     assert rows[:len(open_rows)] == open_rows
-    dues = [(m.current_clock.due_at, m.current_clock_id) for m in open_rows]
+    dues = [(m.current_clock.due_at, m.pk) for m in open_rows]
     assert dues == sorted(dues)
     closed = [m.title for m in rows[len(open_rows):] if m.current_clock_id]
     assert closed == ["后办结", "已撤销", "已办结"]
     assert titles[-3:] == ["草稿2", "草稿1", "草稿0"]
     assert all(m.current_clock_id is None for m in rows[-3:])
     ties = [m.pk for m in rows if m.title.startswith("同一期限")]
-    assert len(ties) == 4 and ties == sorted(ties, key=lambda pk: Matter.objects.get(pk=pk).current_clock_id)
+    assert len(ties) == 4 and ties == sorted(ties)
+    lights = {m.title: m.light for m in rows}
+    assert lights["暂停时尚未预警"] == "green" and lights["临近期限"] == "yellow" and lights["期限5日"] == "red"
+    green = [m.title for m in queries.supervision_list(county.supervisor, {"light": "green"}, now=NOW).rows[:3]]
+    assert green[0] == "暂停时尚未预警"
 
 
-def test_sup4_an_open_matters_current_clock_is_open(county, lists):
-    """The rule the open group's index walk relies on (ListQuerySet)."""
+def _check_sort_keys():
+    """The rule the open group's index walks rely on (ListQuerySet): an
+    open matter's current clock is an open clock, and the matter keeps its
+    due moment as `open_due_at` and, while it is paused, its (frozen) light
+    as `open_frozen_light`; no other matter has either."""
     for m in Matter.objects.select_related("current_clock"):
         if m.state in queries.OPEN_STATES:
-            assert m.current_clock.state in CLOCK_OPEN_STATES, (m.title, m.state, m.current_clock.state)
+            clock = m.current_clock
+            assert clock.state in CLOCK_OPEN_STATES, (m.title, m.state, clock.state)
+            assert m.open_due_at == clock.due_at, (m.title, m.state, m.open_due_at)
+            frozen = clock.light() if clock.state == ClockState.PAUSED else None
+            assert m.open_frozen_light == frozen, (m.title, m.state, m.open_frozen_light)
+        else:
+            assert m.open_due_at is None and m.open_frozen_light is None, (m.title, m.state)
         if m.state in queries.CLOSED_STATES:
             assert m.closed_at is not None and m.current_clock_id is not None, m.title
         else:
             assert m.closed_at is None, m.title
+
+
+def test_sup4_an_open_matter_keeps_its_current_clocks_due_moment(county, lists):
+    _check_sort_keys()
+
+
+def test_sup4_the_sort_key_follows_every_move_of_the_deadline(county, loop):
+    """Extension, suspension, return for redoing, completion, cancellation
+    and a rule change (the calendar's path: recompute_rule_clocks) each
+    leave every matter's sort key equal to its current clock's due moment."""
+    from duban.clocks.services import recompute_rule_clocks
+    from duban.supervision import services as sv
+    from duban.timelimits.models import TimeLimitRule
+
+    c = county
+    by_rule = loop.acknowledged(title="按规则计时", due_at=None, deadline_rule="matter_report_7wd")
+    _check_sort_keys()
+    ext = sv.request_extension(loop.acknowledged(title="申请延期"), c.edu_user, reason="工程量大",
+                               proposed_due=local(2026, 4, 15, 18), at=loop.tick())
+    _check_sort_keys()
+    sv.decide_extension(ext, c.supervisor, approve=True, reason="同意", at=loop.tick())
+    _check_sort_keys()
+    assert Matter.objects.get(pk=ext.matter_id).open_due_at == local(2026, 4, 15, 18)
+    m = loop.suspended(title="暂停后恢复")
+    _check_sort_keys()
+    sv.resume_matter(m, c.supervisor, at=loop.tick(60 * 24 * 3))
+    _check_sort_keys()
+    m = loop.completion_requested(title="退回重办")
+    sv.return_matter(m, c.supervisor, reason="佐证不足", at=loop.tick(60 * 24))
+    _check_sort_keys()
+    loop.completed(title="办结")
+    loop.cancelled(title="撤销")
+    _check_sort_keys()
+
+    before = Matter.objects.get(pk=by_rule.pk).open_due_at
+    rule = TimeLimitRule.objects.get(code="matter_report_7wd")
+    rule.limit = "10wd"
+    rule.save(update_fields=["limit"])
+    recompute_rule_clocks("测试：规则由7个工作日改为10个工作日", rule=rule)
+    _check_sort_keys()
+    after = Matter.objects.get(pk=by_rule.pk).open_due_at
+    assert after > before
+    # …and the list orders by the moved deadline.
+    rows = [m for m in queries.supervision_list(c.supervisor, now=NOW).rows[:50] if m.state in queries.OPEN_STATES]
+    keys = [(m.current_clock.due_at, m.pk) for m in rows]
+    assert by_rule.pk in [m.pk for m in rows] and keys == sorted(keys)
 
 
 def test_org3_the_lists_hold_only_what_their_user_may_see(county, lists):
@@ -126,7 +194,7 @@ def test_sup4_counts_in_one_query_and_the_paginator_takes_its_size_from_them(cou
         counts = wl.counts
         size = wl.rows_count
     assert len(ctx.captured_queries) == 1
-    assert size == len(list(wl.rows)) == counts["total"] + counts["drafts"] == 16
+    assert size == len(list(wl.rows)) == counts["total"] + counts["drafts"] == 18
     red = queries.supervision_list(county.supervisor, {"light": "red"}, now=NOW)
     assert red.rows_count == red.counts["red"] == len(list(red.rows))
 

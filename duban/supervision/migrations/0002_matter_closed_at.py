@@ -26,9 +26,11 @@ class Migration(migrations.Migration):
             name='closed_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='结束时间'),
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='matter',
             index=models.Index(fields=['-closed_at', '-id'], name='supervision_closed_order'),
         ),
+        # After the indexes: on PostgreSQL an index cannot be created in the
+        # transaction that updated the table's rows (pending trigger events).
+        migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
