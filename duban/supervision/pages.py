@@ -117,9 +117,14 @@ def unit_label(unit) -> str:
     return unit.name
 
 
-def unit_choices():
-    """[(pk, label, path)] of the units in use, in tree order."""
+def unit_choices(roots=None):
+    """[(pk, label, path)] of the units in use, in tree order; with `roots`,
+    of their subtrees only (a jurisdiction's)."""
     units = Unit.objects.filter(is_active=True).select_related("parent").order_by("path")
+    if roots:
+        from duban.org.visibility import subtree_ids
+
+        units = units.filter(pk__in=subtree_ids(roots))
     return [(u.pk, ("　" * max(u.depth - 1, 0)) + unit_label(u), u.path) for u in units]
 
 

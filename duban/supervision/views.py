@@ -23,7 +23,7 @@ from django_htmx.http import reswap, retarget
 from duban.core.officialdoc import docx_response
 from duban.journal import evidence
 from duban.journal.models import EvidenceFile
-from duban.org.visibility import get_visible_or_404, visible
+from duban.org.visibility import get_visible_or_404, scope_for, visible
 from duban.savedviews import services as saved
 
 from . import documents, forms, ledger, pages, queries, services
@@ -64,7 +64,10 @@ def _list(request, kind):
         "counted_at": wl.counted_at if error is None else None,
     }
     if kind != "unit":
-        ctx["unit_choices"] = choices.units
+        # The units of the user's jurisdiction (a province office's list
+        # does not offer every unit of the country's other provinces).
+        roots = scope_for(user).jurisdictions
+        ctx["unit_choices"] = pages.unit_choices(roots) if roots else choices.units
         ctx["leader_choices"] = choices.leaders
     return render(request, "supervision/list.html", ctx)
 

@@ -154,6 +154,16 @@ def test_sup4_list_query_count_does_not_grow_with_rows(client, county, url):
     assert many == few, f"{url}: {few} queries with 1 row, {many} with 12"
 
 
+def test_sup4_the_office_lists_unit_filter_offers_its_jurisdiction_only(client, county):
+    from duban.org import services as org
+
+    org.create_unit("邻县人民政府")
+    page = text(as_user(client, county.supervisor).get("/matters/all/"))
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', page)
+    assert any("县教育局" in o for o in options) and any("城关镇" in o for o in options)
+    assert not any("邻县" in o for o in options)
+
+
 def test_sup4_lists_are_paginated(client, county):
     for i in range(22):
         make(county, title=f"分页事项{i:02d}")
