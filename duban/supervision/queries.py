@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.query import ModelIterable
 from django.utils import timezone
@@ -304,8 +305,9 @@ class ListQuerySet(QuerySet):
         [(key, pk)] in the index's order (fewer when the range holds fewer);
         None when WALK_MAX entries were read without finding them. A batch
         is one statement -- which of the batch's entries belong to the list,
-        with their keys: the batch a LIMIT subquery on the index, the list's
-        filters on its rows by primary key -- and, when it comes short, one
+        with their keys: the batch a LIMIT subquery on the index (on
+        PostgreSQL read first, as a list of ids), the list's filters on its
+        rows by primary key -- and, when it comes short, one
         that reads the batch's last entry (also from the index alone), from
         which the next batch goes on (keyset)."""
         first = keys[0]
@@ -320,8 +322,13 @@ class ListQuerySet(QuerySet):
                 else:
                     batch = batch.filter(Q(**{f"{first}__gte": v}) & (Q(**{f"{first}__gt": v}) | Q(id__gt=pk)))
             batch = batch.order_by(*order)
-            found += sorted(rows.filter(pk__in=batch.values("id")[:size]).order_by().values_list(*keys),
-                            reverse=desc)
+            entries = batch.values("id")[:size]
+            if connection.vendor == "postgresql":
+                # PostgreSQL plans the LIMIT subquery under the list's own
+                # conditions (an OR of unit subqueries) as a scan of the
+                # jurisdiction; the batch's ids as a list, as an index lookup.
+                entries = list(entries.values_list("id", flat=True))
+            found += sorted(rows.filter(pk__in=entries).order_by().values_list(*keys), reverse=desc)
             if len(found) >= need:
                 return found[:need]
             last = batch.values_list(*keys)[size - 1:size].first()
