@@ -22,7 +22,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.query import ModelIterable
 from django.utils import timezone
@@ -304,12 +303,11 @@ class ListQuerySet(QuerySet):
         """The first `need` rows of `rows` along the index range `where`, as
         [(key, pk)] in the index's order (fewer when the range holds fewer);
         None when WALK_MAX entries were read without finding them. A batch
-        is one statement -- which of the batch's entries belong to the list,
-        with their keys: the batch a LIMIT subquery on the index (on
-        PostgreSQL read first, as a list of ids), the list's filters on its
-        rows by primary key -- and, when it comes short, one
-        that reads the batch's last entry (also from the index alone), from
-        which the next batch goes on (keyset)."""
+        is two statements -- its entries' ids from the index, then which of
+        them belong to the list, with their keys (the list's filters on its
+        rows by primary key, which every planner gets right) -- and, when it
+        comes short, the key of its last entry, from which the next batch
+        goes on (keyset)."""
         first = keys[0]
         order = [f"-{k}" if desc else k for k in keys]
         found, read, size, last = [], 0, max(1, WALK_FIRST * need), None
@@ -322,19 +320,17 @@ class ListQuerySet(QuerySet):
                 else:
                     batch = batch.filter(Q(**{f"{first}__gte": v}) & (Q(**{f"{first}__gt": v}) | Q(id__gt=pk)))
             batch = batch.order_by(*order)
-            entries = batch.values("id")[:size]
-            if connection.vendor == "postgresql":
-                # PostgreSQL plans the LIMIT subquery under the list's own
-                # conditions (an OR of unit subqueries) as a scan of the
-                # jurisdiction; the batch's ids as a list, as an index lookup.
-                entries = list(entries.values_list("id", flat=True))
+            # The batch's ids as a list, not a LIMIT subquery: PostgreSQL
+            # plans such a subquery under the list's own conditions (an OR
+            # of unit subqueries) as a scan of the jurisdiction.
+            entries = list(batch.values_list("id", flat=True)[:size])
             found += sorted(rows.filter(pk__in=entries).order_by().values_list(*keys), reverse=desc)
             if len(found) >= need:
                 return found[:need]
-            last = batch.values_list(*keys)[size - 1:size].first()
-            read += size
-            if last is None:  # the range ended within the batch
+            if len(entries) < size:  # the range ended within the batch
                 return found
+            last = Matter.objects.filter(pk=entries[-1]).values_list(*keys).get()
+            read += size
             if read >= WALK_MAX:
                 return None
             size = min(size * WALK_GROWTH, WALK_BATCH)
