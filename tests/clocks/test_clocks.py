@@ -53,6 +53,7 @@ def test_tl4_start_needs_exactly_one_source_of_deadline(owner, county):
         start(owner, county, due_at=local(2026, 9, 1), started_at=SEP29)
 
 
+@pytest.mark.usefixtures("official_calendar")
 def test_tl1_clock_reaching_an_unpublished_year_fails_naming_it_and_writes_nothing(owner, county):
     before = Clock.objects.count()
     with pytest.raises(CalendarMissing) as e:

@@ -1,9 +1,12 @@
 """Issue 4 item 6 / OUT-4 / ORG-3: every action through /api/supervision/…,
 with the same services and visibility: another unit's user gets 404."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from duban.api.services import issue_token
 from duban.journal import chain
@@ -13,6 +16,16 @@ from duban.supervision.transitions import State
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/supervision"
+
+
+def ahead(days):
+    """The day `days` days after today (China time): deadlines stay in the
+    future whenever the suite runs."""
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def moment(day, hh=18):
+    return f"{day.isoformat()}T{hh:02d}:00:00+08:00"
 
 
 def as_user(user):
@@ -28,7 +41,7 @@ def body(county, **kw):
         "title": "冬季校园供暖安全检查", "content": "检查全县学校供暖设施。", "standard": "全覆盖，零事故",
         "urgency": "urgent", "lead_unit_id": county.edu.pk, "lead_person_id": county.edu_user.pk,
         "cooperating": [{"unit_id": county.fin.pk, "person_id": county.fin_user.pk, "duty": "保障经费"}],
-        "responsible_leader_id": county.leader.pk, "due_at": "2026-12-10T18:00:00+08:00",
+        "responsible_leader_id": county.leader.pk, "due_at": moment(ahead(18)),
     }
     data.update(kw)
     return data
@@ -59,7 +72,7 @@ def test_sup3_whole_loop_through_the_api(county):
     assert m["state"] == "draft" and m["cooperating"][0]["person"]["name"] == "李财政"
     pk = m["id"]
     r = sup.post(f"{BASE}/matters/{pk}/assign")
-    assert r.status_code == 200 and r.json()["number"].startswith("督办〔2026〕")
+    assert r.status_code == 200 and r.json()["number"].startswith(f"督办〔{timezone.localdate().year}〕")
     assert {c["kind"] for c in r.json()["clocks"]} == {"ack", "completion"}
     r = edu.post(f"{BASE}/matters/{pk}/acknowledge")
     assert r.json()["state"] == "acknowledged" and "report" in r.json()["actions"]
@@ -159,16 +172,17 @@ def test_meet3_meeting_decisions_through_the_api(county):
 
 
 def test_sup2_split_extension_urge_and_subtree_through_the_api(county):
+    due = ahead(18)
     sup, edu, town = as_user(county.supervisor), as_user(county.edu_user), as_user(county.town_user)
     pk = sup.post(f"{BASE}/matters", body(county, cooperating=[], assign=True),
                   content_type="application/json").json()["id"]
     edu.post(f"{BASE}/matters/{pk}/acknowledge")
     split = {"title": "城关镇学校检查", "content": "检查镇属学校", "standard": "全覆盖", "lead_unit_id": county.town.pk,
-             "lead_person_id": county.town_user.pk, "due_at": "2026-12-11T12:00:00+08:00"}
+             "lead_person_id": county.town_user.pk, "due_at": moment(ahead(19), 12)}
     r = edu.post(f"{BASE}/matters/{pk}/split", split, content_type="application/json")
     assert r.status_code == 422
-    assert r.json()["errors"]["due_at"] == ["子任务期限不能晚于上级事项期限 2026年12月10日 18:00"]
-    split["due_at"] = "2026-12-05T18:00:00+08:00"
+    assert r.json()["errors"]["due_at"] == [f"子任务期限不能晚于上级事项期限 {due.year}年{due.month}月{due.day}日 18:00"]
+    split["due_at"] = moment(ahead(13))
     r = edu.post(f"{BASE}/matters/{pk}/split", split, content_type="application/json")
     assert r.status_code == 201
     child = r.json()
@@ -180,17 +194,17 @@ def test_sup2_split_extension_urge_and_subtree_through_the_api(county):
     assert [n["matter"]["id"] for n in tree["children"]] == [child["id"]]
     town.post(f"{BASE}/matters/{child['id']}/acknowledge")
     r = town.post(f"{BASE}/matters/{child['id']}/extensions",
-                  {"reason": "学校分散", "proposed_due": "2026-12-08T18:00:00+08:00"}, content_type="application/json")
+                  {"reason": "学校分散", "proposed_due": moment(ahead(16))}, content_type="application/json")
     assert r.status_code == 201
     ext = r.json()["id"]
     r = edu.post(f"{BASE}/extensions/{ext}/decide", {"approve": True}, content_type="application/json")
     assert r.status_code == 200 and r.json()["state"] == "approved"
-    assert edu.get(f"{BASE}/matters/{child['id']}").json()["deadline"].startswith("2026-12-08T10:00:00")
+    assert edu.get(f"{BASE}/matters/{child['id']}").json()["deadline"].startswith(f"{ahead(16).isoformat()}T10:00:00")
     r = sup.post(f"{BASE}/matters/{child['id']}/urges", {"channel": "phone", "note": "加快进度"},
                  content_type="application/json")
     assert r.status_code == 201 and r.json()["urged_person"]["name"] == "赵城关"
     r = sup.post(f"{BASE}/urges/{r.json()['id']}/number")
-    assert r.json()["document_number"].startswith("督催〔2026〕")
+    assert r.json()["document_number"].startswith(f"督催〔{timezone.localdate().year}〕")
     r = sup.post(f"{BASE}/matters/{pk}/suspend", {"reason": "暂缓"}, content_type="application/json")
     assert r.json()["state"] == State.SUSPENDED
     r = sup.post(f"{BASE}/matters/{pk}/resume", {}, content_type="application/json")
