@@ -158,7 +158,7 @@ class Matter(models.Model):
     open_due_at = models.DateTimeField("在办事项排序期限", null=True, blank=True, editable=False)
     # While the current clock of an open matter is paused, its light does
     # not change (duban.clocks.services.light): that light; else empty. A
-    # light filter walks the running ones by their range of due moments and
+    # light filter reads the running ones by their range of due moments and
     # these by their light (index supervision_open_frozen).
     open_frozen_light = models.CharField("在办事项暂停时的灯", max_length=10, null=True, blank=True, editable=False)
 
@@ -186,6 +186,10 @@ class Matter(models.Model):
                          condition=Q(open_due_at__isnull=False)),
             models.Index(fields=["open_frozen_light", "open_due_at", "id"], name="supervision_open_frozen",
                          condition=Q(open_frozen_light__isnull=False)),
+            # A list filtered to one state of the open ones (在办, 待审核…),
+            # in the lists' order.
+            models.Index(fields=["state", "open_due_at", "id"], name="supervision_open_state_due",
+                         condition=Q(open_due_at__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["year", "serial"], condition=Q(serial__isnull=False),
@@ -238,7 +242,10 @@ class MatterCooperation(models.Model):
 
     matter = models.ForeignKey(Matter, verbose_name="督办事项", on_delete=models.CASCADE,
                                related_name="cooperations")
-    unit = models.ForeignKey("org.Unit", verbose_name="配合单位", on_delete=models.PROTECT, related_name="+")
+    # Indexed with the matter (supervision_coop_unit_matter): a unit's
+    # cooperations read from the index alone.
+    unit = models.ForeignKey("org.Unit", verbose_name="配合单位", on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
     person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="责任人", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
     duty = models.CharField("配合任务", max_length=300, blank=True)
@@ -249,6 +256,7 @@ class MatterCooperation(models.Model):
         verbose_name_plural = "配合单位"
         ordering = ["sort_order", "id"]
         constraints = [models.UniqueConstraint(fields=["matter", "unit"], name="supervision_coop_once")]
+        indexes = [models.Index(fields=["unit", "matter"], name="supervision_coop_unit_matter")]
 
     def __str__(self):
         return f"{self.unit}（配合）"
