@@ -22,7 +22,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
@@ -173,6 +174,17 @@ WALK_FIRST = 4
 WALK_GROWTH = 8
 WALK_BATCH = 20000
 WALK_MAX = 50000
+# A light filter's ranges are walked only on PostgreSQL and only when the
+# list holds at least this share of the units (its jurisdiction, its unit
+# filter): there, PostgreSQL underestimates how many rows of the range pass
+# the light and the list's other conditions, and plans a sort of all of
+# them. SQLite reads each range along its index in order and stops at the
+# page's end by itself; a small jurisdiction (a county: under 1% of a
+# province) is best read through its units' indexes (supervision_lead_state,
+# supervision_sup_state), which both databases choose when asked plainly.
+# Measured with bench/bench_lists.py at a province's size.
+WALK_SHARE = 0.02
+WALK_VENDORS = ("postgresql",)
 
 
 class LitIterable(ModelIterable):
@@ -199,20 +211,21 @@ class ListQuerySet(QuerySet):
       as `open_due_at` (index supervision_open_due, which holds the open
       matters only: the services' rule, tested, is that `open_due_at` is
       set exactly for the open matters and equals their current clock's
-      due moment); with `walk`, the first entries of that index that
-      belong to the list (with a light filter, of that light's range of
-      it and of the paused matters' index by light: `_walks`);
-    - closed matters by `closed_at` (index supervision_closed_order), with
-      `walk` likewise;
+      due moment); with a red, yellow or green filter, as two ranges of
+      the matters' own columns, each read in order and then merged
+      (`_ranges`);
+    - closed matters by `closed_at` (index supervision_closed_order);
     - drafts by id.
 
-    A walk reads the index in growing batches (WALK_FIRST, WALK_GROWTH)
-    and keeps the entries that belong to the list, by their ids; when
-    WALK_MAX entries yield fewer than wanted, the group is read by one
-    ordinary query (filters and order; the database plans it). Lists that
-    are small by nature (a unit's worklist, a leader's) set `walk` off.
-    Either way the ids are exact: the same rows in the same order as the
-    whole list (tested for every path).
+    Each is one ordinary query (the filters, the order, a LIMIT: the
+    database plans it), except a light's ranges on PostgreSQL in a list
+    over at least WALK_SHARE of the units, which are walked: the range's
+    index is read in growing batches (WALK_FIRST, WALK_GROWTH), keeping
+    the entries that belong to the list by their ids; when WALK_MAX
+    entries yield fewer than wanted, the range is read by the ordinary
+    query after all. Lists that are small by nature (a unit's worklist, a
+    leader's) set `walk` off. Either way the ids are exact: the same rows
+    in the same order as the whole list (tested for every path).
 
     The page is then those rows read by id with their relations (the
     page's: PAGE_RELATED, or all of them) and their cooperating units: a
@@ -225,11 +238,22 @@ class ListQuerySet(QuerySet):
     groups = (OPEN, CLOSED, DRAFTS)
     walk = True
     light = ""  # the light filter's (filter_light)
+    units = ()  # the unit sets the list is limited to (jurisdiction, unit filter), as subtree_in gives them
 
     def _clone(self):
         clone = super()._clone()
         clone.now, clone.groups, clone.walk, clone.light = self.now, self.groups, self.walk, self.light
+        clone.units = self.units
         return clone
+
+    def _share(self):
+        """Of all units, the share the smallest of the list's unit sets holds."""
+        from duban.org.models import Unit
+
+        if not self.units:
+            return 1.0
+        total = Unit.objects.count() or 1
+        return min((len(u) if isinstance(u, list) else u.count()) / total for u in self.units)
 
     def for_page(self):
         """The same list, its rows read with what a page shows: PAGE_RELATED
@@ -269,56 +293,73 @@ class ListQuerySet(QuerySet):
         if group == DRAFTS:
             return list(lean.filter(state=State.DRAFT).order_by("-id")[:need])
         where, keys, desc = GROUP_INDEX[group]
-        rows = lean.filter(where, state__in=list(GROUP_STATES[group]))
-        walks = self._walks(group, where) if self.walk else None
-        if walks:
-            found = [self._walk(rows, w, keys, desc, need) for w in walks]
-            if None not in found:
-                merged = sorted({e[-1]: e for part in found for e in part}.values(), reverse=desc)
-                return [e[-1] for e in merged[:need]]
-        return list(rows.order_by(*[f"-{k}" if desc else k for k in keys])[:need])
+        # The group's index condition alone: it holds exactly the group's
+        # states (the services' rule, tested). Stated twice, a planner
+        # multiplies the two shares and misjudges the group eightfold.
+        rows = lean.filter(where)
+        order = [f"-{k}" if desc else k for k in keys]
+        ranges = self._ranges(group)
+        if not ranges:
+            return list(rows.order_by(*order)[:need])
+        walk = self.walk and connection.vendor in WALK_VENDORS and self._share() >= WALK_SHARE
+        found = []
+        for cond, start in ranges:
+            part = self._walk(rows, where & cond, start, keys, desc, need) if walk else None
+            if part is None:
+                part = list(rows.filter(cond & start if start else cond).order_by(*order).values_list(*keys)[:need])
+            found.append(part)
+        merged = sorted({e[-1]: e for part in found for e in part}.values(), reverse=desc)
+        return [e[-1] for e in merged[:need]]
 
-    def _walks(self, group, where):
-        """The ranges of the group's index whose entries hold every row of
-        the list's group: the whole index; for an open matter's light, the
-        running clocks' range of due moments of that light (a running clock
-        is red from its due moment on; a breached one was due before now)
-        and the paused ones of that light (frozen: index
-        supervision_open_frozen). None: read the group by its filters."""
+    def _ranges(self, group):
+        """For an open matter's light, the two ranges of the matters' own
+        columns that hold every row of that light, each read in the list's
+        order and then merged: the running clocks' due moments of that
+        light (a running clock is red from its due moment on; a breached
+        one was due before now) and the paused ones that froze with it
+        (index supervision_open_frozen). Asked separately, each is a plain
+        range that the planner reads along its index; as one OR it is not.
+        None: the group is read by its filters as they are."""
         if group != OPEN or self.light not in (Light.RED, Light.YELLOW, Light.GREEN):
-            return [where]
-        running = where & Q(open_frozen_light__isnull=True)
+            return None
+        running = Q(open_frozen_light__isnull=True)
         if self.light == Light.RED:
             # A list as of a moment before some clock's breach (not the
             # present): its red clocks are not all due by then.
             if Clock.objects.filter(state=ClockState.BREACHED, due_at__gt=self.now).exists():
                 return None
-            running &= Q(open_due_at__lte=self.now)
-        else:
-            running &= Q(open_due_at__gt=self.now)
-        return [running, Q(open_frozen_light=self.light)]
+            return [(running & Q(open_due_at__lte=self.now), None), (Q(open_frozen_light=self.light), None)]
+        # (condition, where the range starts): a walk goes on from its last
+        # key alone, which lies past that start.
+        return [(running, Q(open_due_at__gt=self.now)), (Q(open_frozen_light=self.light), None)]
 
     @staticmethod
-    def _walk(rows, where, keys, desc, need):
-        """The first `need` rows of `rows` along the index range `where`, as
-        [(key, pk)] in the index's order (fewer when the range holds fewer);
-        None when WALK_MAX entries were read without finding them. A batch
-        is two statements -- its entries' ids from the index, then which of
-        them belong to the list, with their keys (the list's filters on its
-        rows by primary key, which every planner gets right) -- and, when it
+    def _walk(rows, where, start, keys, desc, need):
+        """The first `need` rows of `rows` along the index range `where`
+        from `start` (a bound of its first key, or None), as [(key, pk)] in
+        the index's order (fewer when the range holds fewer); None when
+        WALK_MAX entries were read without finding them. A batch is two
+        statements -- its entries' ids from the index, then which of them
+        belong to the list, with their keys (the list's filters on its rows
+        by primary key, which every planner gets right) -- and, when it
         comes short, the key of its last entry, from which the next batch
-        goes on (keyset)."""
-        first = keys[0]
+        goes on: `(key, id) > (last key, last id)`, one comparison of row
+        values that the index answers (as an OR of its parts, or beside the
+        range's start, PostgreSQL misjudges how many entries follow and
+        sorts them all)."""
         order = [f"-{k}" if desc else k for k in keys]
+        table = connection.ops.quote_name(Matter._meta.db_table)
+        columns = ", ".join(f"{table}.{connection.ops.quote_name(Matter._meta.get_field(k).column)}" for k in keys)
         found, read, size, last = [], 0, max(1, WALK_FIRST * need), None
         while True:
-            batch = Matter.objects.filter(where)
-            if last is not None:
-                v, pk = last
-                if desc:
-                    batch = batch.filter(Q(**{f"{first}__lte": v}) & (Q(**{f"{first}__lt": v}) | Q(id__lt=pk)))
-                else:
-                    batch = batch.filter(Q(**{f"{first}__gte": v}) & (Q(**{f"{first}__gt": v}) | Q(id__gt=pk)))
+            if last is None:
+                batch = Matter.objects.filter(where & start if start else where)
+            else:
+                # The values as this database stores them (SQLite: text in UTC).
+                params = [Matter._meta.get_field(k).get_db_prep_value(v, connection)
+                          for k, v in zip(keys, last, strict=True)]
+                batch = Matter.objects.filter(where).extra(
+                    where=[f"({columns}) {'<' if desc else '>'} (%s, %s)"], params=params)
             batch = batch.order_by(*order)
             # The batch's ids as a list, not a LIMIT subquery: PostgreSQL
             # plans such a subquery under the list's own conditions (an OR
@@ -375,8 +416,12 @@ def apply_filters(qs, filters=None):
         if unit is None:
             return qs.none()
         units = subtree_in([unit])
-        coop = MatterCooperation.objects.filter(unit_id__in=units).values("matter_id")
-        qs = qs.filter(Q(lead_unit_id__in=units) | Q(pk__in=coop))
+        # The cooperation as EXISTS: looked up by each candidate matter
+        # (supervision_coop_once), not every cooperation of the subtree
+        # gathered first (a city's: tens of thousands).
+        coop = MatterCooperation.objects.filter(matter_id=OuterRef("pk"), unit_id__in=units)
+        qs = qs.filter(Q(lead_unit_id__in=units) | Q(Exists(coop)))
+        qs.units += (units,)
     if leader_id is not None:
         qs = qs.filter(Q(instructing_leader_id=leader_id) | Q(responsible_leader_id=leader_id))
     if bounds["date_from"]:
@@ -515,7 +560,9 @@ def supervision_list(user, filters=None, now=None) -> Worklist:
     # the plan of its order (see ListQuerySet).
     units = subtree_in(roots)
     q = Q(lead_unit_id__in=units) | Q(supervising_unit_id__in=units)
-    return _worklist(_rows(Matter.objects.filter(q), now), filters)
+    qs = _rows(Matter.objects.filter(q), now)
+    qs.units = (units,)
+    return _worklist(qs, filters)
 
 
 def leader_list(user, filters=None, now=None) -> Worklist:

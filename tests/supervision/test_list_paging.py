@@ -27,8 +27,9 @@ NOW = local(2026, 3, 9, 12, 0)
 def lists(county, loop):
     c = county
     same = local(2026, 3, 20, 18)
-    for i in range(4):
-        loop.acknowledged(title=f"同一期限{i}", due_at=same)  # ties, ordered by id
+    for i in range(4):  # ties, ordered by id; the last one also the finance bureau's
+        loop.acknowledged(title=f"同一期限{i}", due_at=same,
+                          cooperating=[{"unit": c.fin, "person": c.fin_user}] if i == 3 else [])
     for i, day in enumerate((5, 31, 10, 12)):
         loop.acknowledged(title=f"期限{day}日", due_at=local(2026, 3, day, 18),
                           cooperating=[{"unit": c.fin, "person": c.fin_user}] if i % 2 else [])
@@ -38,7 +39,7 @@ def lists(county, loop):
     loop.completed(title="后办结")
     loop.suspended(title="已暂停", due_at=local(2026, 3, 25, 18))
     # Frozen green although its deadline passed by NOW: the paused matters'
-    # walk finds it (ListQuerySet._walks).
+    # range finds it (ListQuerySet._ranges).
     loop.suspended(title="暂停时尚未预警", due_at=local(2026, 3, 5, 18))
     loop.acknowledged(title="临近期限", due_at=local(2026, 3, 9, 18))  # yellow at NOW
     for i in range(3):
@@ -52,6 +53,8 @@ def lists(county, loop):
         (queries.supervision_list, c.supervisor, {"state": "completed,cancelled"}),
         (queries.supervision_list, c.supervisor, {"light": "done"}),
         (queries.supervision_list, c.supervisor, {"unit": str(c.fin.pk)}),
+        # a walk that goes on from the middle of the ties
+        (queries.supervision_list, c.supervisor, {"unit": str(c.fin.pk), "light": "green"}),
         (queries.unit_worklist, c.edu_user, {}),
         (queries.unit_worklist, c.fin_user, {}),
         (queries.leader_list, c.leader, {}),
@@ -68,16 +71,31 @@ def _pages_are_slices(lists):
                 assert page == whole[start:start + size], (fn.__name__, filters, start, size)
 
 
-@pytest.mark.parametrize("walk", [(1000, 8, 10**6), (1, 2, 10**6), (1, 1, 1), (1, 2, 5)],
-                         ids=["one-batch", "batches", "filters-first", "mixed"])
+@pytest.mark.parametrize("walk", [None, (1000, 8, 10**6), (1, 2, 10**6), (1, 1, 1), (1, 2, 5)],
+                         ids=["plain", "one-batch", "batches", "filters-first", "mixed"])
 def test_sup4_every_page_is_the_slice_of_the_whole_list(lists, monkeypatch, walk):
-    """Whether a group's ids come from the walk of an index in one batch or
-    in several (keyset), from the filters first (the walk gives up) or from
-    both on different pages, the pages are the same."""
-    monkeypatch.setattr(queries, "WALK_FIRST", walk[0])
-    monkeypatch.setattr(queries, "WALK_GROWTH", walk[1])
-    monkeypatch.setattr(queries, "WALK_MAX", walk[2])
+    """Whether a light's ranges are read by plain queries, or by the walk
+    of an index in one batch or in several (keyset), from the filters first
+    (the walk gives up) or from both on different pages, on either
+    database, the pages are the same."""
+    if walk is None:
+        monkeypatch.setattr(queries, "WALK_VENDORS", ())
+    else:
+        monkeypatch.setattr(queries, "WALK_VENDORS", ("sqlite", "postgresql"))
+        monkeypatch.setattr(queries, "WALK_SHARE", 0)
+        monkeypatch.setattr(queries, "WALK_FIRST", walk[0])
+        monkeypatch.setattr(queries, "WALK_GROWTH", walk[1])
+        monkeypatch.setattr(queries, "WALK_MAX", walk[2])
+    walked = []
+    plain_walk = queries.ListQuerySet._walk
+
+    def counted(*args):
+        walked.append(args)
+        return plain_walk(*args)
+
+    monkeypatch.setattr(queries.ListQuerySet, "_walk", staticmethod(counted))
     _pages_are_slices(lists)
+    assert bool(walked) == (walk is not None)
 
 
 def test_sup4_open_first_by_due_then_closed_most_recent_first_then_drafts(county, lists):
