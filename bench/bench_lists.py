@@ -30,19 +30,22 @@ Figures per case (--repeat runs, or fewer when a case exceeds --budget
 seconds per figure; warm cache, one connection):
   orm    the list function, first page, as the page reads it: the user's
          scope query, the page's ids (queries.ListQuerySet: lean queries,
-         group by group -- open, closed, drafts -- walking an index of the
-         matters in the list's order in growing batches or, when the walk
-         finds too few, filters first), the page's rows (the columns a row
+         group by group -- open, closed, drafts --, a light filter's two
+         ranges apart; on PostgreSQL, in a list over 2% of the units or
+         more, a light's ranges walked along their index in growing
+         batches), the page's rows (the columns a row
          shows) with their units, people and clocks, the prefetch of their
          cooperating units, model instances with their lights
   sql    the same statements (captured from one `orm` run) re-run as SQL text
          on a raw DB-API cursor: the database's share of `orm`
   bare   hand-written SQL returning the same page (same ids in the same
          order, checked before timing): one statement that picks the page's
-         ids in a subquery (open matters by their sort key, closed
-         ones by when they closed, drafts by id, each limited to the page)
-         and returns those rows with the columns a row shows, and a second
-         one for the rows' cooperating units, on a raw cursor
+         ids in a subquery (open matters by their sort key -- with a light
+         filter, its two ranges, running and paused, each a subquery of its
+         own --, each limited to the page) and returns those rows with the
+         columns a row shows; when the open matters come short of a page,
+         the same with closed ones by when they closed and drafts by id
+         added; and one for the rows' cooperating units, on a raw cursor
   ratio  orm / bare, at p50 and p95; targets: orm p95 ≤ 100 ms, ratio ≤ 2
   db     sql / bare at p50: our statements' database work against the bare
          query's (for information: Django's own cost per statement, about
@@ -109,7 +112,9 @@ LIGHT = """CASE WHEN c.state IN ('met', 'met_late') THEN 'done'
 # columns a row shows, in the list's order. The current clock is joined in
 # the groups only for the light filter, and then the open group also states
 # what that light implies of the matter's columns (running: red when due by
-# now, yellow or green when due after now; paused: the light it froze with).
+# now, yellow or green when due after now; paused: the light it froze with),
+# each of the two ranges in a subquery of its own (an OR of them would not be
+# read along the index in order).
 PAGE_SQL = """SELECT m.id, m.number, m.title, m.state, m.urgency, lu.name, lp.first_name, c.due_at, {light}, cc.due_at
 FROM supervision_matter m
 LEFT JOIN clocks_clock c ON c.id = m.current_clock_id
@@ -117,19 +122,7 @@ LEFT JOIN clocks_clock cc ON cc.id = m.completion_clock_id
 LEFT JOIN org_unit lu ON lu.id = m.lead_unit_id
 LEFT JOIN auth_user lp ON lp.id = m.lead_person_id
 WHERE m.id IN (
-  SELECT id FROM (
-    SELECT m.id FROM supervision_matter m {joins}
-    WHERE m.open_due_at IS NOT NULL AND m.state IN {open} AND {hint}{where} ORDER BY m.open_due_at, m.id
-    LIMIT {limit}
-  ) open_matters
-  UNION ALL
-  SELECT id FROM (
-    SELECT m.id FROM supervision_matter m {joins}
-    WHERE m.closed_at IS NOT NULL AND {where} ORDER BY m.closed_at DESC, m.id DESC LIMIT {limit}) closed_matters
-  UNION ALL
-  SELECT id FROM (
-    SELECT m.id FROM supervision_matter m {joins}
-    WHERE m.state = 'draft' AND {where} ORDER BY m.id DESC LIMIT {limit}) drafts)
+  {groups})
 ORDER BY CASE WHEN m.state IN {open} THEN 0 WHEN m.closed_at IS NOT NULL THEN 1 ELSE 2 END,
   m.open_due_at, CASE WHEN m.state IN {open} THEN m.id END, m.closed_at DESC, m.id DESC
 LIMIT {limit}"""
@@ -139,6 +132,19 @@ JOIN org_unit u ON u.id = co.unit_id LEFT JOIN auth_user p ON p.id = co.person_i
 WHERE co.matter_id IN ({ids}) ORDER BY co.matter_id, co.sort_order, co.id"""
 
 OPEN = "('assigned', 'acknowledged', 'in_progress', 'completion_requested', 'suspended')"
+
+LATER_SQL = """SELECT id FROM (
+    SELECT m.id FROM supervision_matter m {joins}
+    WHERE m.closed_at IS NOT NULL AND {where} ORDER BY m.closed_at DESC, m.id DESC LIMIT {limit}) closed_matters
+  UNION ALL
+  SELECT id FROM (
+    SELECT m.id FROM supervision_matter m {joins}
+    WHERE m.state = 'draft' AND {where} ORDER BY m.id DESC LIMIT {limit}) drafts"""
+
+OPEN_SQL = """SELECT id FROM (
+    SELECT m.id FROM supervision_matter m {joins}
+    WHERE m.open_due_at IS NOT NULL AND {hint}{where} ORDER BY m.open_due_at, m.id
+    LIMIT {limit}) {name}"""
 
 
 class Bare:
@@ -153,7 +159,9 @@ class Bare:
         return "%s" if self.pg else "?"
 
     def build(self, where, params, joins="", light=None):
-        """(sql, params) of the page query; `light` adds the light filter."""
+        """[(sql, params)] of the page query: first with the open matters
+        only (it fills a first page nearly always), then with every group,
+        run when the first comes short; `light` adds the light filter."""
         mk = self.mark()
         light_sql = LIGHT.format(now=mk)
         args = list(params)
@@ -161,15 +169,22 @@ class Bare:
             where = f"c.id IS NOT NULL AND ({light_sql}) = %s AND " + where
             args = [self.now, self.now, light] + args
             joins = "JOIN clocks_clock c ON c.id = m.current_clock_id " + joins
-        hint, hint_args = "", []
+        w = where.replace("%s", mk)
         if light:
-            hint = (f"((m.open_frozen_light IS NULL AND m.open_due_at {'<=' if light == 'red' else '>'} {mk}) "
-                    f"OR m.open_frozen_light = %s) AND ").replace("%s", mk)
-            hint_args = [self.now, light]
-        sql = PAGE_SQL.format(light=light_sql, joins=joins, where=where.replace("%s", mk), limit=PAGE, open=OPEN,
-                              hint=hint)
-        # the light in the select list, then each group
-        return sql, [self.now, self.now] + hint_args + args * 3
+            ranges = [(f"m.open_frozen_light IS NULL AND m.open_due_at {'<=' if light == 'red' else '>'} {mk} AND ",
+                       [self.now], "running"),
+                      (f"m.open_frozen_light = {mk} AND ", [light], "frozen")]
+        else:
+            ranges = [("", [], "open_matters")]
+        open_part = "\n  UNION ALL\n  ".join(
+            OPEN_SQL.format(joins=joins, open=OPEN, hint=hint, where=w, limit=PAGE, name=name)
+            for hint, _, name in ranges)
+        open_args = [a for _, hint_args, _ in ranges for a in hint_args + args]
+        later = LATER_SQL.format(joins=joins, where=w, limit=PAGE)
+        # the light in the select list, then the open ranges, closed, drafts
+        return [(PAGE_SQL.format(light=light_sql, open=OPEN, limit=PAGE, groups=groups),
+                 [self.now, self.now] + open_args + later_args)
+                for groups, later_args in ((open_part, []), (open_part + "\n  UNION ALL\n  " + later, args * 2))]
 
 
 # --- cases -------------------------------------------------------------------------------------
@@ -292,10 +307,12 @@ def measure(case, args, now, bare, raw_fetch, pg):
     with CaptureQueriesContext(connection) as ctx:
         ids = [m.pk for m in orm()]
     statements = [q["sql"] for q in ctx.captured_queries]
-    sql, params = bare.build(where, wparams, joins, light)
+    (sql, params), (sql_all, params_all) = bare.build(where, wparams, joins, light)
 
     def bare_page():
         page = raw_fetch(sql, params)
+        if len(page) < PAGE:  # the open matters come short: every group
+            page = raw_fetch(sql_all, params_all)
         if page:
             marks = ", ".join([bare.mark()] * len(page))
             raw_fetch(COOP_SQL.format(ids=marks), [r[0] for r in page])
