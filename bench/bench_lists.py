@@ -235,9 +235,11 @@ def pick_cases(args):
             continue
         user = liaison(uid)
         unit = units[uid]
-        where = (f"m.state IN {OPEN} AND m.id IN (SELECT id FROM supervision_matter WHERE lead_unit_id = %s "
-                 f"AND state IN {OPEN} UNION ALL SELECT matter_id FROM supervision_mattercooperation "
-                 f"WHERE unit_id = %s)")
+        # The unit's open matters, led or cooperating (the open states said
+        # once: beside open_due_at, PostgreSQL would multiply the shares).
+        where = (f"m.id IN (SELECT id FROM supervision_matter WHERE lead_unit_id = %s AND state IN {OPEN} "
+                 f"UNION ALL SELECT co.matter_id FROM supervision_mattercooperation co JOIN supervision_matter cm "
+                 f"ON cm.id = co.matter_id WHERE co.unit_id = %s AND cm.state IN {OPEN})")
         name = f"我的待办 {label} ({unit.name}, {sizes[uid]} open)"
         cases.append((name, queries.unit_worklist, user, {}, (where, [uid, uid], "", None)))
         if label.startswith("最大"):

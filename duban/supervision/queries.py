@@ -211,9 +211,9 @@ class ListQuerySet(QuerySet):
       as `open_due_at` (index supervision_open_due, which holds the open
       matters only: the services' rule, tested, is that `open_due_at` is
       set exactly for the open matters and equals their current clock's
-      due moment); with a red, yellow or green filter, as two ranges of
-      the matters' own columns, each read in order and then merged
-      (`_ranges`);
+      due moment); with a red, yellow or green filter, in a list not
+      small by nature, as two ranges of the matters' own columns, each
+      read in order and then merged (`_ranges`);
     - closed matters by `closed_at` (index supervision_closed_order);
     - drafts by id.
 
@@ -224,8 +224,9 @@ class ListQuerySet(QuerySet):
     the entries that belong to the list by their ids; when WALK_MAX
     entries yield fewer than wanted, the range is read by the ordinary
     query after all. Lists that are small by nature (a unit's worklist, a
-    leader's) set `walk` off. Either way the ids are exact: the same rows
-    in the same order as the whole list (tested for every path).
+    leader's) set `walk` off: each group is one query with every filter.
+    Either way the ids are exact: the same rows in the same order as the
+    whole list (tested for every path).
 
     The page is then those rows read by id with their relations (the
     page's: PAGE_RELATED, or all of them) and their cooperating units: a
@@ -320,8 +321,8 @@ class ListQuerySet(QuerySet):
         (index supervision_open_frozen). Asked separately, each is a plain
         range that the planner reads along its index; as one OR it is not.
         None: the group is read by its filters as they are."""
-        if group != OPEN or self.light not in (Light.RED, Light.YELLOW, Light.GREEN):
-            return None
+        if not self.walk or group != OPEN or self.light not in (Light.RED, Light.YELLOW, Light.GREEN):
+            return None  # (a list small by nature is read in one go)
         running = Q(open_frozen_light__isnull=True)
         if self.light == Light.RED:
             # A list as of a moment before some clock's breach (not the

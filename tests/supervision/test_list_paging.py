@@ -56,6 +56,7 @@ def lists(county, loop):
         # a walk that goes on from the middle of the ties
         (queries.supervision_list, c.supervisor, {"unit": str(c.fin.pk), "light": "green"}),
         (queries.unit_worklist, c.edu_user, {}),
+        (queries.unit_worklist, c.edu_user, {"light": "green"}),
         (queries.unit_worklist, c.fin_user, {}),
         (queries.leader_list, c.leader, {}),
     ]
