@@ -77,6 +77,13 @@ def scope_for(user) -> Scope:
     return scope
 
 
+def covers_every_unit(roots) -> bool:
+    """Whether the subtrees of `roots` hold every unit: every top unit (one
+    without a parent) is one of them. One indexed query."""
+    return bool(roots) and not Unit.objects.filter(parent__isnull=True).exclude(
+        pk__in=[r.pk for r in roots]).exists()
+
+
 def subtree_ids(roots):
     """The ids of the units in the subtrees of `roots`, as a subquery."""
     return Unit.objects.filter(_path_q(roots)).values("pk")

@@ -23,7 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from duban.clocks.models import Clock, ClockState, Light
 from duban.clocks.services import annotate_light
 from duban.clocks.services import light as clock_light
 from duban.journal.models import Event
-from duban.org.visibility import scope_for, subtree_in, visible
+from duban.org.visibility import covers_every_unit, scope_for, subtree_in, visible
 
 from .models import ExtensionRequest, Matter, MatterCooperation, Report, SourceKind, Urge, Urgency
 from .transitions import CLOSED_STATES, OPEN_STATES, State
@@ -417,11 +417,11 @@ def apply_filters(qs, filters=None):
         if unit is None:
             return qs.none()
         units = subtree_in([unit])
-        # The cooperation as EXISTS: looked up by each candidate matter
-        # (supervision_coop_once), not every cooperation of the subtree
-        # gathered first (a city's: tens of thousands).
-        coop = MatterCooperation.objects.filter(matter_id=OuterRef("pk"), unit_id__in=units)
-        qs = qs.filter(Q(lead_unit_id__in=units) | Q(Exists(coop)))
+        # The subtree's cooperations gathered once, from the index alone
+        # (supervision_coop_unit_matter). Not as EXISTS: SQLite then probed
+        # every unit of a city for every matter to count the list (8 s).
+        coop = MatterCooperation.objects.filter(unit_id__in=units).values("matter_id")
+        qs = qs.filter(Q(lead_unit_id__in=units) | Q(pk__in=coop))
         qs.units += (units,)
     if leader_id is not None:
         qs = qs.filter(Q(instructing_leader_id=leader_id) | Q(responsible_leader_id=leader_id))
@@ -561,6 +561,12 @@ def supervision_list(user, filters=None, now=None) -> Worklist:
     roots = scope_for(user).jurisdictions
     if not roots:
         raise PermissionDenied("只有督查室或领导可以查看督办总表")
+    if covers_every_unit(roots):
+        # Every matter has a supervising unit, and every unit lies in the
+        # jurisdiction (a county's office over its county, a province's
+        # over the province): no condition. As one over every unit it cost
+        # SQLite two index reads of every matter to count the list (6 s).
+        return _worklist(_rows(Matter.objects.all(), now), filters)
     # Unit ids as a subquery, not a join on the units' paths: the list keeps
     # the plan of its order (see ListQuerySet).
     units = subtree_in(roots)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from duban.supervision import queries
 from duban.supervision import services as sv
 
-from .conftest import local
+from .conftest import instruction_data, local
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +80,40 @@ def test_sup4_supervision_list_filters(county, board):
     assert "date_from" in e.value.message_dict
     with pytest.raises(PermissionDenied):
         queries.supervision_list(c.edu_user)
+
+
+def test_org3_supervision_list_keeps_to_its_jurisdiction_and_needs_no_condition_over_the_whole_tree(
+        county, board, loop):
+    """A jurisdiction over every unit (the county's office) reads its list
+    without a unit condition; one over a part of them (the education
+    bureau's office; the county's, once a second county exists) keeps to
+    it, the unit filter included."""
+    from duban.org import services as org
+    from duban.org.models import Role, UnitKind
+    from duban.org.visibility import covers_every_unit, scope_for
+
+    c = county
+    assert covers_every_unit(scope_for(c.supervisor).jurisdictions)
+    sql = str(queries.supervision_list(c.supervisor, now=NOW).rows.query)
+    assert " WHERE " not in sql
+    edu_office = c.person("edusup", "教育督查", c.edu_office, Role.SUPERVISOR, scope=c.edu)
+    titles = {m.title for m in queries.supervision_list(edu_office, now=NOW).rows}
+    assert titles == {"红灯事项", "黄灯事项", "绿灯事项", "已办结事项", "草稿事项"}  # edu leads them
+    assert {m.title for m in queries.supervision_list(edu_office, {"unit": c.fin.pk}, now=NOW).rows} == set()
+
+    other = org.create_unit("邻县人民政府", kind=UnitKind.GOVERNMENT)
+    other_dept = org.create_unit("邻县交通局", parent=other)
+    other_sup = c.person("linxian", "邻县督查", other, Role.SUPERVISOR, scope=other)
+    linjt = c.person("linjt", "邻县交通", other_dept, Role.LIAISON)
+    m = sv.create_matter(other_sup, at=loop.tick(), **instruction_data(
+        c, title="邻县事项", lead_unit=other_dept, lead_person=linjt, instructing_leader=None,
+        source_kind="inspection", finding="道路养护不到位", responsible_leader=None))
+    sv.assign_matter(m, other_sup, at=loop.tick())
+    c.supervisor._duban_scope = None
+    assert not covers_every_unit(scope_for(c.supervisor).jurisdictions)
+    mine = {m.title for m in queries.supervision_list(c.supervisor, now=NOW).rows}
+    assert "邻县事项" not in mine and len(mine) == 7
+    assert [m.title for m in queries.supervision_list(other_sup, now=NOW).rows] == ["邻县事项"]
 
 
 def test_sup4_leader_list_shows_what_they_instructed(county, board):
