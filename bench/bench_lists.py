@@ -279,14 +279,19 @@ def pick_cases(args):
         if u is None:
             continue
         p = bounds(scope.path) * 2
+        j = jur
+        if not Unit.objects.filter(parent__isnull=True).exclude(pk=scope.pk).exists():
+            # The jurisdiction holds every unit, and every matter has a
+            # supervising unit: an expert writes no condition.
+            j, p = "1 = 1", []
         name = f"督办总表 {label} ({scope.name})"
-        cases.append((name, queries.supervision_list, u, {}, (jur, p, "", None)))
+        cases.append((name, queries.supervision_list, u, {}, (j, p, "", None)))
         light = "red" if label.startswith("全省") or label.startswith("全县") else "yellow"
         cases.append((name + f" light={light}", queries.supervision_list, u, {"light": light},
-                      (jur, p, "", light)))
+                      (j, p, "", light)))
         if label.startswith("全省") and cities:
             target = cities[-1]
-            where = (jur + f" AND m.state IN ('in_progress') AND (m.lead_unit_id IN ({subtree}) OR m.id IN ("
+            where = (j + f" AND m.state IN ('in_progress') AND (m.lead_unit_id IN ({subtree}) OR m.id IN ("
                      f"SELECT matter_id FROM supervision_mattercooperation WHERE unit_id IN ({subtree})))")
             cases.append((name + f" unit={target.name} state=in_progress", queries.supervision_list, u,
                           {"unit": str(target.id), "state": "in_progress"},
