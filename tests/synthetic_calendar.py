@@ -29,7 +29,8 @@ def enter_years_ahead(today=None):
     from django.utils import timezone
 
     from duban.timelimits import calendar as workcal
-    from duban.timelimits.models import CalendarDay, CalendarSource, CalendarYear, DayKind
+    from duban.timelimits.models import CalendarDay, CalendarSource, CalendarYear
+    from duban.timelimits.services import _default_day  # the calendar's own rule for a day no notice names
 
     today = today or dt.date.today()
     known = set(CalendarYear.objects.values_list("year", flat=True))
@@ -41,9 +42,8 @@ def enter_years_ahead(today=None):
                                         note=NOTE, holiday_ranges=[], adjusted_workdays=[])
             day, days = dt.date(year, 1, 1), []
             while day.year == year:
-                work = day.weekday() < 5
-                days.append(CalendarDay(date=day, year=year, kind=DayKind.WORKDAY if work else DayKind.REST,
-                                        is_workday=work))
+                kind, work, name = _default_day(day)
+                days.append(CalendarDay(date=day, year=year, kind=kind, is_workday=work, name=name))
                 day += dt.timedelta(days=1)
             CalendarDay.objects.bulk_create(days)
     workcal.invalidate()

@@ -305,12 +305,11 @@ class ListQuerySet(QuerySet):
         walk = self.walk and connection.vendor in WALK_VENDORS and self._share() >= WALK_SHARE
         found = []
         for cond, start in ranges:
-            part = self._walk(rows, where & cond, start, keys, desc, need) if walk else None
+            part = self._walk(rows, where & cond, start, need) if walk else None
             if part is None:
                 part = list(rows.filter(cond & start if start else cond).order_by(*order).values_list(*keys)[:need])
-            found.append(part)
-        merged = sorted({e[-1]: e for part in found for e in part}.values(), reverse=desc)
-        return [e[-1] for e in merged[:need]]
+            found += part
+        return [pk for _, pk in sorted(set(found))[:need]]
 
     def _ranges(self, group):
         """For an open matter's light, the two ranges of the matters' own
@@ -335,43 +334,42 @@ class ListQuerySet(QuerySet):
         return [(running, Q(open_due_at__gt=self.now)), (Q(open_frozen_light=self.light), None)]
 
     @staticmethod
-    def _walk(rows, where, start, keys, desc, need):
-        """The first `need` rows of `rows` along the index range `where`
-        from `start` (a bound of its first key, or None), as [(key, pk)] in
-        the index's order (fewer when the range holds fewer); None when
-        WALK_MAX entries were read without finding them. A batch is two
-        statements -- its entries' ids from the index, then which of them
-        belong to the list, with their keys (the list's filters on its rows
-        by primary key, which every planner gets right) -- and, when it
-        comes short, the key of its last entry, from which the next batch
-        goes on: `(key, id) > (last key, last id)`, one comparison of row
-        values that the index answers (as an OR of its parts, or beside the
-        range's start, PostgreSQL misjudges how many entries follow and
-        sorts them all)."""
-        order = [f"-{k}" if desc else k for k in keys]
+    def _walk(rows, where, start, need):
+        """The first `need` rows of `rows` along the range `where` of the
+        open matters' index (open_due_at, id) from `start` (a bound of its
+        due moments, or None), as [(open_due_at, pk)] in the index's order
+        (fewer when the range holds fewer); None when WALK_MAX entries were
+        read without finding them. A batch is two statements -- its
+        entries from the index, then which of them belong to the list (the
+        list's filters on its rows by primary key, which every planner gets
+        right) -- and, when it comes short, the next batch goes on from its
+        last entry (read by its id): `(open_due_at, id) > (its due moment, its id)`, one
+        comparison of row values that the index answers (as an OR of its
+        parts, or beside the range's start, PostgreSQL misjudges how many
+        entries follow and sorts them all)."""
         table = connection.ops.quote_name(Matter._meta.db_table)
-        columns = ", ".join(f"{table}.{connection.ops.quote_name(Matter._meta.get_field(k).column)}" for k in keys)
+        column = connection.ops.quote_name(Matter._meta.get_field("open_due_at").column)
         found, read, size, last = [], 0, max(1, WALK_FIRST * need), None
         while True:
             if last is None:
                 batch = Matter.objects.filter(where & start if start else where)
             else:
-                # The values as this database stores them (SQLite: text in UTC).
-                params = [Matter._meta.get_field(k).get_db_prep_value(v, connection)
-                          for k, v in zip(keys, last, strict=True)]
+                # The due moment as this database stores it (SQLite: text in UTC).
+                due = Matter._meta.get_field("open_due_at").get_db_prep_value(last[0], connection)
                 batch = Matter.objects.filter(where).extra(
-                    where=[f"({columns}) {'<' if desc else '>'} (%s, %s)"], params=params)
-            batch = batch.order_by(*order)
-            # The batch's ids as a list, not a LIMIT subquery: PostgreSQL
+                    where=[f"({table}.{column}, {table}.id) > (%s, %s)"], params=[due, last[1]])
+            # The batch's entries as a list, not a LIMIT subquery: PostgreSQL
             # plans such a subquery under the list's own conditions (an OR
             # of unit subqueries) as a scan of the jurisdiction.
-            entries = list(batch.values_list("id", flat=True)[:size])
-            found += sorted(rows.filter(pk__in=entries).order_by().values_list(*keys), reverse=desc)
+            # Ids only: the due moments of a whole batch would cost more to
+            # read than the one of its last entry.
+            entries = list(batch.order_by("open_due_at", "id").values_list("id", flat=True)[:size])
+            found += sorted(rows.filter(pk__in=entries).order_by().values_list("open_due_at", "id"))
             if len(found) >= need:
                 return found[:need]
             if len(entries) < size:  # the range ended within the batch
                 return found
-            last = Matter.objects.filter(pk=entries[-1]).values_list(*keys).get()
+            last = Matter.objects.filter(pk=entries[-1]).values_list("open_due_at", "id").get()
             read += size
             if read >= WALK_MAX:
                 return None
