@@ -47,8 +47,9 @@ layer is not used, but the rows keep its invariants:
 - clocks: an ack clock (rule matter_ack_1wd, computed with the official
   calendar) and a completion clock (explicit, or rule matter_report_7wd) per
   assigned matter, a periodic report clock for long-term ones; met / met late
-  for closed matters, paused (with an open ClockPause) for suspended,
-  cancelled and completion-requested ones, breached when past due, warned
+  for completed matters, stopped for cancelled ones, paused (with an open
+  ClockPause) for suspended and completion-requested ones, breached when
+  past due, warned
   when past the warning point; `current_clock` is the open clock due first,
   else the completion clock (else the last clock), so that red, yellow and
   green lights all occur; an open matter keeps that clock's due moment as
@@ -573,7 +574,7 @@ class Province:
         "id", "owner_id", "kind", "label", "link", "explicit", "limit", "warn_before", "roll_forward", "started_at",
         "base_set_at", "base_due_at", "base_warn_at", "due_at", "warn_at", "state", "paused_at", "warned_at",
         "breached_at", "met_at", "late_seconds", "created_at", "owner_person_id", "owner_type_id", "owner_unit_id",
-        "rule_id",
+        "rule_id", "stopped_at",
     ]
     PAUSE_COLUMNS = ["id", "started_at", "ended_at", "reason", "clock_id"]
     COOP_COLUMNS = ["id", "duty", "sort_order", "matter_id", "person_id", "unit_id"]
@@ -868,36 +869,39 @@ class Province:
         # Clocks.
         clocks = []  # (id, kind, due, warn, state)
         if assigned is not None:
-            pause_at = suspended_at or (requested if state == "completion_requested" else None) or cancelled
-            pause_reason = {"suspended": "事项暂停", "completion_requested": "办结待审", "cancelled": "事项撤销"}.get(state, "")
+            pause_at = suspended_at or (requested if state == "completion_requested" else None)
+            pause_reason = {"suspended": "事项暂停", "completion_requested": "办结待审"}.get(state, "")
+            # cancel_matter stops every clock still open.
+            stop = dict(stop_at=cancelled)
             # complete_matter meets every open clock as of the delivery (the request).
             done_at = requested if completed is not None else None
             label_head = self._number(m, parent, assigned)
             # ack clock
             clocks.append(self.clock(mid, "ack", label_head + "签收", lead["id"], lead_person, assigned, ack_due,
                                      ack_warn, rule="matter_ack_1wd", limit="1wd", met=acked,
-                                     pause_at=pause_at if acked is None else None, pause_reason=pause_reason))
+                                     pause_at=pause_at if acked is None else None, pause_reason=pause_reason,
+                                     **stop))
             if deadline is not None:
                 if mode == "rule":
                     clocks.append(self.clock(mid, "completion", label_head + "办结", lead["id"], lead_person,
                                              assigned, rule_due, rule_warn, rule="matter_report_7wd", limit="7wd",
-                                             met=done_at, pause_at=pause_at, pause_reason=pause_reason))
+                                             met=done_at, pause_at=pause_at, pause_reason=pause_reason, **stop))
                 else:
                     warn = deadline - min(DAY, (deadline - assigned) / 5)
                     clocks.append(self.clock(mid, "completion", label_head + "办结", lead["id"], lead_person,
                                              assigned, deadline, warn, met=done_at, pause_at=pause_at,
-                                             pause_reason=pause_reason))
+                                             pause_reason=pause_reason, **stop))
             if long_term:
                 # The current reporting period (weekly or monthly).
                 cycle = rng.choice(("weekly", "monthly"))
                 period = 7 * DAY if cycle == "weekly" else 30 * DAY
-                ref = done_at or pause_at or now
+                ref = done_at or pause_at or cancelled or now
                 k = max(0, math.floor((ref - assigned) / period))
                 pstart = assigned + k * period
                 pdue = pstart + period
                 clocks.append(self.clock(mid, "report", label_head + "定期报告", lead["id"], lead_person, pstart,
                                          pdue, pdue - min(DAY, period / 5), met=done_at, pause_at=pause_at,
-                                         pause_reason=pause_reason))
+                                         pause_reason=pause_reason, **stop))
                 m["cycle"], m["period"] = cycle, period
         completion_clock = next((c[0] for c in clocks if c[1] == "completion"), None)
         open_clocks = [c for c in clocks if c[4] in ("running", "paused", "breached")]
@@ -972,17 +976,21 @@ class Province:
         return f"{m['number']}“{self.titles[m['id'] % len(self.titles)][:40]}”"
 
     def clock(self, owner, kind, label, unit, person, start, due, warn, *, rule=None, limit="", met=None,
-              pause_at=None, pause_reason=""):
+              pause_at=None, pause_reason="", stop_at=None):
         """Write one clock; returns (id, kind, due, warn, state, paused_at)."""
         now = self.now_ts
         cid = self.ids["clocks_clock"].take()
-        state, paused_at, warned, breached, met_at, late = "running", None, None, None, None, None
+        state, paused_at, warned, breached, met_at, late, stopped = "running", None, None, None, None, None, None
         if met is not None and met >= start:
             met_at = met
             late = max(0, int(met - due))
             state = "met_late" if late > 0 else "met"
             warned = warn if warn <= met else None
             breached = due if late > 0 else None
+        elif stop_at is not None and stop_at >= start:
+            state, stopped = "stopped", stop_at
+            warned = warn if warn <= stop_at else None
+            breached = due if due <= stop_at else None
         elif pause_at is not None and pause_at >= start:
             state, paused_at = "paused", pause_at
             warned = warn if warn <= pause_at else None
@@ -999,7 +1007,7 @@ class Province:
             cid, str(owner), kind, label[:200], f"/matters/{owner}/", rule is None, limit, "", True, ts(start),
             ts(start), ts(due), ts(warn), ts(due), ts(warn), state, ts(paused_at), ts(warned), ts(breached),
             ts(met_at), late if met_at is not None else None, ts(start), person, self.matter_ct, unit,
-            self.rules.get(rule) if rule else None,
+            self.rules.get(rule) if rule else None, ts(stopped),
         ))
         self.counts["clocks"] += 1
         return (cid, kind, due, warn, state, paused_at)

@@ -48,6 +48,7 @@ class ClockOut(Schema):
     warn_at: dt.datetime
     due_at: dt.datetime
     met_at: dt.datetime | None
+    stopped_at: dt.datetime | None = Field(None, description="终止时间（事项撤销）")
     light: str
 
 
@@ -72,7 +73,7 @@ class MatterOut(Schema):
     depth: int
     deadline: dt.datetime | None = Field(description="办结期限（含延期和暂停顺延）")
     next_due_at: dt.datetime | None = Field(description="最近到期的计时器的到期时间")
-    light: str | None = Field(description="red / yellow / green / done；草稿为空")
+    light: str | None = Field(description="red / yellow / green / done / stopped（已撤销）；草稿为空")
     progress: int
     is_long_term: bool
     report_cycle: str
@@ -315,7 +316,7 @@ class ListFilters(Schema):
     source: str = ""
     unit: int | None = None
     state: str = Field("", description="可多个，逗号分隔")
-    light: str = ""
+    light: str = Field("", description="red / yellow / green / done / stopped（已撤销）")
     leader: int | None = None
     urgency: str = ""
     date_from: dt.date | None = None
@@ -427,7 +428,8 @@ def _detail(request, pk) -> dict:
     })
     data["clocks"] = [
         {"id": c.pk, "kind": c.kind, "label": c.label, "state": c.state, "started_at": c.started_at,
-         "warn_at": c.warn_at, "due_at": c.due_at, "met_at": c.met_at, "light": c.light}
+         "warn_at": c.warn_at, "due_at": c.due_at, "met_at": c.met_at, "stopped_at": c.stopped_at,
+         "light": c.light}
         for c in queries.matter_clocks(m)
     ]
     data["reports"] = [_report_out(r) for r in m.reports.all()]

@@ -31,6 +31,10 @@ class ClockState(models.TextChoices):
     MET = "met", "按期完成"
     MET_LATE = "met_late", "逾期完成"
     BREACHED = "breached", "已超期"
+    # The obligation was withdrawn (its owner cancelled): nothing is owed
+    # any more, on time or late. A breach before that stays recorded
+    # (`breached_at`, the journal, the flip).
+    STOPPED = "stopped", "已终止"
 
 
 OPEN_STATES = (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED)
@@ -42,6 +46,7 @@ class Light(models.TextChoices):
     YELLOW = "yellow", "黄灯"
     RED = "red", "红灯"
     DONE = "done", "已完成"
+    STOPPED = "stopped", "已终止"
 
 
 class Clock(models.Model):
@@ -95,6 +100,7 @@ class Clock(models.Model):
     warned_at = models.DateTimeField("预警发出时间", null=True, blank=True, help_text="为空表示尚未预警")
     breached_at = models.DateTimeField("超期时间（实际）", null=True, blank=True)
     met_at = models.DateTimeField("完成时间", null=True, blank=True)
+    stopped_at = models.DateTimeField("终止时间", null=True, blank=True)
     late_seconds = models.BigIntegerField("逾期秒数", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 

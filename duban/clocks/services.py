@@ -2,8 +2,8 @@
 
 Each write is one transaction with one journal event. Business apps call
 `start_clock` when an obligation begins and `meet` when it is delivered;
-`pause`/`resume` while, for example, an extension request waits;
-`change_deadline` when a person sets the deadline (it is explicit from then
+`pause`/`resume` while, for example, an extension request waits; `stop`
+when the obligation is withdrawn (its owner cancelled); `change_deadline` when a person sets the deadline (it is explicit from then
 on and never recomputed). `recompute_rule_clocks` is called by the calendar
 (and may be called after a rule is edited) and recomputes every open
 deadline that a rule computed.
@@ -217,6 +217,28 @@ def meet(clock, at=None) -> Clock:
 
 
 @transaction.atomic
+def stop(clock, reason, *, at=None) -> Clock:
+    """The obligation was withdrawn (e.g. its matter cancelled): the clock
+    ends, neither met nor late, and no longer warns, breaches or shows a
+    red, yellow or green light. An open pause ends with it; the deadline
+    stays as it stood. A breach before now stays recorded (`breached_at`,
+    its flip and journal event)."""
+    at = _now(at)
+    original, clock = clock, _lock(clock)
+    _require_open(clock, ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写终止原因"})
+    before = {"state": clock.state, "paused_at": clock.paused_at}
+    if clock.state == ClockState.PAUSED:
+        ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=max(at, clock.paused_at))
+    clock.state, clock.paused_at, clock.stopped_at = ClockState.STOPPED, None, at
+    clock.save(update_fields=["state", "paused_at", "stopped_at"])
+    chain.record("clocks.stop", clock, before=before, after={"state": clock.state, "at": at, "reason": reason[:200]})
+    return _sync(original, clock)
+
+
+@transaction.atomic
 def change_deadline(clock, new_due, reason, by=None, *, at=None) -> Clock:
     """A person sets the deadline (e.g. an approved extension). From then on
     it is explicit: rule and calendar changes leave it alone, and only pauses
@@ -316,11 +338,14 @@ def _recompute_one(clock_id, reason, rule, now):
 # --- the traffic light ----------------------------------------------------
 
 def light(clock, now=None) -> str:
-    """red / yellow / green / done from the stored moments and the current
-    time; it never waits for the sweep. A paused clock keeps the colour it
-    had when it was paused."""
+    """red / yellow / green / done / stopped from the stored moments and the
+    current time; it never waits for the sweep. A paused clock keeps the
+    colour it had when it was paused; a stopped one (the obligation was
+    withdrawn) has none of the three."""
     if clock.state in (ClockState.MET, ClockState.MET_LATE):
         return Light.DONE
+    if clock.state == ClockState.STOPPED:
+        return Light.STOPPED
     if clock.state == ClockState.BREACHED:
         return Light.RED
     ref = clock.paused_at if clock.state == ClockState.PAUSED and clock.paused_at else _now(now)
@@ -331,14 +356,15 @@ def light(clock, now=None) -> str:
     return Light.GREEN
 
 
-LIGHT_RANK = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.DONE: 3}
+LIGHT_RANK = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.DONE: 3, Light.STOPPED: 4}
 
 
 def _light_whens(now, value):
     paused = Q(state=ClockState.PAUSED, paused_at__isnull=False)
-    running = ~Q(state__in=[ClockState.MET, ClockState.MET_LATE, ClockState.BREACHED]) & ~paused
+    running = ~Q(state__in=[ClockState.MET, ClockState.MET_LATE, ClockState.BREACHED, ClockState.STOPPED]) & ~paused
     return [
         When(state__in=[ClockState.MET, ClockState.MET_LATE], then=value(Light.DONE)),
+        When(state=ClockState.STOPPED, then=value(Light.STOPPED)),
         When(state=ClockState.BREACHED, then=value(Light.RED)),
         When(paused & Q(due_at__lte=F("paused_at")), then=value(Light.RED)),
         When(paused & Q(warn_at__lte=F("paused_at")), then=value(Light.YELLOW)),
@@ -351,7 +377,8 @@ def _light_whens(now, value):
 def annotate_light(qs, now=None, *, prefix=""):
     """Annotate a Clock queryset (or, with `prefix` such as "clock__", a
     queryset that reaches one clock through a relation) with `light`
-    ("red"/"yellow"/"green"/"done") and `light_rank` (0 red … 3 done), so
+    ("red"/"yellow"/"green"/"done"/"stopped") and `light_rank` (0 red … 3
+    done, 4 stopped), so
     that lists sort and count by light in SQL: `.order_by("light_rank",
     "due_at")`, `.values("light").annotate(n=Count("id"))`."""
     now = _now(now)

@@ -23,7 +23,8 @@ User = get_user_model()
 
 PAGE_SIZE = 20
 
-LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成"}
+# A matter's light (its current clock's): stopped only when it was cancelled.
+LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成", "stopped": "已撤销"}
 CLOCK_KINDS = {"ack": "签收", "completion": "办结", "report": "定期报告"}
 
 
@@ -102,9 +103,9 @@ class CountedPaginator(Paginator):
 
 
 def light_counts(wl) -> list:
-    """[(light, label, n)] in the order red, yellow, green, done."""
+    """[(light, label, n)] in the order red, yellow, green, done, stopped."""
     counts = wl.counts
-    return [(k, LIGHT_LABELS[k], counts.get(k, 0)) for k in ("red", "yellow", "green", "done")]
+    return [(k, label, counts.get(k, 0)) for k, label in LIGHT_LABELS.items()]
 
 
 # --- choices -------------------------------------------------------------------------
@@ -293,7 +294,7 @@ def may_urge(user, matter) -> bool:
 
 
 def light_counts_empty() -> list:
-    return [(k, LIGHT_LABELS[k], 0) for k in ("red", "yellow", "green", "done")]
+    return [(k, label, 0) for k, label in LIGHT_LABELS.items()]
 
 
 

@@ -38,7 +38,8 @@ from duban.org.visibility import covers_every_unit, scope_for, subtree_in, visib
 from .models import ExtensionRequest, Matter, MatterCooperation, Report, SourceKind, Urge, Urgency
 from .transitions import CLOSED_STATES, OPEN_STATES, State
 
-LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE)
+LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE, Light.STOPPED)
+OPEN_LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN)  # an open matter's
 
 FILTER_LABELS = {
     "source": "来源",
@@ -320,7 +321,7 @@ class ListQuerySet(QuerySet):
         (index supervision_open_frozen). Asked separately, each is a plain
         range that the planner reads along its index; as one OR it is not.
         None: the group is read by its filters as they are."""
-        if not self.walk or group != OPEN or self.light not in (Light.RED, Light.YELLOW, Light.GREEN):
+        if not self.walk or group != OPEN or self.light not in OPEN_LIGHTS:
             return None  # (a list small by nature is read in one go)
         running = Q(open_frozen_light__isnull=True)
         if self.light == Light.RED:
@@ -446,15 +447,16 @@ def filter_light(qs, filters=None):
     if not light:
         return qs
     if light not in [x.value for x in LIGHTS]:
-        raise ValidationError({"light": "红黄绿灯应为 red、yellow、green 或 done"})
+        raise ValidationError({"light": "红黄绿灯应为 red、yellow、green、done 或 stopped"})
     # The clock states each light comes from (annotate_light): implied by
     # the light, stated for the planner.
-    states = CLOCK_DONE_STATES if light == Light.DONE else CLOCK_OPEN_STATES
+    states = {Light.DONE: CLOCK_DONE_STATES, Light.STOPPED: (ClockState.STOPPED,)}.get(light, CLOCK_OPEN_STATES)
     qs = annotate_light(qs, qs.now, prefix="current_clock__").filter(
         current_clock__isnull=False, current_clock__state__in=list(states), light=light)
-    # Drafts have no light; an open matter's current clock is open, never
-    # done (the services' rule, tested).
-    qs.groups = tuple(g for g in qs.groups if g != DRAFTS and not (g == OPEN and light == Light.DONE))
+    # Drafts have no light; an open matter's current clock is open (red,
+    # yellow, green), a closed one's met (done) or stopped (cancelled): the
+    # services' rule, tested. A light's rows are in one group.
+    qs.groups = tuple(g for g in qs.groups if g != DRAFTS and (g == OPEN) == (light in OPEN_LIGHTS))
     qs.light = light
     return qs
 
@@ -462,7 +464,7 @@ def filter_light(qs, filters=None):
 @dataclass
 class Worklist:
     """`rows`: the filtered list in its order (ListQuerySet; paginate it);
-    `counts`: {"red": n, "yellow": n, "green": n, "done": n, "total": n,
+    `counts`: {"red": n, "yellow": n, "green": n, "done": n, "stopped": n,
     "drafts": n} over the list before the light filter, in one query --
     total counts the matters with a clock (the lights' sum); `rows_count`:
     the number of `rows` (from the counts: no second COUNT)."""

@@ -18,12 +18,14 @@ Clocks of a matter (duban.clocks, owner = the matter):
 - "report" 定期报告 (long-term matters): one clock per reporting period, met
   by the periodic report; a breach starts the next period's clock, so every
   silent period is its own breach (军令式交账, SUP-5).
-While a matter waits for review (办结待审), is suspended or cancelled, its
-running clocks are paused; while an extension request waits, its completion
-clock is paused. A return (退回重办) and an extension's rejection restore the
+While a matter waits for review (办结待审) or is suspended, its running
+clocks are paused; while an extension request waits, its completion clock
+is paused. A return (退回重办) and an extension's rejection restore the
 deadline as it stood (no credit for the waiting time); a suspension's pause
-moves the deadlines on by its length (`_sync_clocks`). Cancelled matters'
-clocks stay paused: duban.clocks has no "stopped" state.
+moves the deadlines on by its length (`_sync_clocks`). A cancellation stops
+every clock still owed (duban.clocks.services.stop): a cancelled matter has
+no red, yellow or green light, and a closed matter's current clock is met
+or stopped (tested).
 
 Progress (SUP-2): a matter without sub-tasks shows the figure its lead unit
 last reported; a matter with sub-tasks shows the unweighted mean of its
@@ -641,8 +643,6 @@ def on_clock_moved(sender, clock, **kwargs):
 def _hold_reason(m, clock, extension_pending):
     if m.state == State.SUSPENDED:
         return "事项暂停"
-    if m.state == State.CANCELLED:
-        return "事项撤销"
     if m.state == State.COMPLETION_REQUESTED:
         return "办结待审"
     if clock.kind == COMPLETION and extension_pending:
@@ -1141,7 +1141,10 @@ def _cancel_one(m, by, reason, at, cascade_from=None):
         state=ExtensionState.WITHDRAWN, decided_at=at, decision_reason="事项撤销，申请自动撤回")
     m.state, m.cancelled_at, m.closed_at, m.state_reason = State.CANCELLED, at, at, reason[:500]
     m.save(update_fields=["state", "cancelled_at", "closed_at", "state_reason"])
-    _sync_clocks(m, at)
+    # Nothing is owed any more: every clock still open stops (a breach
+    # before now stays recorded on its clock).
+    for clock in _clocks(m).filter(state__in=CLOCK_OPEN_STATES).order_by("id"):
+        clocks.stop(clock, "事项撤销", at=at)
     _refresh_current(m)
     chain.record("supervision.matter.cancel", m, before={"state": before}, after={
         "state": m.state, "reason": reason, "cascade_from": cascade_from, "extensions_withdrawn": withdrawn,
@@ -1151,9 +1154,9 @@ def _cancel_one(m, by, reason, at, cascade_from=None):
 
 
 def cancel_matter(matter, by, *, reason, at=None) -> Matter:
-    """撤销 by the supervision office, with reasons: the clocks stop (stay
-    paused), a pending extension request is withdrawn, open sub-tasks are
-    cancelled with it."""
+    """撤销 by the supervision office, with reasons: the clocks stop
+    (duban.clocks.services.stop), a pending extension request is withdrawn,
+    open sub-tasks are cancelled with it."""
     at = _now(at)
     reason = (reason or "").strip()
     with transaction.atomic():

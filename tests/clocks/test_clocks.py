@@ -142,6 +142,38 @@ def test_tl4_breached_clock_can_still_be_met_late(owner, county):
     assert c.breached_at is not None
 
 
+def test_tl4_stopped_clock_owes_nothing_neither_warns_nor_breaches_and_has_no_colour(owner, county):
+    """An obligation withdrawn (its matter cancelled): running, paused or
+    breached, the clock stops; a pause ends with it, a breach stays on
+    record; a stopped or met clock cannot be stopped (again)."""
+    at = local(2026, 3, 2, 9)
+    running = start(owner, county, limit="1h", started_at=at)
+    paused = start(owner, county, limit="1h", started_at=at)
+    breached = start(owner, county, limit="1h", started_at=at)
+    met = start(owner, county, limit="1h", started_at=at)
+    clocks.pause(paused, "办结待审", at=local(2026, 3, 2, 9, 50))
+    assert sweep.flip_breach(breached.pk)
+    clocks.meet(met, at=local(2026, 3, 2, 9, 30))
+    with pytest.raises(ValidationError, match="终止原因"):
+        clocks.stop(running, " ", at=local(2026, 3, 2, 9, 55))
+    for c in (running, paused, breached):
+        clocks.stop(c, "事项撤销", at=local(2026, 3, 2, 10, 30))
+        c.refresh_from_db()
+        assert (c.state, c.stopped_at, c.paused_at) == (ClockState.STOPPED, local(2026, 3, 2, 10, 30), None)
+        assert clocks.light(c, now=local(2026, 3, 2, 11)) == Light.STOPPED
+        assert Event.objects.get(action="clocks.stop", object_id=str(c.pk)).after["reason"] == "事项撤销"
+    assert paused.pauses.get().ended_at == local(2026, 3, 2, 10, 30)
+    assert paused.due_at == local(2026, 3, 2, 10)  # the deadline as it stood
+    assert breached.breached_at is not None
+    for c in (running, met):
+        with pytest.raises(ValidationError, match="不能执行此操作"):
+            clocks.stop(c, "事项撤销")
+    assert sweep.sweep_warnings(now=local(2026, 3, 3)) == 0
+    assert sweep.sweep_breaches(now=local(2026, 3, 3)) == 0
+    assert not ClockFlip.objects.filter(clock__in=[running, paused]).exists()
+    assert chain.verify().ok
+
+
 def test_tl4_guarded_update_refuses_a_second_flip(owner, county):
     c = start(owner, county, limit="1h", started_at=local(2026, 3, 2, 9))
     events = Event.objects.count()
@@ -256,17 +288,19 @@ def test_sup4_annotate_light_agrees_with_light_and_sorts_in_sql(owner, county):
         start(owner, county, kind="d", limit="1h", started_at=base),                      # done
         start(owner, county, kind="e", limit="1h", started_at=base),                      # paused while yellow
         start(owner, county, kind="f", limit="1h", started_at=base),                      # breached
+        start(owner, county, kind="g", limit="1h", started_at=base),                      # stopped
     ]
     clocks.meet(made[3], at=base + dt.timedelta(minutes=5))
     clocks.pause(made[4], "待批", at=base + dt.timedelta(minutes=45))
     sweep.flip_breach(made[5].pk)
+    clocks.stop(made[6], "事项撤销", at=base + dt.timedelta(minutes=50))
     now = local(2026, 3, 2, 10, 30)
     rows = list(clocks.annotate_light(Clock.objects.all(), now).order_by("light_rank", "due_at"))
     for row in rows:
         assert row.light == clocks.light(row, now), row.kind
-    assert [r.light for r in rows] == ["red", "red", "yellow", "yellow", "green", "done"]
+    assert [r.light for r in rows] == ["red", "red", "yellow", "yellow", "green", "done", "stopped"]
     counts = dict(clocks.annotate_light(Clock.objects.all(), now).values_list("light").annotate(n=Count("id")))
-    assert counts == {"red": 2, "yellow": 2, "green": 1, "done": 1}
+    assert counts == {"red": 2, "yellow": 2, "green": 1, "done": 1, "stopped": 1}
 
 
 @pytest.mark.usefixtures("fresh_calendar")
@@ -316,3 +350,5 @@ def test_sup4_light_snippet_renders_the_dot_with_its_name():
 
     html = render_to_string("clocks/_light.html", {"light": "yellow", "due": local(2026, 10, 14, 23, 59, 59)})
     assert 'class="light yellow"' in html and 'aria-label="黄灯"' in html and "2026-10-14 23:59" in html
+    html = render_to_string("clocks/_light.html", {"light": "stopped"})
+    assert 'class="light stopped"' in html and 'aria-label="已终止"' in html

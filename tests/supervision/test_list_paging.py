@@ -35,7 +35,7 @@ def lists(county, loop):
                           cooperating=[{"unit": c.fin, "person": c.fin_user}] if i % 2 else [])
     loop.assigned(title="未签收")  # its ack clock is the current one
     loop.completed(title="已办结")
-    loop.cancelled(title="已撤销")  # its clocks stay paused
+    loop.cancelled(title="已撤销")  # its clocks stopped: light 已撤销
     loop.completed(title="后办结")
     loop.suspended(title="已暂停", due_at=local(2026, 3, 25, 18))
     # Frozen green although its deadline passed by NOW: the paused matters'
@@ -52,6 +52,7 @@ def lists(county, loop):
         (queries.supervision_list, c.supervisor, {"state": "draft,acknowledged"}),
         (queries.supervision_list, c.supervisor, {"state": "completed,cancelled"}),
         (queries.supervision_list, c.supervisor, {"light": "done"}),
+        (queries.supervision_list, c.supervisor, {"light": "stopped"}),
         (queries.supervision_list, c.supervisor, {"unit": str(c.fin.pk)}),
         # a walk that goes on from the middle of the ties
         (queries.supervision_list, c.supervisor, {"unit": str(c.fin.pk), "light": "green"}),
@@ -134,6 +135,9 @@ def _check_sort_keys():
             assert m.open_due_at is None and m.open_frozen_light is None, (m.title, m.state)
         if m.state in queries.CLOSED_STATES:
             assert m.closed_at is not None and m.current_clock_id is not None, m.title
+            # so that a red, yellow or green list holds open matters only (filter_light)
+            light = m.current_clock.light()
+            assert light == ("stopped" if m.state == "cancelled" else "done"), (m.title, m.state, light)
         else:
             assert m.closed_at is None, m.title
 

@@ -160,12 +160,41 @@ def test_sup3_cancel_stops_clocks_withdraws_extension_and_cancels_subtasks(count
     ext.refresh_from_db()
     assert m.state == State.CANCELLED and child.state == State.CANCELLED
     assert ext.state == "withdrawn"
-    open_running = Clock.objects.filter(pk__in=[c_.pk for c_ in clocks_for(m)] + [c_.pk for c_ in clocks_for(child)],
-                                        state=ClockState.RUNNING)
-    assert not open_running.exists()
+    owned = Clock.objects.filter(pk__in=[c_.pk for c_ in clocks_for(m)] + [c_.pk for c_ in clocks_for(child)])
+    # The ack clocks were met; every clock still owed stopped at the cancellation.
+    assert set(owned.values_list("state", flat=True)) == {ClockState.MET, ClockState.STOPPED}
+    assert not owned.filter(state=ClockState.STOPPED).exclude(stopped_at=m.cancelled_at).exists()
+    assert m.current_clock_id == m.completion_clock_id and m.current_clock.light() == "stopped"
     assert sweep.sweep_breaches(now=local(2026, 6, 1)) == 0
     assert Event.objects.filter(action="supervision.matter.cancel", object_id=str(child.pk),
                                 after__cascade_from=m.pk).exists()
+
+
+def test_sup3_cancelled_matter_leaves_the_red_list_and_is_counted_apart(county, loop):
+    """A matter cancelled after its deadline passed (its clock breached)
+    or while paused for review no longer counts as red, yellow or green:
+    its light is 已撤销 (stopped), its breach stays on record."""
+    c = county
+    late = loop.acknowledged(title="逾期后撤销", due_at=local(2026, 3, 3, 18))
+    assert sweep.sweep_breaches(now=local(2026, 3, 4)) >= 1
+    loop.t = local(2026, 3, 4, 9)
+    waiting = loop.completion_requested(title="待审时撤销")
+    now = loop.tick()
+    before = queries.supervision_list(c.supervisor, now=now).counts
+    for m in (late, waiting):
+        sv.cancel_matter(m, c.supervisor, reason="上级已另行部署", at=loop.tick())
+    now = loop.tick()
+    wl = queries.supervision_list(c.supervisor, now=now)
+    after = wl.counts
+    assert after["stopped"] == before["stopped"] + 2 and after["total"] == before["total"]
+    assert after["red"] + after["yellow"] + after["green"] == before["red"] + before["yellow"] + before["green"] - 2
+    for light in ("red", "yellow", "green"):
+        titles = [m.title for m in queries.supervision_list(c.supervisor, {"light": light}, now=now).rows]
+        assert "逾期后撤销" not in titles and "待审时撤销" not in titles, light
+    stopped = [m.title for m in queries.supervision_list(c.supervisor, {"light": "stopped"}, now=now).rows]
+    assert sorted(stopped) == ["待审时撤销", "逾期后撤销"]
+    late.refresh_from_db()
+    assert late.current_clock.state == ClockState.STOPPED and late.current_clock.breached_at is not None
 
 
 def _check_call(county, m, action, loop):

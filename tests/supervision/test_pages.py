@@ -81,6 +81,18 @@ def test_sup4_worklist_filters_by_light(client, county):
     assert "绿灯事项" in text(c.get("/matters/", {"light": current}))
 
 
+def test_sup4_office_list_counts_cancelled_matters_apart_not_under_a_colour(client, county):
+    m = make(county, title="撤销的事")
+    sv.cancel_matter(m, county.supervisor, reason="上级已另行部署")
+    c = as_user(client, county.supervisor)
+    page = text(c.get("/matters/all/"))
+    counts = dict(re.findall(r'data-light="(\w+)">\s*<span[^>]*></span>[^<]*<strong>(\d+)</strong>', page))
+    assert counts == {"red": "0", "yellow": "0", "green": "0", "done": "0", "stopped": "1"}
+    assert "已撤销<strong>1</strong>" in page
+    assert "撤销的事" in text(c.get("/matters/all/", {"light": "stopped"}))
+    assert "撤销的事" not in text(c.get("/matters/all/", {"light": "green"}))
+
+
 def test_sup4_bad_filter_is_explained_in_chinese(client, county):
     page = text(as_user(client, county.supervisor).get("/matters/all/", {"date_from": "2026/13/40"}))
     assert "交办日期起格式应为" in page

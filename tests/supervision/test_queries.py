@@ -40,7 +40,7 @@ def test_sup4_unit_worklist_is_sorted_by_what_is_due_first_with_lights_and_count
     rows = list(wl.rows)
     assert [m.title for m in rows] == ["红灯事项", "黄灯事项", "配合事项", "绿灯事项"]
     assert [m.light for m in rows] == ["red", "yellow", "green", "green"]
-    assert wl.counts == {"red": 1, "yellow": 1, "green": 2, "done": 0, "total": 4, "drafts": 0}
+    assert wl.counts == {"red": 1, "yellow": 1, "green": 2, "done": 0, "stopped": 0, "total": 4, "drafts": 0}
     red = queries.unit_worklist(county.edu_user, {"light": "red"}, now=NOW)
     assert [m.title for m in red.rows] == ["红灯事项"] and red.counts["total"] == 4
 
