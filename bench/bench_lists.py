@@ -24,7 +24,7 @@ receives sub-tasks) and 督查室 users whose jurisdiction is the province, a
 city and a county. Each case is a call of the function the page uses
 (duban.supervision.queries.unit_worklist / supervision_list) with the page's
 filters, and the first page (20 rows) read as the page reads it: rows with
-their units, people and clocks, cooperating units prefetched.
+their units, people and clocks, the names of their cooperating units prefetched.
 
 Figures per case (--repeat runs, or fewer when a case exceeds --budget
 seconds per figure; warm cache, one connection):
@@ -35,7 +35,7 @@ seconds per figure; warm cache, one connection):
          more, a light's ranges walked along their index in growing
          batches), the page's rows (the columns a row
          shows) with their units, people and clocks, the prefetch of their
-         cooperating units, model instances with their lights
+         cooperating units (their names), model instances with their lights
   sql    the same statements (captured from one `orm` run) re-run as SQL text
          on a raw DB-API cursor: the database's share of `orm`
   bare   hand-written SQL returning the same page (same ids in the same
@@ -127,8 +127,8 @@ ORDER BY CASE WHEN m.state IN {open} THEN 0 WHEN m.closed_at IS NOT NULL THEN 1 
   m.open_due_at, CASE WHEN m.state IN {open} THEN m.id END, m.closed_at DESC, m.id DESC
 LIMIT {limit}"""
 
-COOP_SQL = """SELECT co.matter_id, u.name, p.first_name FROM supervision_mattercooperation co
-JOIN org_unit u ON u.id = co.unit_id LEFT JOIN auth_user p ON p.id = co.person_id
+COOP_SQL = """SELECT co.matter_id, co.unit_id, u.name FROM supervision_mattercooperation co
+JOIN org_unit u ON u.id = co.unit_id
 WHERE co.matter_id IN ({ids}) ORDER BY co.matter_id, co.sort_order, co.id"""
 
 OPEN = "('assigned', 'acknowledged', 'in_progress', 'completion_requested', 'suspended')"

@@ -111,13 +111,19 @@ FULL_RELATED = PAGE_RELATED + ("completion_clock", "supervising_unit", "instruct
 
 
 def _cooperations(fields=None):
-    qs = MatterCooperation.objects.select_related("unit", "person").order_by("sort_order", "id")
-    return Prefetch("cooperations", queryset=qs.only(*fields) if fields else qs)
+    """The cooperating units, each with its unit and person; with `fields`,
+    only those columns and the relations they name."""
+    if fields is None:
+        qs = MatterCooperation.objects.select_related("unit", "person")
+    else:
+        related = {f.split("__")[0] for f in fields if "__" in f}
+        qs = MatterCooperation.objects.select_related(*related).only(*fields)
+    return Prefetch("cooperations", queryset=qs.order_by("sort_order", "id"))
 
 
-# What a list row shows of its cooperating units.
-PAGE_COOPERATION_FIELDS = ("matter", "sort_order", "unit__name", "person__username", "person__first_name",
-                           "person__last_name")
+# What a list row shows of its cooperating units: their names (not their
+# responsible persons: the matter's page shows those).
+PAGE_COOPERATION_FIELDS = ("matter", "sort_order", "unit__name")
 
 
 def base_queryset(user, now=None):
