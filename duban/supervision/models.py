@@ -190,6 +190,10 @@ class Matter(models.Model):
             # in the lists' order.
             models.Index(fields=["state", "open_due_at", "id"], name="supervision_open_state_due",
                          condition=Q(open_due_at__isnull=False)),
+            # …and to one closed state (已撤销: also the stopped light), the
+            # most recently closed first.
+            models.Index(fields=["state", "-closed_at", "-id"], name="supervision_closed_state",
+                         condition=Q(closed_at__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["year", "serial"], condition=Q(serial__isnull=False),
