@@ -312,6 +312,12 @@ class ListQuerySet(QuerySet):
         walk = self.walk and connection.vendor in WALK_VENDORS and self._share() >= WALK_SHARE
         found = []
         for cond, start in ranges:
+            if len(found) >= need:
+                # The page is full up to the key of its last row so far: the
+                # next range is read up to that key only (as a plain bound,
+                # which the index answers; ties there are merged below). A
+                # range that starts after it is an empty read.
+                cond &= Q(open_due_at__lte=sorted(found)[need - 1][0])
             part = self._walk(rows, where & cond, start, need) if walk else None
             if part is None:
                 part = list(rows.filter(cond & start if start else cond).order_by(*order).values_list(*keys)[:need])
@@ -335,10 +341,13 @@ class ListQuerySet(QuerySet):
             # present): its red clocks are not all due by then.
             if Clock.objects.filter(state=ClockState.BREACHED, due_at__gt=self.now).exists():
                 return None
-            return [(running & Q(open_due_at__lte=self.now), None), (Q(open_frozen_light=self.light), None)]
+            return [(Q(open_frozen_light=self.light), None), (running & Q(open_due_at__lte=self.now), None)]
         # (condition, where the range starts): a walk goes on from its last
-        # key alone, which lies past that start.
-        return [(running, Q(open_due_at__gt=self.now)), (Q(open_frozen_light=self.light), None)]
+        # key alone, which lies past that start. The paused matters first:
+        # fewer, and often due before now (their deadlines wait), so that
+        # the running ones' range -- after now, behind the yellow ones for
+        # green -- is often not read at all (_group_ids).
+        return [(Q(open_frozen_light=self.light), None), (running, Q(open_due_at__gt=self.now))]
 
     @staticmethod
     def _walk(rows, where, start, need):
