@@ -112,9 +112,10 @@ LIGHT = """CASE WHEN c.state IN ('met', 'met_late') THEN 'done'
 # columns a row shows, in the list's order. The current clock is joined in
 # the groups only for the light filter, and then the open group also states
 # what that light implies of the matter's columns (running: red when due by
-# now, yellow or green when due after now; paused: the light it froze with),
-# each of the two ranges in a subquery of its own (an OR of them would not be
-# read along the index in order).
+# now, yellow when due after now and warned by now, green when warned after
+# now; paused: the light it froze with), each of the two ranges in a
+# subquery of its own (an OR of them would not be read along the index in
+# order).
 PAGE_SQL = """SELECT m.id, m.number, m.title, m.state, m.urgency, lu.name, lp.first_name, c.due_at, {light}, cc.due_at
 FROM supervision_matter m
 LEFT JOIN clocks_clock c ON c.id = m.current_clock_id
@@ -171,8 +172,12 @@ class Bare:
             joins = "JOIN clocks_clock c ON c.id = m.current_clock_id " + joins
         w = where.replace("%s", mk)
         if light:
-            ranges = [(f"m.open_frozen_light IS NULL AND m.open_due_at {'<=' if light == 'red' else '>'} {mk} AND ",
-                       [self.now], "running"),
+            # running: red by the due moment, yellow and green also by the
+            # warning moment (both kept on the matter)
+            running = {"red": (f"m.open_due_at <= {mk} AND ", [self.now]),
+                       "yellow": (f"m.open_due_at > {mk} AND m.open_warn_at <= {mk} AND ", [self.now, self.now]),
+                       "green": (f"m.open_due_at > {mk} AND m.open_warn_at > {mk} AND ", [self.now, self.now])}[light]
+            ranges = [("m.open_frozen_light IS NULL AND " + running[0], running[1], "running"),
                       (f"m.open_frozen_light = {mk} AND ", [light], "frozen")]
         else:
             ranges = [("", [], "open_matters")]

@@ -53,8 +53,8 @@ layer is not used, but the rows keep its invariants:
   when past the warning point; `current_clock` is the open clock due first,
   else the completion clock (else the last clock), so that red, yellow and
   green lights all occur; an open matter keeps that clock's due moment as
-  its sort key (`open_due_at`) and, while that clock is paused, its frozen
-  light (`open_frozen_light`);
+  its sort key (`open_due_at`), its warning moment (`open_warn_at`) and,
+  while that clock is paused, its frozen light (`open_frozen_light`);
 - reports: progress reports, periodic reports of long-term matters and
   completion requests, submitted by the lead unit's person in the matter's
   lifetime, reviewed by the supervision office.
@@ -568,7 +568,7 @@ class Province:
         "completion_requested_at", "completed_at", "archived_at", "cancelled_at", "acknowledged_by_id",
         "assigning_unit_id", "completion_clock_id", "created_by_id", "current_clock_id", "instructing_leader_id",
         "lead_person_id", "lead_unit_id", "responsible_leader_id", "supervising_unit_id", "parent_id", "root_id",
-        "closed_at", "open_due_at", "open_frozen_light",
+        "closed_at", "open_due_at", "open_frozen_light", "open_warn_at",
     ]
     CLOCK_COLUMNS = [
         "id", "owner_id", "kind", "label", "link", "explicit", "limit", "warn_before", "roll_forward", "started_at",
@@ -910,10 +910,11 @@ class Province:
         else:
             current = completion_clock or (clocks[-1][0] if clocks else None)
         # The lists' sort key (services._refresh_current): an open matter's
-        # current clock's due moment, and its light while it is paused.
+        # current clock's due moment, its warning moment, and its light
+        # while it is paused.
         is_open_state = state in ("assigned", "acknowledged", "in_progress", "completion_requested", "suspended")
         cur = next((c for c in clocks if c[0] == current), None) if is_open_state else None
-        open_due, frozen = (cur[2], None) if cur else (None, None)
+        open_due, open_warn, frozen = (cur[2], cur[3], None) if cur else (None, None, None)
         if cur and cur[4] == "paused":
             frozen = "red" if cur[2] <= cur[5] else "yellow" if cur[3] <= cur[5] else "green"
 
@@ -950,7 +951,7 @@ class Province:
             parent["responsible_leader"] if parent else (leader if rng.random() < 0.8 else None),
             parent["supervising_unit"] if parent else g["office"]["id"],
             parent["id"] if parent else None, parent["root"] if parent else mid, ts(closed_at),
-            ts(open_due), frozen,
+            ts(open_due), frozen, ts(open_warn),
         )
         m["lead_person"], m["responsible_leader"] = lead_person, row[49]
         m["supervising_unit"], m["root"] = row[50], row[52]

@@ -161,6 +161,10 @@ class Matter(models.Model):
     # light filter reads the running ones by their range of due moments and
     # these by their light (index supervision_open_frozen).
     open_frozen_light = models.CharField("在办事项暂停时的灯", max_length=10, null=True, blank=True, editable=False)
+    # …and that clock's warning moment: a running clock is yellow from it,
+    # green before it, so that a light filter reads the running ones of one
+    # colour from the matters' own columns (index supervision_open_running).
+    open_warn_at = models.DateTimeField("在办事项预警时间", null=True, blank=True, editable=False)
 
     # ORG-3: the units that lead, cooperate, supervise, and — for a
     # sub-task — the units above it in the decomposition (the parent's lead
@@ -186,6 +190,11 @@ class Matter(models.Model):
                          condition=Q(open_due_at__isnull=False)),
             models.Index(fields=["open_frozen_light", "open_due_at", "id"], name="supervision_open_frozen",
                          condition=Q(open_frozen_light__isnull=False)),
+            # The running ones in the lists' order, with their warning
+            # moments: a yellow or green filter passes over the other colour
+            # within the index.
+            models.Index(fields=["open_due_at", "id", "open_warn_at"], name="supervision_open_running",
+                         condition=Q(open_due_at__isnull=False, open_frozen_light__isnull=True)),
             # A list filtered to one state of the open ones (在办, 待审核…),
             # in the lists' order.
             models.Index(fields=["state", "open_due_at", "id"], name="supervision_open_state_due",

@@ -247,11 +247,12 @@ class ListQuerySet(QuerySet):
     walk = True
     light = ""  # the light filter's (filter_light)
     units = ()  # the unit sets the list is limited to (jurisdiction, unit filter), as subtree_in gives them
+    states = ()  # the states the list is filtered to (apply_filters)
 
     def _clone(self):
         clone = super()._clone()
         clone.now, clone.groups, clone.walk, clone.light = self.now, self.groups, self.walk, self.light
-        clone.units = self.units
+        clone.units, clone.states = self.units, self.states
         return clone
 
     def _share(self):
@@ -318,7 +319,11 @@ class ListQuerySet(QuerySet):
                 # which the index answers; ties there are merged below). A
                 # range that starts after it is an empty read.
                 cond &= Q(open_due_at__lte=sorted(found)[need - 1][0])
-            part = self._walk(rows, where & cond, start, need) if walk else None
+            # A walk of one state's matters reads that state's index
+            # (supervision_open_state_due), where the list's rows lie closer
+            # together than among all open matters.
+            one = Q(state=self.states[0]) if len(self.states) == 1 else Q()
+            part = self._walk(rows, where & one & cond, start, need) if walk else None
             if part is None:
                 part = list(rows.filter(cond & start if start else cond).order_by(*order).values_list(*keys)[:need])
             found += part
@@ -327,10 +332,11 @@ class ListQuerySet(QuerySet):
     def _ranges(self, group):
         """For an open matter's light, the two ranges of the matters' own
         columns that hold every row of that light, each read in the list's
-        order and then merged: the running clocks' due moments of that
-        light (a running clock is red from its due moment on; a breached
-        one was due before now) and the paused ones that froze with it
-        (index supervision_open_frozen). Asked separately, each is a plain
+        order and then merged: the paused ones that froze with it (index
+        supervision_open_frozen) and the running clocks' due moments of
+        that light (a running clock is red from its due moment on; a
+        breached one was due before now), yellow or green by their warning
+        moments (index supervision_open_running). Asked separately, each is a plain
         range that the planner reads along its index; as one OR it is not.
         None: the group is read by its filters as they are."""
         if not self.walk or group != OPEN or self.light not in OPEN_LIGHTS:
@@ -343,11 +349,14 @@ class ListQuerySet(QuerySet):
                 return None
             return [(Q(open_frozen_light=self.light), None), (running & Q(open_due_at__lte=self.now), None)]
         # (condition, where the range starts): a walk goes on from its last
-        # key alone, which lies past that start. The paused matters first:
-        # fewer, and often due before now (their deadlines wait), so that
-        # the running ones' range -- after now, behind the yellow ones for
-        # green -- is often not read at all (_group_ids).
-        return [(Q(open_frozen_light=self.light), None), (running, Q(open_due_at__gt=self.now))]
+        # key alone, which lies past that start. A running clock is yellow
+        # from its warning moment (kept on the matter: `open_warn_at`, index
+        # supervision_open_running) until it is due, green before. The
+        # paused matters first: fewer, and often due before now (their
+        # deadlines wait), so that the running ones' range is often not
+        # read at all (_group_ids).
+        colour = Q(open_warn_at__lte=self.now) if self.light == Light.YELLOW else Q(open_warn_at__gt=self.now)
+        return [(Q(open_frozen_light=self.light), None), (running & colour, Q(open_due_at__gt=self.now))]
 
     @staticmethod
     def _walk(rows, where, start, need):
@@ -454,6 +463,7 @@ def apply_filters(qs, filters=None):
         qs = qs.filter(parent__isnull=True)
     if states:
         qs.groups = tuple(g for g in qs.groups if GROUP_STATES[g] & set(states))
+        qs.states = tuple(states)
     return qs
 
 

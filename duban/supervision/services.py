@@ -611,22 +611,25 @@ def _refresh_current(m):
     """Point `current_clock` at the open clock due first (or, when none is
     open, the completion clock): the lists sort and colour by it. An open
     matter also keeps that clock's due moment as its sort key
-    (`open_due_at`) and, while that clock is paused, its frozen light
-    (`open_frozen_light`); a draft or closed matter has neither. Called
-    after every change of the matter's state or clocks."""
+    (`open_due_at`), its warning moment (`open_warn_at`) and, while that
+    clock is paused, its frozen light (`open_frozen_light`); a draft or
+    closed matter has none of them. Called after every change of the
+    matter's state or clocks."""
     clock = _clocks(m).filter(state__in=CLOCK_OPEN_STATES).order_by("due_at", "id").first()
     if clock is not None:
         target = clock.pk
     else:
         target = m.completion_clock_id or _clocks(m).order_by("-id").values_list("id", flat=True).first()
-    due = frozen = None
+    due = warn = frozen = None
     if m.state in OPEN_STATES and clock is not None:
-        due = clock.due_at
+        due, warn = clock.due_at, clock.warn_at
         if clock.state == ClockState.PAUSED and clock.paused_at is not None:
             frozen = clocks.light(clock)
-    if (target, due, frozen) != (m.current_clock_id, m.open_due_at, m.open_frozen_light):
-        m.current_clock_id, m.open_due_at, m.open_frozen_light = target, due, frozen
-        Matter.objects.filter(pk=m.pk).update(current_clock_id=target, open_due_at=due, open_frozen_light=frozen)
+    keys = (target, due, warn, frozen)
+    if keys != (m.current_clock_id, m.open_due_at, m.open_warn_at, m.open_frozen_light):
+        m.current_clock_id, m.open_due_at, m.open_warn_at, m.open_frozen_light = keys
+        Matter.objects.filter(pk=m.pk).update(current_clock_id=target, open_due_at=due, open_warn_at=warn,
+                                              open_frozen_light=frozen)
 
 
 def on_clock_moved(sender, clock, **kwargs):

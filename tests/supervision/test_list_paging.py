@@ -56,6 +56,9 @@ def lists(county, loop):
         (queries.supervision_list, c.supervisor, {"unit": str(c.fin.pk)}),
         # a walk that goes on from the middle of the ties
         (queries.supervision_list, c.supervisor, {"unit": str(c.fin.pk), "light": "green"}),
+        # a walk of one state's index (supervision_open_state_due)
+        (queries.supervision_list, c.supervisor, {"light": "green", "state": "acknowledged"}),
+        (queries.supervision_list, c.supervisor, {"light": "yellow", "state": "acknowledged"}),
         (queries.unit_worklist, c.edu_user, {}),
         (queries.unit_worklist, c.edu_user, {"light": "green"}),
         (queries.unit_worklist, c.fin_user, {}),
@@ -122,17 +125,19 @@ def test_sup4_open_first_by_due_then_closed_most_recent_first_then_drafts(county
 def _check_sort_keys():
     """The rule the open group's index walks rely on (ListQuerySet): an
     open matter's current clock is an open clock, and the matter keeps its
-    due moment as `open_due_at` and, while it is paused, its (frozen) light
-    as `open_frozen_light`; no other matter has either."""
+    due moment as `open_due_at`, its warning moment as `open_warn_at` and,
+    while it is paused, its (frozen) light as `open_frozen_light`; no other
+    matter has any of them."""
     for m in Matter.objects.select_related("current_clock"):
         if m.state in queries.OPEN_STATES:
             clock = m.current_clock
             assert clock.state in CLOCK_OPEN_STATES, (m.title, m.state, clock.state)
             assert m.open_due_at == clock.due_at, (m.title, m.state, m.open_due_at)
+            assert m.open_warn_at == clock.warn_at, (m.title, m.state, m.open_warn_at)
             frozen = clock.light() if clock.state == ClockState.PAUSED else None
             assert m.open_frozen_light == frozen, (m.title, m.state, m.open_frozen_light)
         else:
-            assert m.open_due_at is None and m.open_frozen_light is None, (m.title, m.state)
+            assert m.open_due_at is None and m.open_warn_at is None and m.open_frozen_light is None, m.title
         if m.state in queries.CLOSED_STATES:
             assert m.closed_at is not None and m.current_clock_id is not None, m.title
             # so that a red, yellow or green list holds open matters only (filter_light)
