@@ -374,13 +374,14 @@ def _light_whens(now, value):
     ]
 
 
-def annotate_light(qs, now=None, *, prefix=""):
+def annotate_light(qs, now=None, *, prefix="", rank=True):
     """Annotate a Clock queryset (or, with `prefix` such as "clock__", a
     queryset that reaches one clock through a relation) with `light`
-    ("red"/"yellow"/"green"/"done"/"stopped") and `light_rank` (0 red … 3
-    done, 4 stopped), so
-    that lists sort and count by light in SQL: `.order_by("light_rank",
-    "due_at")`, `.values("light").annotate(n=Count("id"))`."""
+    ("red"/"yellow"/"green"/"done"/"stopped") and, unless `rank` is False
+    (a filter or a count needs only the light), `light_rank` (0 red … 3
+    done, 4 stopped), so that lists sort and count by light in SQL:
+    `.order_by("light_rank", "due_at")`,
+    `.values("light").annotate(n=Count("id"))`."""
     now = _now(now)
 
     def prefixed(whens):
@@ -391,12 +392,12 @@ def annotate_light(qs, now=None, *, prefix=""):
             out.append(When(_prefix_q(w.condition, prefix), then=w.result))
         return out
 
-    return qs.annotate(
-        light=Case(*prefixed(_light_whens(now, lambda v: Value(v.value))), default=Value(Light.GREEN.value),
-                   output_field=CharField()),
-        light_rank=Case(*prefixed(_light_whens(now, lambda v: Value(LIGHT_RANK[v]))),
-                        default=Value(LIGHT_RANK[Light.GREEN]), output_field=IntegerField()),
-    )
+    out = {"light": Case(*prefixed(_light_whens(now, lambda v: Value(v.value))), default=Value(Light.GREEN.value),
+                         output_field=CharField())}
+    if rank:
+        out["light_rank"] = Case(*prefixed(_light_whens(now, lambda v: Value(LIGHT_RANK[v]))),
+                                 default=Value(LIGHT_RANK[Light.GREEN]), output_field=IntegerField())
+    return qs.annotate(**out)
 
 
 def _prefix_q(q, prefix):

@@ -476,7 +476,7 @@ def filter_light(qs, filters=None):
     if light in OPEN_LIGHTS:
         # The running or paused clock's moments against now (annotate_light);
         # the clock states it comes from, implied, stated for the planner.
-        qs = annotate_light(qs, qs.now, prefix="current_clock__").filter(
+        qs = annotate_light(qs, qs.now, prefix="current_clock__", rank=False).filter(
             current_clock__isnull=False, current_clock__state__in=list(CLOCK_OPEN_STATES), light=light)
     else:
         # Done and stopped are their clocks' states alone (annotate_light):
@@ -535,7 +535,7 @@ class Worklist:
     counted_at = None  # set when the counts came from the cache
 
     def _count(self) -> dict:
-        qs = annotate_light(self.unfiltered.order_by(), self.unfiltered.now, prefix="current_clock__")
+        qs = annotate_light(self.unfiltered.order_by(), self.unfiltered.now, prefix="current_clock__", rank=False)
         clocked = Q(current_clock__isnull=False)
         found = qs.aggregate(
             **{x.value: Count("id", filter=clocked & Q(light=x.value)) for x in LIGHTS},
