@@ -199,6 +199,10 @@ class Matter(models.Model):
             # in the lists' order.
             models.Index(fields=["state", "open_due_at", "id"], name="supervision_open_state_due",
                          condition=Q(open_due_at__isnull=False)),
+            # …and the paused ones of one state by their frozen light, for a
+            # list filtered to both (red + 办结待审…).
+            models.Index(fields=["state", "open_frozen_light", "open_due_at", "id"],
+                         name="supervision_frozen_state", condition=Q(open_frozen_light__isnull=False)),
             # …and to one closed state (已撤销: also the stopped light), the
             # most recently closed first.
             models.Index(fields=["state", "-closed_at", "-id"], name="supervision_closed_state",

@@ -319,9 +319,9 @@ class ListQuerySet(QuerySet):
                 # which the index answers; ties there are merged below). A
                 # range that starts after it is an empty read.
                 cond &= Q(open_due_at__lte=sorted(found)[need - 1][0])
-            # A walk of one state's matters reads that state's index
-            # (supervision_open_state_due), where the list's rows lie closer
-            # together than among all open matters.
+            # A walk of one state's matters reads that state's indexes
+            # (supervision_open_state_due, supervision_frozen_state), where
+            # the list's rows lie closer together than among all open ones.
             one = Q(state=self.states[0]) if len(self.states) == 1 else Q()
             part = self._walk(rows, where & one & cond, start, need) if walk else None
             if part is None:
