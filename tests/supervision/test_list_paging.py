@@ -56,7 +56,7 @@ def lists(county, loop):
         (queries.supervision_list, c.supervisor, {"unit": str(c.fin.pk)}),
         # a walk that goes on from the middle of the ties
         (queries.supervision_list, c.supervisor, {"unit": str(c.fin.pk), "light": "green"}),
-        # a walk of one state's index (supervision_open_state_due)
+        # a light's ranges within one state (read plainly, not walked)
         (queries.supervision_list, c.supervisor, {"light": "green", "state": "acknowledged"}),
         (queries.supervision_list, c.supervisor, {"light": "yellow", "state": "acknowledged"}),
         (queries.unit_worklist, c.edu_user, {}),
