@@ -3,8 +3,9 @@
 Each write is one transaction with one journal event. Business apps call
 `start_clock` when an obligation begins and `meet` when it is delivered;
 `pause`/`resume` while, for example, an extension request waits; `stop`
-when the obligation is withdrawn (its owner cancelled); `change_deadline` when a person sets the deadline (it is explicit from then
-on and never recomputed). `recompute_rule_clocks` is called by the calendar
+when the obligation is withdrawn (its owner cancelled); `change_deadline`
+when a person sets the deadline (it is explicit from then on and never
+recomputed). `recompute_rule_clocks` is called by the calendar
 (and may be called after a rule is edited) and recomputes every open
 deadline that a rule computed.
 """

@@ -231,10 +231,9 @@ class ListQuerySet(QuerySet):
     database plans it), except a light's ranges on PostgreSQL in a list
     over at least WALK_SHARE of the units and not filtered by state,
     which are walked: the range's index is read in growing batches
-    (WALK_FIRST, WALK_GROWTH), keeping
-    the entries that belong to the list by their ids; when WALK_MAX
-    entries yield fewer than wanted, the range is read by the ordinary
-    query after all. Lists that are small by nature (a unit's worklist, a
+    (WALK_FIRST, WALK_GROWTH), keeping the entries that belong to the list
+    by their ids; when WALK_MAX entries yield fewer than wanted, the range
+    is read by the ordinary query after all. Lists that are small by nature (a unit's worklist, a
     leader's) set `walk` off: each group is one query with every filter.
     Either way the ids are exact: the same rows in the same order as the
     whole list (tested for every path).
@@ -337,9 +336,9 @@ class ListQuerySet(QuerySet):
         supervision_open_frozen) and the running clocks' due moments of
         that light (a running clock is red from its due moment on; a
         breached one was due before now), yellow or green by their warning
-        moments (index supervision_open_running). Asked separately, each is a plain
-        range that the planner reads along its index; as one OR it is not.
-        None: the group is read by its filters as they are."""
+        moments (index supervision_open_running). Asked separately, each is
+        a plain range that the planner reads along its index; as one OR it
+        is not. None: the group is read by its filters as they are."""
         if not self.walk or group != OPEN or self.light not in OPEN_LIGHTS:
             return None  # (a list small by nature is read in one go)
         running = Q(open_frozen_light__isnull=True)
@@ -369,10 +368,10 @@ class ListQuerySet(QuerySet):
         entries from the index, then which of them belong to the list (the
         list's filters on its rows by primary key, which every planner gets
         right) -- and, when it comes short, the next batch goes on from its
-        last entry (read by its id): `(open_due_at, id) > (its due moment, its id)`, one
-        comparison of row values that the index answers (as an OR of its
-        parts, or beside the range's start, PostgreSQL misjudges how many
-        entries follow and sorts them all)."""
+        last entry (read by its id): `(open_due_at, id) > (its due moment,
+        its id)`, one comparison of row values that the index answers (as an
+        OR of its parts, or beside the range's start, PostgreSQL misjudges
+        how many entries follow and sorts them all)."""
         table = connection.ops.quote_name(Matter._meta.db_table)
         column = connection.ops.quote_name(Matter._meta.get_field("open_due_at").column)
         found, read, size, last = [], 0, max(1, WALK_FIRST * need), None
