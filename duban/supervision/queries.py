@@ -110,20 +110,24 @@ FULL_RELATED = PAGE_RELATED + ("completion_clock", "supervising_unit", "instruct
                                "parent")
 
 
-def _cooperations(fields=None):
+def _cooperations(fields=None, to_attr=None):
     """The cooperating units, each with its unit and person; with `fields`,
-    only those columns and the relations they name."""
+    only those columns and the relations they name; with `to_attr`, as a
+    plain list in that attribute (`matter.cooperations` is then not filled:
+    Django builds no queryset per row for it, about 0.6 ms a page)."""
     if fields is None:
         qs = MatterCooperation.objects.select_related("unit", "person")
     else:
         related = {f.split("__")[0] for f in fields if "__" in f}
         qs = MatterCooperation.objects.select_related(*related).only(*fields)
-    return Prefetch("cooperations", queryset=qs.order_by("sort_order", "id"))
+    return Prefetch("cooperations", queryset=qs.order_by("sort_order", "id"), to_attr=to_attr)
 
 
 # What a list row shows of its cooperating units: their names (not their
-# responsible persons: the matter's page shows those).
+# responsible persons: the matter's page shows those), as
+# `row.page_cooperations` (ListQuerySet.for_page).
 PAGE_COOPERATION_FIELDS = ("matter", "sort_order", "unit__name")
+PAGE_COOPERATIONS = "page_cooperations"
 
 
 def base_queryset(user, now=None):
@@ -271,9 +275,11 @@ class ListQuerySet(QuerySet):
         """The same list, its rows read with what a page shows: PAGE_RELATED
         and, of them and the matter, the columns PAGE_FIELDS (another column
         is read when asked for, one query per row: the list template asks
-        for none -- tested)."""
+        for none -- tested), and the names of their cooperating units as
+        `row.page_cooperations` (a list, in their order)."""
         return (self.select_related(None).select_related(*PAGE_RELATED).only(*PAGE_FIELDS)
-                .prefetch_related(None).prefetch_related(_cooperations(PAGE_COOPERATION_FIELDS)))
+                .prefetch_related(None)
+                .prefetch_related(_cooperations(PAGE_COOPERATION_FIELDS, to_attr=PAGE_COOPERATIONS)))
 
     def __getitem__(self, k):
         if (not isinstance(k, slice) or k.stop is None or k.step is not None or self._result_cache is not None

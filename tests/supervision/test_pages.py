@@ -166,6 +166,19 @@ def test_sup4_list_query_count_does_not_grow_with_rows(client, county, url):
     assert many == few, f"{url}: {few} queries with 1 row, {many} with 12"
 
 
+def test_sup4_list_rows_name_their_cooperating_units(client, county):
+    """A row names its cooperating units in their order, and a cooperating
+    unit's own worklist marks its part (配合)."""
+    make(county, title="两家配合的事", cooperating=[{"unit": county.fin, "person": county.fin_user},
+                                                  {"unit": county.town, "person": county.town_user}])
+    make(county, title="独办的事")
+    office = text(as_user(client, county.supervisor).get("/matters/all/"))
+    cells = re.findall(r'<td data-label="配合单位">(.*?)</td>', office, re.S)
+    assert sorted(re.sub(r"<[^>]+>", "", c).strip() for c in cells) == ["—", "县财政局、城关镇"]
+    mine = text(as_user(client, county.fin_user).get("/matters/"))
+    assert re.search(r'<td data-label="配合单位">县财政局 <span class="tag mine">配合</span>、城关镇</td>', mine)
+
+
 def test_sup4_the_office_lists_unit_filter_offers_its_jurisdiction_only(client, county):
     from duban.org import services as org
 
