@@ -6,8 +6,8 @@ and punctuation, dates written in half a dozen ways, blank rows. These
 helpers turn such a sheet into (Excel row number, {field: raw value})
 pairs; the caller validates the values and reports errors by row and column.
 
-Used by duban.rectification.excel; duban.supervision.ledger keeps its own
-stricter template reader for now and can move to these helpers.
+Used by the two imports: duban.rectification.excel (问题清单台账) and
+duban.supervision.ledger (督办事项).
 """
 
 import datetime as dt

@@ -7,7 +7,6 @@ DOC-2 when the rows are to be assigned at once) and reports every problem
 naming the row and the column; only when all rows are clean does it create
 them, in one transaction: all or nothing."""
 
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -19,11 +18,12 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from duban.core import xlsx_import as xi
 from duban.core.exports import XLSX, xlsx_response
 from duban.journal import chain
 from duban.org.models import Person, Role, RoleAssignment, Unit
@@ -142,7 +142,7 @@ IMPORT_COLUMNS = [
     Column("配合单位", "cooperating_units", False, "多个单位用“、”分隔"),
     Column("配合单位责任人", "cooperating_persons", False, "与配合单位一一对应，用“、”分隔"),
     Column("责任领导", "responsible_leader", False, "县领导的姓名或账号"),
-    Column("办结期限", "due_at", False, "日期，如 2026-12-31；留空则按时限规则"),
+    Column("办结期限", "due_at", False, "日期，如 2026-12-31、2026年12月31日前；写“长期”为长期事项；留空则按时限规则"),
     Column("时限规则", "deadline_rule", False, "规则代码（见下表）；期限和规则都留空时按7个工作日报告落实情况"),
     Column("会议名称", "meeting_name", False, "来源为常务会议、专题会议时必填"),
     Column("会议日期", "meeting_date", False, "来源为常务会议、专题会议时必填"),
@@ -157,7 +157,26 @@ IMPORT_COLUMNS = [
     Column("报送周期", "report_cycle", False, "长期事项必填：" + "、".join(ReportCycle.labels)),
     Column("报送日", "report_day", False, "长期事项必填：每周填1—7（周一至周日），每月、每季度填1—31"),
 ]
-HEADERS = {c.header: c for c in IMPORT_COLUMNS}
+# Header names as written in the template, and the other names clerks
+# give the same columns in their own ledgers.
+ALIASES = {xi.header_key(c.header): c.field or "_seq" for c in IMPORT_COLUMNS}
+for _field, _names in {
+    "source_kind": ["事项来源", "来源类别", "交办来源"],
+    "title": ["事项", "督办事项", "督办事项名称", "事项标题", "任务名称"],
+    "content": ["具体内容", "督办内容", "任务内容", "主要内容", "内容"],
+    "standard": ["工作要求", "完成标准", "办结标准", "目标要求"],
+    "urgency": ["紧急程度（特急/加急/一般）", "缓急"],
+    "lead_unit": ["牵头单位（部门）", "责任单位", "主办单位", "承办单位"],
+    "lead_person": ["具体责任人", "牵头单位责任人", "经办人"],
+    "responsible_leader": ["分管领导", "牵头领导", "包保领导"],
+    "due_at": ["办理时限", "完成时限", "办结时限", "完成时间", "时限", "期限"],
+    "document_number": ["文件文号", "发文字号"],
+    "ticket_number": ["工单编号", "工单号"],
+    "is_long_term": ["是否长期", "是否长期事项"],
+}.items():
+    for _name in _names:
+        ALIASES.setdefault(xi.header_key(_name), _field)
+REQUIRED = [c.field for c in IMPORT_COLUMNS if c.required]
 FIELD_COLUMN = {c.field: c.header for c in IMPORT_COLUMNS if c.field}
 FIELD_COLUMN["cooperating"] = "配合单位"
 SHEET = "督办事项"
@@ -217,7 +236,9 @@ def template_workbook() -> Workbook:
     notes["A1"].font = Font(bold=True, size=14)
     notes.append(["1. 在“督办事项”表中每行填写一项督办事项，标“*”的列必填；第2行“示例”仅作参考，导入时跳过。"])
     notes.append(["2. 系统先校验全部行，有任何一行出错则全部不导入，并列出出错的行和列；改正后重新上传。"])
-    notes.append(["3. 日期写作 2026-12-31；单位、人员须与“单位及人员”表一致。"])
+    notes.append(["3. 日期写作 2026-12-31、2026/12/31 或 2026年12月31日（可带“前”），只写月日时为今年；"
+                  "单位、人员须与“单位及人员”表一致。"])
+    notes.append(["4. 可在表头上方加标题行；表头可用常见的其他写法（如“责任单位”“完成时限”）。"])
     notes.append([])
     notes.append(["列名", "是否必填", "填写说明及可选值"])
     for cell in notes[notes.max_row]:
@@ -255,28 +276,33 @@ def template_response() -> HttpResponse:
 
 
 class _Resolver:
-    """Units and people by the names a clerk writes, loaded once."""
+    """Units and people by the names a clerk writes, loaded once; names
+    are compared without spaces and with full-width letters and digits
+    folded (duban.core.xlsx_import.name_key)."""
 
     def __init__(self):
         self.units_by_label, self.units_by_name = {}, {}
         for u in Unit.objects.filter(is_active=True).select_related("parent"):
-            self.units_by_label[unit_label(u)] = u
+            self.units_by_label[xi.name_key(unit_label(u))] = u
             if u.parent is not None:
-                self.units_by_label[f"{u.parent.name}/{u.name}"] = u
-                self.units_by_label[f"{u.parent.name}·{u.name}"] = u
-            self.units_by_name.setdefault(u.name, []).append(u)
+                self.units_by_label[xi.name_key(f"{u.parent.name}/{u.name}")] = u
+                self.units_by_label[xi.name_key(f"{u.parent.name}·{u.name}")] = u
+            self.units_by_name.setdefault(xi.name_key(u.name), []).append(u)
         self.people = list(Person.objects.filter(user__is_active=True).select_related("user", "unit"))
         self.by_username = {p.user.get_username(): p for p in self.people}
+        self.by_name = {}
+        for p in self.people:
+            self.by_name.setdefault(xi.name_key(p.user.get_full_name()), []).append(p)
         self.leader_ids = set(RoleAssignment.objects.filter(role=Role.LEADER).values_list("user_id", flat=True))
 
-    def unit(self, text):
-        text = _text(text)
+    def unit(self, value):
+        text = _text(value)
         if not text:
             return None
-        text = text.replace("．", "·").replace("•", "·")
-        if text in self.units_by_label:
-            return self.units_by_label[text]
-        found = self.units_by_name.get(text, [])
+        key = xi.name_key(text.replace("．", "·").replace("•", "·").replace("・", "·"))
+        if key in self.units_by_label:
+            return self.units_by_label[key]
+        found = self.units_by_name.get(key, [])
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
@@ -284,14 +310,14 @@ class _Resolver:
             raise ValidationError(f"单位“{text}”不止一个，请写明上级单位，如{examples}")
         raise ValidationError(f"找不到单位“{text}”")
 
-    def person(self, text, unit=None, leaders=False):
-        text = _text(text)
+    def person(self, value, unit=None, leaders=False):
+        text = _text(value)
         if not text:
             return None
-        p = self.by_username.get(text)
+        p = self.by_username.get(xi.halfwidth(text))
         if p is not None:
             return p.user
-        found = [p for p in self.people if p.user.get_full_name() == text]
+        found = self.by_name.get(xi.name_key(text), [])
         if unit is not None:
             inside = [p for p in found if p.unit.path.startswith(unit.path)]
             found = inside or found
@@ -306,35 +332,20 @@ class _Resolver:
         raise ValidationError(f"找不到{where}名为“{text}”的人员")
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_text = xi.cell_text
 
 
 def _date(value):
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    match = _DATE.match(_text(value))
-    if not match:
-        raise ValidationError("日期格式应为 2026-12-31")
+    """A date as clerks write it (duban.core.xlsx_import.parse_date: 2026-12-31,
+    2026/12/31, 2026年12月31日前, 12月31日 of this year, a date cell)."""
     try:
-        return dt.date(*(int(x) for x in match.groups()))
-    except ValueError:
-        raise ValidationError("不是有效的日期") from None
+        return xi.parse_date(value, default_year=timezone.localdate().year)
+    except ValueError as e:
+        raise ValidationError(str(e)) from None
 
 
 def _choice(value, choices, what):
-    text = _text(value)
+    text = xi.name_key(value)
     if not text:
         return ""
     for v, label in choices:
@@ -367,14 +378,18 @@ def _read_row(cells: dict, res: _Resolver):
     attempt("lead_person", lambda: res.person(cells.get("lead_person"), unit=data.get("lead_unit")))
     attempt("responsible_leader", lambda: res.person(cells.get("responsible_leader"), leaders=True))
     attempt("instructing_leader", lambda: res.person(cells.get("instructing_leader"), leaders=True))
+    # 办结期限 may say 长期 (a long-term matter) instead of a date.
+    due_long_term = xi.is_long_term(cells.get("due_at"))
+    if due_long_term:
+        cells = {**cells, "due_at": None}
     for f in ("meeting_date", "instruction_date", "due_at"):
         attempt(f, lambda f=f: _date(cells.get(f)))
-    long_term = _text(cells.get("is_long_term"))
+    long_term = xi.name_key(cells.get("is_long_term"))
     if long_term not in ("", "是", "否", "Y", "N", "y", "n", "1", "0"):
         problems.setdefault("is_long_term", []).append("应填“是”或“否”")
-    data["is_long_term"] = long_term in ("是", "Y", "y", "1")
+    data["is_long_term"] = due_long_term or long_term in ("是", "Y", "y", "1")
     attempt("report_cycle", lambda: _choice(cells.get("report_cycle"), ReportCycle.choices, "报送周期"))
-    day = _text(cells.get("report_day"))
+    day = xi.name_key(cells.get("report_day"))
     if day:
         try:
             data["report_day"] = int(day)
@@ -416,42 +431,19 @@ def _row_errors(row_no, problems: dict) -> list:
 
 def read_rows(fileobj) -> tuple:
     """[(excel row number, {field: value})] of the filled rows, or a
-    ValidationError when the file or its header is not the template's."""
+    ValidationError when the file or its header cannot be read.
+
+    The sheet is read as clerks fill it in (duban.core.xlsx_import): the
+    header row is found among the first rows (a title row above it is
+    skipped), header names may hold spaces, line breaks or required marks,
+    and the common other names of a column are accepted (ALIASES). The
+    template's example row (序号 示例) is skipped."""
     try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception:
-        raise ValidationError("文件不是有效的 Excel（.xlsx）文件，请使用下载的导入模板") from None
-    try:
-        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = next(it, None)
-        if not header:
-            raise ValidationError("表格是空的：第1行应为列名")
-        columns = {}
-        for i, text in enumerate(header):
-            name = _text(text).rstrip("*＊").strip()
-            if name in HEADERS:
-                columns[i] = HEADERS[name]
-        missing = [c.header for c in IMPORT_COLUMNS if c.required and c not in columns.values()]
-        if missing:
-            raise ValidationError("第1行缺少必填列：" + "、".join(f"“{m}”" for m in missing) + "，请使用下载的导入模板")
-        rows = []
-        for row_no, values in enumerate(it, start=2):
-            if not values or all(_text(v) == "" for v in values):
-                continue
-            cells = {}
-            for i, value in enumerate(values):
-                col = columns.get(i)
-                if col is not None:
-                    cells[col.field or "_seq"] = value
-            if _text(cells.get("_seq")) == EXAMPLE_MARK:
-                continue
-            rows.append((row_no, cells))
-            if len(rows) > MAX_ROWS:
-                raise ValidationError(f"一次最多导入{MAX_ROWS}行，请分批导入")
-        return rows
-    finally:
-        wb.close()
+        sheet = xi.read_sheet(fileobj, ALIASES, required=REQUIRED, sheet_name=SHEET, max_rows=MAX_ROWS)
+    except xi.SheetError as e:
+        raise ValidationError(f"{e}，请使用下载的导入模板") from None
+    return [(row_no, cells) for row_no, cells in sheet.rows
+            if xi.halfwidth(xi.cell_text(cells.get("_seq"))) != EXAMPLE_MARK]
 
 
 class _RowFailed(Exception):

@@ -3,10 +3,12 @@ from the Excel template — every row validated first, Chinese errors naming
 row and column, all or nothing. The files are opened and read back with
 openpyxl."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from duban.journal.models import Event
@@ -170,7 +172,7 @@ def test_out2_import_reports_every_bad_row_and_column_and_writes_nothing(client,
     # Rows are numbered as in Excel: the header is row 1, the example row 2.
     assert "第4行“牵头单位”列：找不到单位“县水利局”" in page
     assert "第5行“紧急程度”列：紧急程度应为：特急、加急、一般" in page
-    assert "第6行“办结期限”列：日期格式应为 2026-12-31" in page
+    assert "第6行“办结期限”列：“明年”不是可识别的日期，请写作 2026-03-10 或 2026年3月10日" in page
     # The services' own checks in the same upload: the instruction's text is
     # required; 赵城关 is found, outside the lead unit, and refused.
     assert "第5行“批示内容”列：来源为“领导批示”时必须填写批示内容" in page
@@ -232,10 +234,50 @@ def test_out2_import_refuses_files_that_are_not_the_template(client, county):
     out = io.BytesIO()
     wb.save(out)
     page = c.post("/matters/import/", {"file": SimpleUploadedFile("b.xlsx", out.getvalue())}).content.decode()
-    assert "第1行缺少必填列" in page and "“来源”" in page
+    assert "找不到表头行" in page and "“来源”" in page and "请使用下载的导入模板" in page
+    # A header row that names some columns but not every required one.
+    wb = Workbook()
+    wb.active.append(["来源", "事项名称", "事项内容", "责任人"])
+    wb.active.append(["领导批示", "x", "y", "张教育"])
+    out = io.BytesIO()
+    wb.save(out)
+    page = c.post("/matters/import/", {"file": SimpleUploadedFile("c.xlsx", out.getvalue())}).content.decode()
+    assert "第1行（表头）缺少必填列：“牵头单位”" in page
     page = c.post("/matters/import/", {"file": filled(c, [])}).content.decode()
     assert "没有可导入的行" in page
     assert not Matter.objects.exists()
+
+
+def test_out2_import_reads_a_ledger_as_clerks_fill_it_in(client, county):
+    """A clerk's own sheet: a title row above the header, header names
+    with spaces and line breaks or the other names clerks use (责任单位,
+    完成时限), no example row, dates written 2026年…日前 or as month and
+    day of this year, full-width digits, names with spaces, and 长期 in the
+    deadline column (a long-term matter with its report cycle)."""
+    year = timezone.localdate().year
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "县政府督办事项台账"
+    ws.append(["2026年第四季度县政府督办事项台账"])
+    ws.append(["序 号", "来源", "督办事项", "事项\n内容", "工作要求", "责任单位", "具体责任人", "完成时限",
+               "批示领导", "批示日期", "批示内容", "报送周期", "报送日"])
+    due = future(40).date()
+    ws.append([1, "领导批示", "农村饮水安全排查", "全县排查", "全覆盖", "县 教育局", "张 教育",
+               f"{due.year}年{due.month}月{due.day}日前", "xianzhang", f"{year}.11.1", "请抓紧", "", ""])
+    ws.append([2, "领导批示", "校园周边环境整治", "长期巡查", "常态化", "县教育局", "张教育", "长期",
+               "周县长", f"{year}年11月2日", "持续抓好", "每月", "１５"])
+    out = io.BytesIO()
+    wb.save(out)
+    c = as_user(client, county.supervisor)
+    page = c.post("/matters/import/", {"file": SimpleUploadedFile("台账.xlsx", out.getvalue()), "assign": "on"})
+    assert "已导入 2 项督办事项" in page.content.decode()
+    first, second = Matter.objects.order_by("id")
+    assert (first.title, first.content, first.standard) == ("农村饮水安全排查", "全县排查", "全覆盖")
+    assert first.lead_unit == county.edu and first.lead_person == county.edu_user
+    assert timezone.localtime(first.deadline).date() == due and first.state == State.ASSIGNED
+    assert first.instruction_date == dt.date(year, 11, 1) and first.instructing_leader == county.leader
+    assert second.is_long_term and second.report_cycle == "monthly" and second.report_day == 15
+    assert second.instruction_date == dt.date(year, 11, 2)
 
 
 def test_out2_import_as_drafts_skips_the_assignment_checks(client, county):
