@@ -312,22 +312,6 @@ class Signature(models.Model):
         return f"{self.signer_name} {self.meaning} {self.signed_at:%Y-%m-%d %H:%M}"
 
 
-class DutySerial(models.Model):
-    """The last bulletin number given per year (locked while taken)."""
-
-    series = models.CharField("序列", max_length=20)
-    year = models.PositiveSmallIntegerField("年度")
-    last = models.PositiveIntegerField("已用至", default=0)
-
-    class Meta:
-        verbose_name = "编号计数"
-        verbose_name_plural = "编号计数"
-        constraints = [models.UniqueConstraint(fields=["series", "year"], name="duty_serial_once")]
-
-    def __str__(self):
-        return f"{self.series} {self.year}：{self.last}"
-
-
 class BulletinState(models.TextChoices):
     DRAFT = "draft", "编辑中"
     ISSUED = "issued", "已印发"

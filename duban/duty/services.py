@@ -102,6 +102,7 @@ from django.utils.dateparse import parse_date
 
 from duban.clocks import services as clocks
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
+from duban.core import serials
 from duban.journal import chain
 from duban.org.models import Person, Role, RoleAssignment, Unit
 from duban.org.services import has_role
@@ -112,7 +113,6 @@ from .models import (
     Bulletin,
     BulletinItem,
     BulletinState,
-    DutySerial,
     DutyShift,
     Incident,
     IncidentKind,
@@ -718,14 +718,6 @@ def verify_signature(sig, version=None) -> bool:
 
 # --- the bulletin ---------------------------------------------------------------
 
-def _take_number(series, year) -> int:
-    DutySerial.objects.get_or_create(series=series, year=year)
-    counter = DutySerial.objects.select_for_update().get(series=series, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
-
-
 def _clean_items(by, items) -> list:
     from duban.org.visibility import visible
 
@@ -822,7 +814,7 @@ def issue_bulletin(bulletin, by, *, at=None) -> Bulletin:
         if b.state != BulletinState.DRAFT:
             raise ValidationError(f"要情已印发（{b.number_text}）")
         year = _local_date(at).year
-        b.year, b.number = year, _take_number("bulletin", year)
+        b.year, b.number = year, serials.take("bulletin", year)
         b.state, b.issued_at, b.issued_by = BulletinState.ISSUED, at, by
         b.save(update_fields=["year", "number", "state", "issued_at", "issued_by"])
         chain.record("duty.bulletin.issue", b, before={"state": BulletinState.DRAFT}, after={

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from duban.security.permissions import ReadOnlyRoleAdmin
 
-from .models import ExtensionRequest, Matter, MatterCooperation, Report, SerialCounter, Urge
+from .models import ExtensionRequest, Matter, MatterCooperation, Report, Urge
 
 
 class ReadOnlyAdmin(ReadOnlyRoleAdmin, admin.ModelAdmin):
@@ -73,7 +73,3 @@ class UrgeAdmin(ReadOnlyAdmin):
     list_select_related = ["matter", "urged_by", "urged_unit", "urged_person"]
     raw_id_fields = ["clock", "flip"]
 
-
-@admin.register(SerialCounter)
-class SerialCounterAdmin(ReadOnlyAdmin):
-    list_display = ["series", "year", "last"]

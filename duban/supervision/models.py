@@ -435,21 +435,3 @@ class Urge(models.Model):
         from .services import allocate_urge_number
 
         return allocate_urge_number(self, by=by)
-
-
-class SerialCounter(models.Model):
-    """The last number given per series and year (督办 numbers, 催办单
-    numbers), locked while a number is taken so that numbers are unique
-    and without gaps from concurrent writers."""
-
-    series = models.CharField("序列", max_length=20)
-    year = models.PositiveSmallIntegerField("年度")
-    last = models.PositiveIntegerField("已用至", default=0)
-
-    class Meta:
-        verbose_name = "编号计数"
-        verbose_name_plural = "编号计数"
-        constraints = [models.UniqueConstraint(fields=["series", "year"], name="supervision_serial_once")]
-
-    def __str__(self):
-        return f"{self.series} {self.year}：{self.last}"

@@ -49,6 +49,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from duban.clocks import services as clocks
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.clocks.models import Clock, ClockState, FlipKind
+from duban.core import serials
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
 from duban.notify import services as notify
@@ -72,7 +73,6 @@ from .models import (
     ReportKind,
     Result,
     ReviewState,
-    SerialCounter,
     SourceKind,
     Urge,
     UrgeChannel,
@@ -673,14 +673,6 @@ def _reset_deadline(clock, due, reason, by, at):
         clocks.resume(clock, at=at)
 
 
-def _take_number(series, year) -> int:
-    SerialCounter.objects.get_or_create(series=series, year=year)
-    counter = SerialCounter.objects.select_for_update().get(series=series, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
-
-
 def _effective_progress(m) -> int:
     if m.state in (State.COMPLETED, State.ARCHIVED):
         return 100
@@ -884,7 +876,7 @@ def assign_matter(matter, by, *, at=None) -> Matter:
         if m.due_at is not None and m.due_at <= at:
             raise ValidationError({"due_at": f"办结期限（{fmt_moment(m.due_at)}）已过，请先修改期限"})
         year = timezone.localtime(at).year
-        m.year, m.serial = year, _take_number("matter", year)
+        m.year, m.serial = year, serials.take("matter", year)
         m.number = matter_number_format().format(year=year, serial=m.serial)
         m.state, m.assigned_at = new_state, at
         _start_clocks(m, at)
@@ -1374,7 +1366,7 @@ def allocate_urge_number(urge, by=None, *, at=None) -> str:
         if by is not None:
             _require(by, u.matter, Action.URGE)
         year = timezone.localtime(at).year
-        u.document_year, u.document_serial = year, _take_number("urge", year)
+        u.document_year, u.document_serial = year, serials.take("urge", year)
         u.document_number = urge_number_format().format(year=year, serial=u.document_serial)
         u.save(update_fields=["document_year", "document_serial", "document_number"])
         chain.record("supervision.urge.number", u, after={"document_number": u.document_number,

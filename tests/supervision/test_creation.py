@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from duban.clocks.services import clocks_for
+from duban.core.models import SerialCounter
 from duban.journal.models import Event
 from duban.notify.models import Message
 from duban.supervision import services as sv
-from duban.supervision.models import Matter, SerialCounter, SourceKind
+from duban.supervision.models import Matter, SourceKind
 from duban.supervision.transitions import State
 
 from .conftest import T0, instruction_data, later, local

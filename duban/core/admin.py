@@ -1,0 +1,14 @@
+"""Shared records in Django's admin, read-only: numbers are taken only by
+duban.core.serials."""
+
+from django.contrib import admin
+
+from duban.security.permissions import ReadOnlyRoleAdmin
+
+from .models import SerialCounter
+
+
+@admin.register(SerialCounter)
+class SerialCounterAdmin(ReadOnlyRoleAdmin, admin.ModelAdmin):
+    list_display = ["series", "year", "last"]
+    list_filter = ["series", "year"]

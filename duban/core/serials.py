@@ -1,0 +1,18 @@
+"""Document numbers without gaps: the next number of a series in a year."""
+
+from django.db import transaction
+
+from .models import SerialCounter
+
+
+def take(series: str, year: int) -> int:
+    """The next number of `series` in `year` (1, 2, …). Inside the caller's
+    transaction, which holds the counter's row until it commits: a number
+    given to a write that then fails is given again to the next one."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("serials.take must run inside a transaction (transaction.atomic)")
+    SerialCounter.objects.get_or_create(series=series, year=year)
+    counter = SerialCounter.objects.select_for_update().get(series=series, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
