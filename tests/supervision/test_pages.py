@@ -89,7 +89,11 @@ def test_sup4_office_list_counts_cancelled_matters_apart_not_under_a_colour(clie
     counts = dict(re.findall(r'data-light="(\w+)">\s*<span[^>]*></span>[^<]*<strong>(\d+)</strong>', page))
     assert counts == {"red": "0", "yellow": "0", "green": "0", "done": "0", "stopped": "1"}
     assert "已撤销<strong>1</strong>" in page
-    assert "撤销的事" in text(c.get("/matters/all/", {"light": "stopped"}))
+    stopped = text(c.get("/matters/all/", {"light": "stopped"}))
+    assert "撤销的事" in stopped
+    # The row's dot is named as the row names it (not the clock's 已终止).
+    assert re.search(r'<span class="light stopped" role="img" aria-label="已撤销" title="已撤销，到期：[^"]+"></span>\s*已撤销',
+                     stopped)
     assert "撤销的事" not in text(c.get("/matters/all/", {"light": "green"}))
 
 
