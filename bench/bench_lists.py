@@ -27,7 +27,8 @@ filters, and the first page (20 rows) read as the page reads it: rows with
 their units, people and clocks, the names of their cooperating units prefetched.
 
 Figures per case (--repeat runs, or fewer when a case exceeds --budget
-seconds per figure; warm cache, one connection):
+seconds per figure; warm cache, one connection; orm, sql and bare timed in
+turn, run by run, so that a change of load on the machine meets all three):
   orm    the list function, first page, as the page reads it: the user's
          scope query, the page's ids (queries.ListQuerySet: lean queries,
          group by group -- open, closed, drafts --, a light filter's two
@@ -85,14 +86,25 @@ def pct(values, p):
 def timed(fn, repeat, budget):
     """Times in ms of up to `repeat` calls after one warm-up call; fewer
     (at least 3) when `budget` seconds are spent."""
-    fn()
-    out = []
+    return timed_together([fn], repeat, budget)[0]
+
+
+def timed_together(fns, repeat, budget):
+    """Times in ms of up to `repeat` rounds that call each of `fns` once,
+    in turn, after one warm-up round; fewer rounds (at least 3) when
+    `budget` seconds per function are spent. Interleaved, the functions
+    meet the same load on the machine: their ratio does not drift with
+    it, as it would if each were timed apart, one after the other."""
+    for fn in fns:
+        fn()
+    out = [[] for _ in fns]
     start = time.perf_counter()
     for i in range(repeat):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-        if i >= 2 and time.perf_counter() - start > budget:
+        for fn, times in zip(fns, out, strict=True):
+            t = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t) * 1000)
+        if i >= 2 and time.perf_counter() - start > budget * len(fns):
             break
     return out
 
@@ -367,9 +379,10 @@ def measure(case, args, now, bare, raw_fetch, pg):
             head = st[:st.index(" FROM ")][:60] + " …"
             plans.append((name, head, "\n".join("    " + str(r[0] if pg else r[-1]) for r in plan)))
 
-    t_orm = timed(orm, args.repeat, args.budget)
-    t_sql = timed(orm_sql, args.repeat, args.budget) if not args.orm_only else [float("nan")]
-    t_bare = timed(bare_page, args.repeat, args.budget) if not args.orm_only else [float("nan")]
+    if args.orm_only:
+        t_orm, t_sql, t_bare = timed(orm, args.repeat, args.budget), [float("nan")], [float("nan")]
+    else:
+        t_orm, t_sql, t_bare = timed_together([orm, orm_sql, bare_page], args.repeat, args.budget)
     print(f"  {name}: {len(ids)} rows, orm p50 {statistics.median(t_orm):.1f} ms, bare p50 "
           f"{statistics.median(t_bare):.1f} ms", flush=True)
     extra = None
