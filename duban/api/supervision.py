@@ -14,8 +14,9 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from duban.clocks.services import light as clock_light
+from duban.core.officialdoc import docx_response
 from duban.org.visibility import get_visible_or_404
-from duban.supervision import queries, services
+from duban.supervision import documents, ledger, pages, queries, services
 from duban.supervision.models import ExtensionRequest, Matter, Report, Urge
 
 router = Router(tags=["督查督办"])
@@ -459,6 +460,18 @@ def _service_fields(payload: dict) -> dict:
 
 # --- reads -----------------------------------------------------------------------
 
+LIST_VIEWS = {"unit": queries.unit_worklist, "supervision": queries.supervision_list, "leader": queries.leader_list,
+              "all": queries.visible_list}
+
+
+def _worklist(user, view, params):
+    """The list `view` of the user with the filters `params` (a Worklist);
+    PermissionDenied for the office list without a jurisdiction."""
+    if view not in LIST_VIEWS:
+        raise ValidationError({"view": "view 应为 all、unit、supervision 或 leader"})
+    return LIST_VIEWS[view](user, params)
+
+
 @router.get("/matters", response={200: MatterPage, 403: ErrorOut, 422: ErrorOut}, summary="督办事项列表（分页、筛选）",
             description="view=unit 为本单位待办（按最近到期排序），supervision 为督查室/领导管辖范围内的总表，"
             "leader 为本人批示或负责的事项，all 为本人可见的全部事项。counts 为各灯色数量。")
@@ -468,16 +481,7 @@ def list_matters(request, filters: Query[ListFilters]):
     view = params.pop("view")
     page, size = params.pop("page"), params.pop("page_size")
     params = {k: v for k, v in params.items() if v not in (None, "", False)}
-    if view == "unit":
-        wl = queries.unit_worklist(request.user, params)
-    elif view == "supervision":
-        wl = queries.supervision_list(request.user, params)
-    elif view == "leader":
-        wl = queries.leader_list(request.user, params)
-    elif view == "all":
-        wl = queries.visible_list(request.user, params)
-    else:
-        raise ValidationError({"view": "view 应为 all、unit、supervision 或 leader"})
+    wl = _worklist(request.user, view, params)
     total = wl.rows_count
     rows = list(wl.rows[(page - 1) * size: page * size])
     return {"count": total, "page": page, "page_size": size, "counts": wl.counts,
@@ -681,3 +685,70 @@ def review_report(request, report_id: int, payload: ReviewIn):
     r = Report.objects.select_related("unit", "submitted_by").prefetch_related("files").get(pk=r.pk)
     return _report_out(r)
 
+
+
+# --- documents and ledgers (item 5, OUT-2) -------------------------------------------------------
+
+# The ledgers' sheets of the list views, as the pages name them.
+LEDGER_SHEETS = {"unit": pages.LISTS["unit"].sheet, "supervision": pages.LISTS["office"].sheet,
+                 "leader": pages.LISTS["leader"].sheet, "all": pages.LISTS["office"].sheet}
+
+
+class ImportResultOut(Schema):
+    rows: int = Field(description="导入的行数（不含示例行）")
+    assigned: bool = Field(description="是否已同时交办")
+    items: list[MatterOut]
+
+
+def _require_supervisor(user):
+    if not services.is_supervisor(user):
+        raise PermissionDenied("只有督查室可以批量导入督办事项")
+
+
+@router.get("/ledger", response={200: None, **ERRORS}, summary="台账（Excel，筛选同列表）",
+            description="与 GET /matters 相同的 view 和筛选条件，返回全部符合条件的事项（不分页）的 .xlsx 台账；"
+            "导出记入审计日志。")
+@guarded
+def ledger_xlsx(request, filters: Query[ListFilters]):
+    params = filters.dict()
+    view = params.pop("view")
+    params.pop("page"), params.pop("page_size")
+    params = {k: v for k, v in params.items() if v not in (None, "", False)}
+    wl = _worklist(request.user, view, params)
+    return ledger.export_response(request, wl.rows, LEDGER_SHEETS[view], filters={"view": view, **params})
+
+
+@router.get("/matters/{matter_id}/notice.docx", response={200: None, **ERRORS}, summary="督办通知单（Word）")
+@guarded
+def notice_docx(request, matter_id: int):
+    return docx_response(*documents.notice_file(queries.get_matter(request.user, matter_id)))
+
+
+@router.get("/urges/{urge_id}/docx", response={200: None, **ERRORS}, summary="催办单（Word；首次下载时编号）",
+            description="催办单尚无编号时，由可以催办该事项的人首次下载时编号（记入审计日志）；其他人得到 403。")
+@guarded
+def urge_docx(request, urge_id: int):
+    urge = get_visible_or_404(Urge.objects.select_related("matter"), request.user, pk=urge_id)
+    m = queries.get_matter(request.user, urge.matter_id)
+    return docx_response(*documents.urge_file(request.user, urge, m))
+
+
+@router.get("/import/template", response={200: None, **ERRORS}, summary="督办事项导入模板（Excel，督查室）")
+@guarded
+def import_template(request):
+    _require_supervisor(request.user)
+    return ledger.template_response()
+
+
+@router.post("/import", response={201: ImportResultOut, **ERRORS},
+             summary="从 Excel 批量导入督办事项（multipart，督查室；先校验全部行，有任何错误则全部不导入）",
+             description="file：按导入模板填写的 .xlsx；assign：是否同时交办（默认是）。出错时返回 422，"
+             "errors.file 逐条列出“第N行“列名”列：原因”。")
+@guarded
+def import_matters(request, file: File[UploadedFile], assign: Form[bool] = True):
+    _require_supervisor(request.user)
+    result = ledger.import_matters(request.user, file, assign=assign)
+    if not result.ok:
+        raise ValidationError({"file": result.errors})
+    rows = queries.base_queryset(request.user).filter(pk__in=[m.pk for m in result.matters]).order_by("id")
+    return Status(201, {"rows": result.rows, "assigned": assign, "items": [_matter_out(m) for m in rows]})

@@ -10,13 +10,15 @@ the issuing office follow the county's name and can be set in settings
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from duban.core.officialdoc import OfficialDocument, Section, format_doc_number, render_docx
 
-from .models import Matter, ReportKind, Urgency
+from . import services
+from .models import Matter, ReportKind, Urge, Urgency
 from .services import fmt_moment
-from .transitions import State
+from .transitions import Action, State
 
 
 def issuer() -> str:
@@ -297,3 +299,32 @@ def urge_document(urge, m: Matter) -> OfficialDocument:
 
 def urge_docx(urge, m: Matter) -> bytes:
     return render_docx(urge_document(urge, m))
+
+
+# --- downloads (the pages and the API) ------------------------------------------------------------
+
+def has_notice(m: Matter) -> bool:
+    """Whether the matter has its 督办通知单: once assigned (a draft has no
+    number)."""
+    return bool(m.number) and m.state != State.DRAFT
+
+
+def notice_file(m: Matter) -> tuple:
+    """(file name, bytes) of the 督办通知单 of a matter the caller may see;
+    ValidationError before it is assigned."""
+    if not has_notice(m):
+        raise ValidationError("事项交办后方可生成督办通知单")
+    return f"督办通知单-{m.number}.docx", notice_docx(m)
+
+
+def urge_file(user, urge, m: Matter) -> tuple:
+    """(file name, bytes) of the 催办单 of an urge of a matter the caller may
+    see. The first download gives it its number (journaled), by someone who
+    may urge the matter; before that, anyone else is refused
+    (PermissionDenied)."""
+    if not urge.document_number:
+        if not services.may(user, m, Action.URGE):
+            raise PermissionDenied("催办单尚未编号，只有可以催办该事项的人员可以生成")
+        services.allocate_urge_number(urge, by=user)
+    urge = Urge.objects.select_related("urged_by", "urged_unit", "urged_person", "clock").get(pk=urge.pk)
+    return f"催办单-{urge.document_number}.docx", urge_docx(urge, m)

@@ -285,10 +285,6 @@ def matter_light(matter):
     return getattr(matter, "light", None) if matter.current_clock_id else None
 
 
-def can_download_notice(matter) -> bool:
-    return bool(matter.number) and matter.state != State.DRAFT
-
-
 def may_urge(user, matter) -> bool:
     return services.may(user, matter, "urge")
 

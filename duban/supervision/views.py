@@ -356,7 +356,7 @@ def _matter_context(request, m, bound=None):
         "tree": pages.flatten_tree(tree),
         "timeline": pages.timeline_rows(m),
         "panel": _panel(request, m, actions, choices, bound),
-        "can_notice": pages.can_download_notice(m),
+        "can_notice": documents.has_notice(m),
         "may_urge": pages.may_urge(user, m),
         "ancestors": _ancestors(user, m),
         "now": timezone.now(),
@@ -446,10 +446,10 @@ def matter_action(request, pk, action):
 def notice_docx(request, pk):
     """督办通知单 of an assigned matter."""
     m = queries.get_matter(request.user, pk)
-    if not pages.can_download_notice(m):
-        raise Http404("事项交办后方可生成督办通知单")
-    data = documents.notice_docx(m)
-    return docx_response(f"督办通知单-{m.number}.docx", data)
+    try:
+        return docx_response(*documents.notice_file(m))
+    except ValidationError as e:
+        raise Http404(e.messages[0]) from None
 
 
 @login_required
@@ -459,13 +459,10 @@ def urge_docx(request, pk):
     who may urge)."""
     urge = get_visible_or_404(Urge.objects.select_related("matter"), request.user, pk=pk)
     m = queries.get_matter(request.user, urge.matter_id)
-    if not urge.document_number:
-        if not services.may(request.user, m, Action.URGE):
-            raise Http404("催办单尚未生成")
-        services.allocate_urge_number(urge, by=request.user)
-    urge = Urge.objects.select_related("urged_by", "urged_unit", "urged_person", "clock").get(pk=urge.pk)
-    data = documents.urge_docx(urge, m)
-    return docx_response(f"催办单-{urge.document_number}.docx", data)
+    try:
+        return docx_response(*documents.urge_file(request.user, urge, m))
+    except PermissionDenied:
+        raise Http404("催办单尚未生成") from None
 
 
 @login_required

@@ -60,7 +60,9 @@ def test_out4_supervision_paths_are_in_the_openapi_schema(client):
                  "/matters/{matter_id}/resume", "/matters/{matter_id}/cancel", "/matters/{matter_id}/split",
                  "/matters/{matter_id}/extensions", "/extensions/{extension_id}/decide",
                  "/matters/{matter_id}/urges", "/urges/{urge_id}/number", "/reports/{report_id}/review",
-                 "/matters/{matter_id}/timeline", "/matters/{matter_id}/subtree", "/meeting-decisions"):
+                 "/matters/{matter_id}/timeline", "/matters/{matter_id}/subtree", "/meeting-decisions",
+                 "/ledger", "/matters/{matter_id}/notice.docx", "/urges/{urge_id}/docx", "/import/template",
+                 "/import"):
         assert BASE + path in paths, path
 
 
@@ -219,3 +221,116 @@ def test_out4_token_caller_uses_the_same_rules(county):
     c = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     r = c.post(f"{BASE}/matters", body(county), content_type="application/json")
     assert r.status_code == 403 and r.json()["detail"] == "只有督查室可以创建督办事项"
+
+
+# --- documents and ledgers (item 5 through the API) ----------------------------------------------
+
+def _xlsx(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    return load_workbook(io.BytesIO(data))
+
+
+def _docx_text(response):
+    import io
+
+    from docx import Document
+
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    doc = Document(io.BytesIO(response.content))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def test_out2_ledger_through_the_api_follows_the_views_filters_and_visibility(county):
+    sup, edu, fin = as_user(county.supervisor), as_user(county.edu_user), as_user(county.fin_user)
+    sup.post(f"{BASE}/matters", body(county, title="教育局牵头的事", cooperating=[], assign=True),
+             content_type="application/json")
+    sup.post(f"{BASE}/matters", body(county, title="财政局牵头的事", cooperating=[], lead_unit_id=county.fin.pk,
+                                     lead_person_id=county.fin_user.pk, assign=True), content_type="application/json")
+    sup.post(f"{BASE}/matters", body(county, title="还是草稿"), content_type="application/json")
+
+    ws = _xlsx(sup.get(f"{BASE}/ledger", {"view": "supervision", "state": "assigned"})).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert ws.title == "督办事项台账" and rows[0][:3] == ("序号", "编号", "事项名称")
+    assert sorted(r[2] for r in rows[1:]) == ["教育局牵头的事", "财政局牵头的事"]
+    # A unit's ledger holds its own matters only, and the office's is refused to it.
+    ws = _xlsx(edu.get(f"{BASE}/ledger", {"view": "unit"})).active
+    assert ws.title == "本单位待办台账" and [r[2] for r in ws.iter_rows(min_row=2, values_only=True)] == ["教育局牵头的事"]
+    assert "财政局牵头的事" not in str(list(_xlsx(edu.get(f"{BASE}/ledger")).active.values))
+    r = fin.get(f"{BASE}/ledger", {"view": "supervision"})
+    assert r.status_code == 403
+    r = sup.get(f"{BASE}/ledger", {"view": "supervision", "state": "nonsense"})
+    assert r.status_code == 422 and "state" in r.json()["errors"]
+    r = sup.get(f"{BASE}/ledger", {"view": "everything"})
+    assert r.status_code == 422 and "view" in r.json()["errors"]
+    # Each export is journaled with who, which list and its filters.
+    events = chain.Event.objects.filter(action="supervision.ledger.export").order_by("seq")
+    assert [(e.actor, e.after["sheet"]) for e in events] == [
+        (county.supervisor, "督办事项台账"), (county.edu_user, "本单位待办台账"), (county.edu_user, "督办事项台账")]
+    assert [e.after["rows"] for e in events][:2] == [2, 1]
+    assert events[0].after["filters"] == {"view": "supervision", "state": "assigned"}
+
+
+def test_out2_notice_and_urge_documents_through_the_api(county):
+    sup, edu, town = as_user(county.supervisor), as_user(county.edu_user), as_user(county.town_user)
+    draft = sup.post(f"{BASE}/matters", body(county, cooperating=[]), content_type="application/json").json()
+    r = sup.get(f"{BASE}/matters/{draft['id']}/notice.docx")
+    assert r.status_code == 422 and r.json()["detail"] == "事项交办后方可生成督办通知单"
+    m = sup.post(f"{BASE}/matters/{draft['id']}/assign").json()
+    text = _docx_text(edu.get(f"{BASE}/matters/{m['id']}/notice.docx"))
+    assert "督办通知单" in text and m["number"] in text and "冬季校园供暖安全检查" in text
+    assert town.get(f"{BASE}/matters/{m['id']}/notice.docx").status_code == 404
+
+    urge = sup.post(f"{BASE}/matters/{m['id']}/urges", {"channel": "phone", "note": "请加快进度"},
+                    content_type="application/json").json()
+    # Not numbered yet: the urged unit may not give it a number; the office may.
+    r = edu.get(f"{BASE}/urges/{urge['id']}/docx")
+    assert r.status_code == 403 and "只有可以催办该事项的人员" in r.json()["detail"]
+    text = _docx_text(sup.get(f"{BASE}/urges/{urge['id']}/docx"))
+    number = Matter.objects.get(pk=m["id"]).urges.get().document_number
+    assert "催办单" in text and number and number in text
+    assert number in _docx_text(edu.get(f"{BASE}/urges/{urge['id']}/docx"))  # numbered: the unit reads it
+    assert town.get(f"{BASE}/urges/{urge['id']}/docx").status_code == 404
+
+
+def _filled_template(client, rows):
+    import io
+
+    wb = _xlsx(client.get(f"{BASE}/import/template"))
+    ws = wb["督办事项"]
+    header = [str(c.value).rstrip("*") for c in ws[1]]
+    for row in rows:
+        ws.append([row.get(h, "") for h in header])
+    out = io.BytesIO()
+    wb.save(out)
+    return SimpleUploadedFile("督办事项.xlsx", out.getvalue())
+
+
+def test_out2_import_through_the_api_is_all_or_nothing_and_for_the_office_only(county):
+    sup, edu = as_user(county.supervisor), as_user(county.edu_user)
+    row = {"来源": "领导批示", "事项名称": "农村公路养护", "事项内容": "完成县乡道路面修补", "牵头单位": "县教育局",
+           "责任人": "张教育", "办结期限": ahead(30).isoformat(), "批示领导": "xianzhang", "批示日期": "2026-11-01",
+           "批示内容": "请抓紧办理"}
+    bad = dict(row, 事项名称="第二项", 牵头单位="县水利局")
+    r = sup.post(f"{BASE}/import", {"file": _filled_template(sup, [row, bad])})
+    assert r.status_code == 422 and r.json()["errors"]["file"] == ["第4行“牵头单位”列：找不到单位“县水利局”"]
+    assert not Matter.objects.exists()
+    r = sup.post(f"{BASE}/import", {"file": _filled_template(sup, [row, dict(bad, 牵头单位="县教育局")])})
+    assert r.status_code == 201, r.content
+    out = r.json()
+    assert out["rows"] == 2 and out["assigned"] is True
+    assert [(i["title"], i["state"]) for i in out["items"]] == [("农村公路养护", "assigned"), ("第二项", "assigned")]
+    r = sup.post(f"{BASE}/import", {"file": _filled_template(sup, [row]), "assign": "false"})
+    assert r.status_code == 201 and r.json()["items"][0]["state"] == "draft"
+    # Another unit's user: neither the template nor the import.
+    assert edu.get(f"{BASE}/import/template").status_code == 403
+    r = edu.post(f"{BASE}/import", {"file": _filled_template(sup, [row])})
+    assert r.status_code == 403 and r.json()["detail"] == "只有督查室可以批量导入督办事项"
+    assert Matter.objects.count() == 3
