@@ -269,6 +269,7 @@ def test_out2_import_reads_a_ledger_as_clerks_fill_it_in(client, county):
     out = io.BytesIO()
     wb.save(out)
     c = as_user(client, county.supervisor)
+    assert "已有的台账也可直接上传" in c.get("/matters/import/").content.decode()  # the page says so
     page = c.post("/matters/import/", {"file": SimpleUploadedFile("台账.xlsx", out.getvalue()), "assign": "on"})
     assert "已导入 2 项督办事项" in page.content.decode()
     first, second = Matter.objects.order_by("id")
