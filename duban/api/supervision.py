@@ -312,7 +312,7 @@ class NumberOut(Schema):
     document_number: str
 
 
-class ListFilters(Schema):
+class LedgerFilters(Schema):
     view: str = Field("all", description="all 全部可见 / unit 本单位待办 / supervision 督办总表 / leader 领导交办")
     source: str = ""
     unit: int | None = None
@@ -326,6 +326,9 @@ class ListFilters(Schema):
     due_to: dt.date | None = None
     q: str = ""
     top_only: bool = False
+
+
+class ListFilters(LedgerFilters):
     page: int = Field(1, ge=1)
     page_size: int = Field(20, ge=1, le=200)
 
@@ -464,6 +467,14 @@ LIST_VIEWS = {"unit": queries.unit_worklist, "supervision": queries.supervision_
               "all": queries.visible_list}
 
 
+def _list_query(filters: LedgerFilters) -> tuple:
+    """(view, page, page size, the filters given) of a list's query (a
+    ledger's has no page: None, None)."""
+    params = filters.dict()
+    view, page, size = params.pop("view"), params.pop("page", None), params.pop("page_size", None)
+    return view, page, size, {k: v for k, v in params.items() if v not in (None, "", False)}
+
+
 def _worklist(user, view, params):
     """The list `view` of the user with the filters `params` (a Worklist);
     PermissionDenied for the office list without a jurisdiction."""
@@ -477,10 +488,7 @@ def _worklist(user, view, params):
             "leader 为本人批示或负责的事项，all 为本人可见的全部事项。counts 为各灯色数量。")
 @guarded
 def list_matters(request, filters: Query[ListFilters]):
-    params = filters.dict()
-    view = params.pop("view")
-    page, size = params.pop("page"), params.pop("page_size")
-    params = {k: v for k, v in params.items() if v not in (None, "", False)}
+    view, page, size, params = _list_query(filters)
     wl = _worklist(request.user, view, params)
     total = wl.rows_count
     rows = list(wl.rows[(page - 1) * size: page * size])
@@ -709,11 +717,8 @@ def _require_supervisor(user):
             description="与 GET /matters 相同的 view 和筛选条件，返回全部符合条件的事项（不分页）的 .xlsx 台账；"
             "导出记入审计日志。")
 @guarded
-def ledger_xlsx(request, filters: Query[ListFilters]):
-    params = filters.dict()
-    view = params.pop("view")
-    params.pop("page"), params.pop("page_size")
-    params = {k: v for k, v in params.items() if v not in (None, "", False)}
+def ledger_xlsx(request, filters: Query[LedgerFilters]):
+    view, _, _, params = _list_query(filters)
     wl = _worklist(request.user, view, params)
     return ledger.export_response(request, wl.rows, LEDGER_SHEETS[view], filters={"view": view, **params})
 
