@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs' Swagger UI from its own static files, not a CDN
     "duban.core",
     "duban.org",
     "duban.journal",
