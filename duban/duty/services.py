@@ -238,6 +238,14 @@ def may_act_for_unit(user, unit) -> bool:
     return own is not None and own.path.startswith(unit.path) and has_role(user, *UNIT_ACTOR_ROLES)
 
 
+def may_report(user) -> bool:
+    """Whether `user` may act for some unit (may_act_for_unit): the duty
+    office, or an actor of their own unit. Without listing the units."""
+    if is_duty_office(user):
+        return True
+    return _unit_of(user) is not None and has_role(user, *UNIT_ACTOR_ROLES)
+
+
 def _require_unit_actor(user, unit, what):
     if not may_act_for_unit(user, unit):
         raise PermissionDenied(f"只有{unit.name}的值班员、联络员、负责人或县总值班室可以{what}")

@@ -38,6 +38,8 @@ def _messages_of(e: ValidationError) -> list:
 
 def _tabs(request, current):
     tabs = [("screen", "值班工作台"), ("report", "报告突发事件"), ("roster", "值班表"), ("bulletins", "值班要情")]
+    if current != "report" and not services.may_report(request.user):
+        tabs.remove(("report", "报告突发事件"))  # (its form answers 404 to them)
     return [{"url": reverse(f"duty:{key}"), "label": label, "current": key == current} for key, label in tabs]
 
 
@@ -58,6 +60,8 @@ def _screen_context(request):
         "page": incidents, "incidents": incidents.object_list, "state": state,
         "query": f"state={state}" if state else "", "states": IncidentState.choices,
         "passive_headers": PASSIVE_HEADERS, "is_duty_office": services.is_duty_office(request.user),
+        # the report button only for those who may report for some unit
+        "can_report": services.may_report(request.user),
     }
 
 

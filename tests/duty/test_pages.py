@@ -17,6 +17,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from duban.duty import pages as duty_pages
 from duban.duty import services as duty
 from duban.duty.models import Bulletin, Incident, ReportState, WrittenReport
 from duban.security.signals import LAST_ACTIVITY_KEY
@@ -292,5 +293,18 @@ def test_another_units_user_gets_404_everywhere(live):
         assert other.post(url, data).status_code == 404, url
     html = other.get("/duty/").content.decode()
     assert "城关镇化工厂火灾" not in html
+
+
+def test_the_report_button_is_shown_only_to_those_who_may_report(live, county):
+    """The screen offers 报告突发事件 only to users who can report for some
+    unit; the auditor, who cannot (the form answers 404), sees no button."""
+    assert "报告突发事件" in as_user(live.duty_clerk).get("/duty/").content.decode()
+    auditor = as_user(county.auditor)
+    assert "报告突发事件" not in auditor.get("/duty/").content.decode()
+    assert auditor.get("/duty/incidents/new/").status_code == 404
+    # The button's rule agrees with the form's list of units, user by user.
+    for user in (live.duty_clerk, live.town_duty, live.town_leader, live.fin_user, county.auditor, county.supervisor,
+                 county.leader):
+        assert duty.may_report(user) == bool(duty_pages.actable_units(user)), user
     # Compiling is the duty office's.
     assert as_user(live.town_duty).get("/duty/bulletins/new/").status_code == 404
