@@ -130,6 +130,14 @@ def may_manage(user, campaign, unit=None) -> bool:
     return services.is_manager(user, campaign, unit)
 
 
+def import_units(user, campaign) -> list:
+    """[(pk, name)] of the units `user` may import a ledger for: every
+    participating unit for those who manage the campaign, else their own."""
+    if may_manage(user, campaign):
+        return unit_choices(campaign)
+    return [(u.pk, u.name) for u in own_units(user, campaign)]
+
+
 def own_units(user, campaign) -> list:
     """The participating units this user acts for (his unit or one above it)."""
     return [u for u in (p.unit for p in campaign.participations.select_related("unit"))

@@ -272,19 +272,13 @@ def publish(request, pk):
 
 # --- import ------------------------------------------------------------------------------------
 
-def _import_units(user, c):
-    if pages.may_manage(user, c):
-        return pages.unit_choices(c)
-    return [(u.pk, u.name) for u in pages.own_units(user, c)]
-
-
 @login_required
 def import_ledger(request, pk):
     """Upload → the Chinese error report, or the preview (dry run) with a
     button that imports the same file; or import at once. All or nothing."""
     user = request.user
     c = _campaign(request, pk)
-    units = _import_units(user, c)
+    units = pages.import_units(user, c)
     if not units:
         raise Http404("页面不存在")
     report, preview_token, status = None, None, 200
@@ -710,10 +704,19 @@ def _spot_check_context(request, sc, finding_form=None):
     if finding_form is None:
         finding_form = forms.FindingForm(units=pages.unit_choices(c), categories=pages.category_choices(c),
                                          auto_id="id_finding_%s")
+    rows = pages.spot_check_rows(sc)
+    findings = list(sc.findings.select_related("unit", "category"))
+    # The draw is open to everyone who sees the spot check (its fairness is
+    # the point); a problem itself only to those who may see it (ORG-3):
+    # others get its number, without a link, and no findings' text.
+    ids = {r["assignment"].problem_id for r in rows if r["assignment"] and r["assignment"].problem_id}
+    ids |= {p.pk for p in findings}
+    shown = set(visible(Problem, user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
     return {
-        "sc": sc, "c": c, "rows": pages.spot_check_rows(sc), "candidates": pages.candidate_names(sc),
+        "sc": sc, "c": c, "rows": rows, "candidates": pages.candidate_names(sc),
         "replay": replay, "replay_rows": replay_rows, "may_find": may_find, "finding_form": finding_form,
-        "findings": list(sc.findings.select_related("unit", "category")), "tab": "spot_checks",
+        "findings": [p for p in findings if p.pk in shown], "hidden_findings": sum(p.pk not in shown for p in findings),
+        "shown_problems": shown, "tab": "spot_checks",
     }
 
 

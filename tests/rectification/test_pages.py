@@ -353,3 +353,28 @@ def test_rect5_spot_check_draw_result_replay_and_finding(client, camp):
     p = Problem.objects.get(spot_check=sc)
     assert p.source == "spot_check" and p.unit == target
     assert p.number in text(client.get(page))
+
+
+def test_org3_a_spot_check_shows_its_problems_only_to_those_who_may_see_them(client, camp):
+    """The draw is open to all who see the spot check; the problems drawn
+    and found are linked and described only for those who may see them."""
+    c = camp
+    target = make_problem(c, description="抽中的问题：审批拖延")
+    sc = rs.draw_spot_check(c.campaign, c.supervisor, title="问题抽查", target_kind="problem", target_count=1,
+                            inspector_count=1, seed="7")
+    rs.record_finding(c.campaign, c.supervisor, spot_check=sc, unit=c.fin, category=c.cat["不作为"],
+                      description="抽查发现：财政局台账未更新", measures="每周更新", deadline=soon())
+    page = reverse("rectification:spot_check", args=[sc.pk])
+    problem_url = reverse("rectification:problem", args=[target.pk])
+    login(client, c.supervisor)
+    body = text(client.get(page))
+    assert problem_url in body and "财政局台账未更新" in body
+    login(client, c.auditor)  # sees the spot check (the organizer's office), not the units' problems
+    r = client.get(page)
+    assert r.status_code == 200 and client.get(problem_url).status_code == 404
+    body = text(r)
+    assert target.number in body and problem_url not in body
+    assert "财政局台账未更新" not in body and "另有 1 个问题属于您无权查看的单位" in body
+    # …and no 导入台账 tab, whose page would refuse them.
+    assert reverse("rectification:import", args=[c.campaign.pk]) not in body
+    assert client.get(reverse("rectification:import", args=[c.campaign.pk])).status_code == 404
