@@ -457,10 +457,15 @@ def _problem_context(request, p, bound=None):
         root = p.repeat_root_id or p.pk
         group = list(visible(Problem, user).filter(Q(pk=root) | Q(repeat_root_id=root))
                      .select_related("campaign").order_by("created_at", "id"))
+    look_backs = list(p.look_backs.select_related("look_back", "checked_by").order_by("look_back__started_at"))
+    # A look-back's verdict on this problem is shown to all who see the
+    # problem; the look-back itself is linked only for those who may open it.
+    openable = set(visible(LookBack, user).filter(pk__in={i.look_back_id for i in look_backs})
+                   .values_list("pk", flat=True)) if look_backs else set()
     return {
         "p": p, "c": p.campaign, "history": queries.history(p), "acts": acts, "forms": forms_,
         "open_form": bound[0] if bound else None, "group": group, "now": now, "tab": "problems",
-        "look_backs": list(p.look_backs.select_related("look_back", "checked_by").order_by("look_back__started_at")),
+        "look_backs": look_backs, "openable_look_backs": openable,
     }
 
 

@@ -325,6 +325,15 @@ def test_rect4_look_back_page_start_with_seed_and_record(client, camp):
     item.refresh_from_db()
     assert item.verdict == LookBackVerdict.INEFFECTIVE
     assert Problem.objects.get(pk=item.problem_id).state == ProblemState.RERECTIFYING
+    # The problem's unit reads the verdict on its problem, without a link to
+    # the look-back, which it may not open (ORG-3); the task force has one.
+    problem_url = reverse("rectification:problem", args=[item.problem_id])
+    lb_url = reverse("rectification:look_back", args=[lb.pk])
+    assert lb_url in text(client.get(problem_url))
+    login(client, c.edu_user)
+    body = text(client.get(problem_url))
+    assert "回头看" in body and "问题反弹" in body and lb_url not in body
+    assert client.get(lb_url).status_code == 404
 
 
 def test_rect5_spot_check_draw_result_replay_and_finding(client, camp):
