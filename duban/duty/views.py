@@ -22,9 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 from duban.core.officialdoc import docx_response
 from duban.org.models import Unit
 from duban.org.visibility import get_visible_or_404, visible
+from duban.supervision.models import Matter
 
 from . import documents, forms, pages, queries, services
-from .models import Bulletin, BulletinItem, BulletinState, DutyShift, IncidentState, WrittenReport
+from .models import Bulletin, BulletinItem, BulletinState, DutyShift, Incident, IncidentState, WrittenReport
 
 User = get_user_model()
 PASSIVE_HEADERS = '{"X-Duban-Passive": "1"}'
@@ -361,8 +362,17 @@ def _bulletin_context(request, b, bound=None):
         key = f"instruct-{item.pk}"
         item.form = bound.get(key) or (forms.InstructionForm(auto_id=f"id_{key}_%s") if may_instruct else None)
         item.form_open = key in bound
+    # An item's source incident is linked only for those who may open it
+    # (a reader of the bulletin need not see the incident: ORG-3).
+    sources = {item.report.incident_id for item in items if item.report_id}
+    openable = set(visible(Incident, request.user).filter(pk__in=sources).values_list("pk", flat=True)) \
+        if sources else set()
+    matters = {ins.matter_id for item in items for ins in item.instruction_list if ins.matter_id}
+    openable_matters = set(visible(Matter, request.user).filter(pk__in=matters).values_list("pk", flat=True)) \
+        if matters else set()
     return {"tabs": _tabs(request, "bulletins"), "b": b, "items": items, "may_instruct": may_instruct,
-            "may_issue": b.state == BulletinState.DRAFT and services.is_duty_office(request.user)}
+            "may_issue": b.state == BulletinState.DRAFT and services.is_duty_office(request.user),
+            "openable_incidents": openable, "openable_matters": openable_matters}
 
 
 @login_required

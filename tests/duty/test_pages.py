@@ -274,6 +274,16 @@ def test_bulletin_compile_issue_word_and_instruction(live):
     assert m.lead_unit == live.town and m.lead_person == live.town_user
     # The town's liaison finds it in their worklist.
     assert m.title in as_user(live.town_user).get("/matters/").content.decode()
+    # A reader of the bulletin who may not open its incident (the auditor, in
+    # the office that issues it) reads its name, unlinked; each link shown
+    # opens (the matter's does: the office's 督查室 supervises it).
+    auditor = as_user(live.auditor)
+    html = auditor.get(f"/duty/bulletins/{b.pk}/").content.decode()
+    incident_url, matter_url = live.inc.get_absolute_url(), f"/matters/{m.pk}/"
+    assert live.inc.title in html and m.title in html
+    assert incident_url not in html and auditor.get(incident_url).status_code == 404
+    assert (matter_url in html) == (auditor.get(matter_url).status_code == 200)
+    assert incident_url in sup.get(f"/duty/bulletins/{b.pk}/").content.decode()
 
 
 # --- visibility -----------------------------------------------------------------------------
