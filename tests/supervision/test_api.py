@@ -301,16 +301,10 @@ def test_out2_notice_and_urge_documents_through_the_api(county):
 
 
 def _filled_template(client, rows):
-    import io
+    """The template downloaded through the API, with `rows` from row 3."""
+    from .test_ledger import fill_template
 
-    wb = _xlsx(client.get(f"{BASE}/import/template"))
-    ws = wb["督办事项"]
-    header = [str(c.value).rstrip("*") for c in ws[1]]
-    for row in rows:
-        ws.append([row.get(h, "") for h in header])
-    out = io.BytesIO()
-    wb.save(out)
-    return SimpleUploadedFile("督办事项.xlsx", out.getvalue())
+    return fill_template(_xlsx(client.get(f"{BASE}/import/template")), rows)
 
 
 def test_out2_import_through_the_api_is_all_or_nothing_and_for_the_office_only(county):

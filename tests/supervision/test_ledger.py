@@ -121,7 +121,11 @@ def test_out2_import_template_has_header_example_and_instructions(client, county
 
 def filled(client, rows):
     """The downloaded template with `rows` (dicts by column name) from row 3."""
-    wb = template(client)
+    return fill_template(template(client), rows)
+
+
+def fill_template(wb, rows):
+    """The template workbook `wb` with `rows` appended, as an upload."""
     ws = wb["督办事项"]
     header = [str(c.value).rstrip("*") for c in ws[1]]
     for row in rows:
