@@ -10,12 +10,14 @@ import datetime as dt
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from duban.clocks.services import light as clock_light
 from duban.core.officialdoc import docx_response
 from duban.org.visibility import get_visible_or_404
+from duban.savedviews import services as saved
 from duban.supervision import documents, ledger, pages, queries, services
 from duban.supervision.models import ExtensionRequest, Matter, Report, Urge
 
@@ -697,9 +699,10 @@ def review_report(request, report_id: int, payload: ReviewIn):
 
 # --- documents and ledgers (item 5, OUT-2) -------------------------------------------------------
 
-# The ledgers' sheets of the list views, as the pages name them.
-LEDGER_SHEETS = {"unit": pages.LISTS["unit"].sheet, "supervision": pages.LISTS["office"].sheet,
-                 "leader": pages.LISTS["leader"].sheet, "all": pages.LISTS["office"].sheet}
+# The API's list views as the pages know them (their ledgers' sheets, their
+# saved views); `all` has no page of its own.
+LIST_PAGES = {"unit": pages.LISTS["unit"], "supervision": pages.LISTS["office"], "leader": pages.LISTS["leader"]}
+LEDGER_SHEETS = {**{view: kind.sheet for view, kind in LIST_PAGES.items()}, "all": pages.LISTS["office"].sheet}
 
 
 class ImportResultOut(Schema):
@@ -757,3 +760,47 @@ def import_matters(request, file: File[UploadedFile], assign: Form[bool] = True)
         raise ValidationError({"file": result.errors})
     rows = queries.base_queryset(request.user).filter(pk__in=[m.pk for m in result.matters]).order_by("id")
     return Status(201, {"rows": result.rows, "assigned": assign, "items": [_matter_out(m) for m in rows]})
+
+
+# --- saved views (常用筛选, item 4) --------------------------------------------------------------
+
+class SavedViewOut(Schema):
+    id: int
+    view: str = Field(description="unit / supervision / leader")
+    name: str
+    query: str = Field(description="筛选条件（查询字符串），可直接用于 GET /matters 和 GET /ledger")
+
+
+class SavedViewIn(Schema):
+    view: str = Field(description="unit / supervision / leader")
+    name: str
+    query: str = ""
+
+
+def _list_page(view):
+    if view not in LIST_PAGES:
+        raise ValidationError({"view": "view 应为 unit、supervision 或 leader"})
+    return LIST_PAGES[view]
+
+
+@router.get("/views", response={200: list[SavedViewOut], **ERRORS}, summary="本人的常用筛选")
+@guarded
+def saved_views(request, view: str):
+    kind = _list_page(view)
+    return [{"id": v.pk, "view": view, "name": v.name, "query": v.query}
+            for v in saved.views_for(request.user, kind.page_key)]
+
+
+@router.post("/views", response={201: SavedViewOut, **ERRORS}, summary="保存常用筛选（同名则覆盖）")
+@guarded
+def save_view(request, payload: SavedViewIn):
+    v = saved.save_view(request.user, _list_page(payload.view).page_key, payload.name, payload.query)
+    return Status(201, {"id": v.pk, "view": payload.view, "name": v.name, "query": v.query})
+
+
+@router.delete("/views/{view_id}", response={204: None, **ERRORS}, summary="删除本人的常用筛选")
+@guarded
+def delete_view(request, view_id: int):
+    if not saved.delete_view(request.user, view_id):
+        raise Http404("常用筛选不存在")
+    return Status(204, None)

@@ -62,7 +62,7 @@ def test_out4_supervision_paths_are_in_the_openapi_schema(client):
                  "/matters/{matter_id}/urges", "/urges/{urge_id}/number", "/reports/{report_id}/review",
                  "/matters/{matter_id}/timeline", "/matters/{matter_id}/subtree", "/meeting-decisions",
                  "/ledger", "/matters/{matter_id}/notice.docx", "/urges/{urge_id}/docx", "/import/template",
-                 "/import"):
+                 "/import", "/views", "/views/{view_id}"):
         assert BASE + path in paths, path
 
 
@@ -328,3 +328,28 @@ def test_out2_import_through_the_api_is_all_or_nothing_and_for_the_office_only(c
     r = edu.post(f"{BASE}/import", {"file": _filled_template(sup, [row])})
     assert r.status_code == 403 and r.json()["detail"] == "只有督查室可以批量导入督办事项"
     assert Matter.objects.count() == 3
+
+
+def test_sup4_saved_views_through_the_api_are_each_users_own(county):
+    sup, edu = as_user(county.supervisor), as_user(county.edu_user)
+    r = sup.post(f"{BASE}/views", {"view": "supervision", "name": "逾期的", "query": "light=red&page=3&q="},
+                 content_type="application/json")
+    assert r.status_code == 201 and r.json()["query"] == "light=red"  # no paging, no empty values
+    vid = r.json()["id"]
+    # The same name again overwrites; a name is required; the view must be a list's.
+    r = sup.post(f"{BASE}/views", {"view": "supervision", "name": "逾期的", "query": "light=yellow"},
+                 content_type="application/json")
+    assert r.status_code == 201 and r.json()["id"] == vid
+    r = sup.post(f"{BASE}/views", {"view": "supervision", "name": " ", "query": ""}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["errors"]["name"] == ["请填写常用筛选的名称"]
+    assert sup.get(f"{BASE}/views", {"view": "elsewhere"}).status_code == 422
+    assert [(v["name"], v["query"]) for v in sup.get(f"{BASE}/views", {"view": "supervision"}).json()] == [
+        ("逾期的", "light=yellow")]
+    # The query serves the list as it is, and the page offers the same view.
+    assert sup.get(f"{BASE}/matters?view=supervision&light=yellow").status_code == 200
+    assert "逾期的" in sup.get("/matters/all/").content.decode()
+    # Another user neither sees nor deletes it.
+    assert edu.get(f"{BASE}/views", {"view": "supervision"}).json() == []
+    assert edu.delete(f"{BASE}/views/{vid}").status_code == 404
+    assert sup.delete(f"{BASE}/views/{vid}").status_code == 204
+    assert sup.get(f"{BASE}/views", {"view": "supervision"}).json() == []
