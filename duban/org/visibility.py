@@ -168,6 +168,14 @@ def visible(queryset_or_model, user):
     return qs.filter(visibility_q(qs.model, user))
 
 
+def visible_ids(model, user, ids) -> set:
+    """Of the primary keys `ids`, those of rows `user` may see (one query;
+    none for no ids): for a page that names records it may only link to
+    when the reader may open them."""
+    ids = {i for i in ids if i is not None}
+    return set(visible(model, user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+
+
 def get_visible_or_404(queryset_or_model, user, **lookup):
     """One row by lookup, or 404 when it does not exist or is not visible:
     the two are indistinguishable to the caller."""

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from duban.journal import evidence
 from duban.journal.models import EvidenceFile
 from duban.org.models import Person, Unit, WorkGroup
-from duban.org.visibility import get_visible_or_404, visible
+from duban.org.visibility import get_visible_or_404, visible, visible_ids
 
 from . import documents, draws, excel, forms, pages, queries, services
 from .models import (
@@ -460,8 +460,7 @@ def _problem_context(request, p, bound=None):
     look_backs = list(p.look_backs.select_related("look_back", "checked_by").order_by("look_back__started_at"))
     # A look-back's verdict on this problem is shown to all who see the
     # problem; the look-back itself is linked only for those who may open it.
-    openable = set(visible(LookBack, user).filter(pk__in={i.look_back_id for i in look_backs})
-                   .values_list("pk", flat=True)) if look_backs else set()
+    openable = visible_ids(LookBack, user, (i.look_back_id for i in look_backs))
     return {
         "p": p, "c": p.campaign, "history": queries.history(p), "acts": acts, "forms": forms_,
         "open_form": bound[0] if bound else None, "group": group, "now": now, "tab": "problems",
@@ -714,9 +713,8 @@ def _spot_check_context(request, sc, finding_form=None):
     # The draw is open to everyone who sees the spot check (its fairness is
     # the point); a problem itself only to those who may see it (ORG-3):
     # others get its number, without a link, and no findings' text.
-    ids = {r["assignment"].problem_id for r in rows if r["assignment"] and r["assignment"].problem_id}
-    ids |= {p.pk for p in findings}
-    shown = set(visible(Problem, user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    shown = visible_ids(Problem, user, [r["assignment"].problem_id for r in rows if r["assignment"]]
+                        + [p.pk for p in findings])
     return {
         "sc": sc, "c": c, "rows": rows, "candidates": pages.candidate_names(sc),
         "replay": replay, "replay_rows": replay_rows, "may_find": may_find, "finding_form": finding_form,
