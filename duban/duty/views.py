@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from duban.core.officialdoc import docx_response
 from duban.org.models import Unit
-from duban.org.visibility import get_visible_or_404, visible
+from duban.org.visibility import get_visible_or_404, visible, visible_ids
 from duban.supervision.models import Matter
 
 from . import documents, forms, pages, queries, services
@@ -37,9 +37,17 @@ def _messages_of(e: ValidationError) -> list:
     return list(e.messages)
 
 
+def _may_report(request) -> bool:
+    """services.may_report for the request's user, asked once per request
+    (the tabs and the screen's button both show it)."""
+    if not hasattr(request, "_duban_may_report"):
+        request._duban_may_report = services.may_report(request.user)
+    return request._duban_may_report
+
+
 def _tabs(request, current):
     tabs = [("screen", "值班工作台"), ("report", "报告突发事件"), ("roster", "值班表"), ("bulletins", "值班要情")]
-    if current != "report" and not services.may_report(request.user):
+    if current != "report" and not _may_report(request):
         tabs.remove(("report", "报告突发事件"))  # (its form answers 404 to them)
     return [{"url": reverse(f"duty:{key}"), "label": label, "current": key == current} for key, label in tabs]
 
@@ -62,7 +70,7 @@ def _screen_context(request):
         "query": f"state={state}" if state else "", "states": IncidentState.choices,
         "passive_headers": PASSIVE_HEADERS, "is_duty_office": services.is_duty_office(request.user),
         # the report button only for those who may report for some unit
-        "can_report": services.may_report(request.user),
+        "can_report": _may_report(request),
     }
 
 
@@ -364,12 +372,9 @@ def _bulletin_context(request, b, bound=None):
         item.form_open = key in bound
     # An item's source incident is linked only for those who may open it
     # (a reader of the bulletin need not see the incident: ORG-3).
-    sources = {item.report.incident_id for item in items if item.report_id}
-    openable = set(visible(Incident, request.user).filter(pk__in=sources).values_list("pk", flat=True)) \
-        if sources else set()
-    matters = {ins.matter_id for item in items for ins in item.instruction_list if ins.matter_id}
-    openable_matters = set(visible(Matter, request.user).filter(pk__in=matters).values_list("pk", flat=True)) \
-        if matters else set()
+    openable = visible_ids(Incident, request.user, (item.report.incident_id for item in items if item.report_id))
+    openable_matters = visible_ids(Matter, request.user,
+                                   (ins.matter_id for item in items for ins in item.instruction_list))
     return {"tabs": _tabs(request, "bulletins"), "b": b, "items": items, "may_instruct": may_instruct,
             "may_issue": b.state == BulletinState.DRAFT and services.is_duty_office(request.user),
             "openable_incidents": openable, "openable_matters": openable_matters}
