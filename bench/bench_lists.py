@@ -295,7 +295,8 @@ def pick_cases(args):
     def bounds(path):
         return [path + "%"] if pg else [path, path[:-1] + chr(ord(path[-1]) + 1)]
 
-    jur = f"(m.lead_unit_id IN ({subtree}) OR m.supervising_unit_id IN ({subtree}))"
+    # (a draft is listed by the office that supervises it only)
+    jur = f"((m.lead_unit_id IN ({subtree}) AND m.state <> 'draft') OR m.supervising_unit_id IN ({subtree}))"
     prov_user, prov = supervisor(lambda s: s.depth == 0)
     matter_counts = dict(Matter.objects.values_list("supervising_unit__parent__parent").annotate(n=Count("id"))
                          .values_list("supervising_unit__parent__parent", "n"))

@@ -16,7 +16,9 @@ A user sees a row when
   unit owns, leads or cooperates on, including their offices' work), or
 - one of its units lies in the subtree of a jurisdiction the user holds as
   督查室 or 领导 (the role's scope unit, or their own unit), or
-- the user is named in one of its user fields (e.g. the instructing leader).
+- the user is named in one of its user fields (e.g. the instructing leader);
+and it meets the model's own limits, if any (`restrict`: a matter's draft is
+the supervision office's until it is assigned).
 Everything else is as if it did not exist: detail views answer 404.
 """
 
@@ -36,6 +38,9 @@ class VisibilitySpec:
     multi_unit_fields: tuple = ()
     user_fields: tuple = ()
     extra: tuple = field(default=())  # callables (user, scope) -> Q, for app-specific grants
+    # callables (user, scope) -> Q that a visible row must also meet, for
+    # app-specific limits on the grants above (a matter's draft)
+    restrict: tuple = field(default=())
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,8 @@ def visibility_q(model, user) -> Q:
         q |= Q(**{f: scope.user_id})
     for grant in spec.extra:
         q |= grant(user, scope)
+    for limit in spec.restrict:
+        q &= limit(user, scope)
     return q
 
 

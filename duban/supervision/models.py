@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from duban.org.visibility import VisibilitySpec, visibility_q
+from duban.org.visibility import VisibilitySpec, subtree_ids, visibility_q
 
 from .transitions import CLOSED_STATES, OPEN_STATES, State
 
@@ -47,6 +47,21 @@ class ReportCycle(models.TextChoices):
 class Result(models.TextChoices):
     MET = "met", "按期办结"
     MET_LATE = "met_late", "逾期办结"
+
+
+def drafts_q(scope) -> Q:
+    """Matters that are not drafts, or drafts `scope` (org.visibility.Scope)
+    may see: a draft is the supervision office's working copy until it is
+    assigned -- seen by the office that supervises it (its unit in the
+    user's own unit's subtree or a jurisdiction's: its author's office) and
+    the instructing leader, not yet by the units and people it names."""
+    q = ~Q(state=State.DRAFT)
+    if scope.user_id is None:
+        return q
+    q |= Q(instructing_leader_id=scope.user_id)
+    if scope.roots:
+        q |= Q(supervising_unit_id__in=subtree_ids(scope.roots))
+    return q
 
 
 def _matter_url(pk):
@@ -170,11 +185,14 @@ class Matter(models.Model):
     # sub-task — the units above it in the decomposition (the parent's lead
     # unit, the grandparent's, and the top matter's); plus the instructing
     # and responsible leaders. Jurisdictions (督查室, 领导) see their subtree.
+    # A draft (not yet assigned) is the supervision office's working copy:
+    # only the office that supervises it and the instructing leader see it; the units and people it names, once it is assigned.
     visibility = VisibilitySpec(
         unit_fields=("lead_unit", "supervising_unit", "assigning_unit", "parent__assigning_unit",
                      "root__lead_unit"),
         multi_unit_fields=("cooperating_units",),
         user_fields=("instructing_leader", "responsible_leader", "lead_person"),
+        restrict=(lambda user, scope: drafts_q(scope),),
     )
 
     class Meta:

@@ -35,7 +35,7 @@ from duban.clocks.services import light as clock_light
 from duban.journal.models import Event
 from duban.org.visibility import covers_every_unit, scope_for, subtree_in, visible
 
-from .models import ExtensionRequest, Matter, MatterCooperation, Report, SourceKind, Urge, Urgency
+from .models import ExtensionRequest, Matter, MatterCooperation, Report, SourceKind, Urge, Urgency, drafts_q
 from .transitions import CLOSED_STATES, OPEN_STATES, State
 
 LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE, Light.STOPPED)
@@ -614,7 +614,8 @@ def supervision_list(user, filters=None, now=None) -> Worklist:
     # Unit ids as a subquery, not a join on the units' paths: the list keeps
     # the plan of its order (see ListQuerySet).
     units = subtree_in(roots)
-    q = Q(lead_unit_id__in=units) | Q(supervising_unit_id__in=units)
+    # A draft is listed by the office that supervises it only (drafts_q).
+    q = (Q(lead_unit_id__in=units) & ~Q(state=State.DRAFT)) | Q(supervising_unit_id__in=units)
     qs = _rows(Matter.objects.filter(q), now)
     qs.units = (units,)
     return _worklist(qs, filters)
@@ -625,7 +626,8 @@ def leader_list(user, filters=None, now=None) -> Worklist:
     ORG-3's user fields)."""
     if scope_for(user).user_id is None:
         return _worklist(_rows(Matter.objects.none(), now), filters)
-    qs = _rows(Matter.objects.filter(Q(instructing_leader=user) | Q(responsible_leader=user)), now)
+    qs = _rows(Matter.objects.filter(Q(instructing_leader=user) | Q(responsible_leader=user))
+               .filter(drafts_q(scope_for(user))), now)
     return _worklist(qs, filters, walk=False)
 
 
