@@ -298,6 +298,9 @@ class ListQuerySet(QuerySet):
         # (its joins are all many-to-one: they neither add nor drop rows).
         page = self.order_by()
         page.query.clear_where()
+        # Nor are the filters' annotations read (a light filter's CASE): a
+        # row's light is set from its clock as it is read (LitIterable).
+        page.query.set_annotation_mask(())
         found = {m.pk: m for m in page.filter(pk__in=ids)}
         return [found[pk] for pk in ids]
 
