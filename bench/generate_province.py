@@ -1071,6 +1071,21 @@ def generate(scale=1.0, seed=20261122, now=None, log=print):
         f"clocks {p.stats['clocks']:,}, cooperations {p.stats['coops']:,}, reports {p.stats['reports']:,} "
         f"({t1 - t0:.1f} s)")
     p.loader.finish()
+    # The 督办 numbers given, as the number counter's (duban.core.serials):
+    # a matter assigned on the generated province takes the next one.
+    from django.db.models import Max
+
+    from duban.core.models import SerialCounter
+    from duban.supervision.models import Matter
+
+    SerialCounter.objects.bulk_create([SerialCounter(series="matter", year=y, last=n)
+                                       for y, n in sorted(p.serials.items())])
+    given = dict(Matter.objects.filter(serial__isnull=False).values_list("year").annotate(m=Max("serial"))
+                 .values_list("year", "m"))
+    counted = dict(SerialCounter.objects.filter(series="matter").values_list("year", "last"))
+    if given != counted:
+        raise SystemExit(f"督办编号计数与已编号事项不符 / number counters {counted} != numbers given {given}")
+    log(f"  督办编号计数 / number counters: {', '.join(f'{y} → {n:,}' for y, n in sorted(counted.items()))}")
     p.stats["seconds"] = time.perf_counter() - t0
     p.stats["states"] = dict(sorted(p.states.items(), key=lambda kv: -kv[1]))
     p.stats["rows"] = p.loader.rows

@@ -25,6 +25,8 @@ def test_generator_and_list_benchmark_run_on_a_small_province():
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     text = out.stdout
     assert "matters 10,000" in text and "returned other rows" not in text
+    # the number counter continues from the numbers the generator gave
+    assert re.search(r"督办编号计数 / number counters: 20\d\d → [\d,]+", text), text[:3000]
     rows = re.findall(r"^(我的待办|督办总表) .+?\s+(\d+)\s+(\d+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+"
                       r"\s+[\d.]+\s+[\d.]+x\s+[\d.]+x\s+[\d.]+x\s+[\d.]+x\s+(OK|MISSED.*)$", text, re.M)
     # every case of the benchmark: worklists of four units and the office
