@@ -49,9 +49,9 @@ class Result(models.TextChoices):
     MET_LATE = "met_late", "逾期办结"
 
 
-def drafts_q(scope) -> Q:
-    """Matters that are not drafts, or drafts `scope` (org.visibility.Scope)
-    may see: a draft is the supervision office's working copy until it is
+def drafts_q(user, scope) -> Q:
+    """Matters that are not drafts, or drafts the user of `scope`
+    (org.visibility.Scope) may see (a VisibilitySpec limit): a draft is the supervision office's working copy until it is
     assigned -- seen by the office that supervises it (its unit in the
     user's own unit's subtree or a jurisdiction's: its author's office) and
     the instructing leader, not yet by the units and people it names."""
@@ -186,13 +186,14 @@ class Matter(models.Model):
     # unit, the grandparent's, and the top matter's); plus the instructing
     # and responsible leaders. Jurisdictions (督查室, 领导) see their subtree.
     # A draft (not yet assigned) is the supervision office's working copy:
-    # only the office that supervises it and the instructing leader see it; the units and people it names, once it is assigned.
+    # only the office that supervises it and the instructing leader see it;
+    # the units and people it names, once it is assigned (drafts_q).
     visibility = VisibilitySpec(
         unit_fields=("lead_unit", "supervising_unit", "assigning_unit", "parent__assigning_unit",
                      "root__lead_unit"),
         multi_unit_fields=("cooperating_units",),
         user_fields=("instructing_leader", "responsible_leader", "lead_person"),
-        restrict=(lambda user, scope: drafts_q(scope),),
+        restrict=(drafts_q,),
     )
 
     class Meta:

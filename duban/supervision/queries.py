@@ -627,10 +627,11 @@ def supervision_list(user, filters=None, now=None) -> Worklist:
 def leader_list(user, filters=None, now=None) -> Worklist:
     """What a leader instructed or is responsible for (visible to them by
     ORG-3's user fields)."""
-    if scope_for(user).user_id is None:
+    scope = scope_for(user)
+    if scope.user_id is None:
         return _worklist(_rows(Matter.objects.none(), now), filters)
     qs = _rows(Matter.objects.filter(Q(instructing_leader=user) | Q(responsible_leader=user))
-               .filter(drafts_q(scope_for(user))), now)
+               .filter(drafts_q(user, scope)), now)
     return _worklist(qs, filters, walk=False)
 
 
