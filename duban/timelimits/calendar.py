@@ -11,8 +11,13 @@ differs. The version is re-read at most every DUBAN_CALENDAR_RECHECK_SECONDS
 (default 2 s), so a year entered in the web process is used by the worker
 within seconds; the process that made the change invalidates at once.
 
-A question about a day of a year that has no CalendarYear row raises
-`CalendarMissing(year)`: an unknown year is never treated as Monday–Friday.
+Years: a year with a CalendarYear row is *official* (the State Council's
+notice, from the package seed or entered by an administrator). A year of the
+rule's range (duban.timelimits.statutory: 2025–2099) that has no row is
+*provisional* (暂定): its days are computed from the statutory holidays with
+their 补假, never taken as plain Monday–Friday. A question about any other
+year (before the first official one, a gap before 2025, after 2099) raises
+`CalendarMissing(year)` naming it.
 
 Days are taken as 24 hours of local wall-clock time (the county's zone,
 Asia/Shanghai, has no daylight saving time).
@@ -41,15 +46,32 @@ KIND_ADJUSTED = "adjusted_workday"
 
 
 class CalendarMissing(ValidationError):
-    """A computation needs a day of a year whose official schedule has not
-    been entered. The message names the year."""
+    """A computation needs a day of a year the calendar cannot answer for:
+    one outside the range it supports (`bounds` = (first, last) year), or a
+    year before the statutory rule's range whose schedule was never
+    entered. The message names the year."""
 
-    def __init__(self, year):
+    def __init__(self, year, bounds=None):
         self.year = int(year)
-        super().__init__(f"{self.year}年节假日安排尚未录入，无法计算该时限", code="calendar_missing")
+        self.bounds = tuple(bounds) if bounds else None
+        if self.bounds and not self.bounds[0] <= self.year <= self.bounds[1]:
+            message = (f"{self.year}年不在工作日历的计算范围内（{self.bounds[0]}年至{self.bounds[1]}年），"
+                       "无法计算该时限")
+        else:
+            message = f"{self.year}年节假日安排尚未录入，无法计算该时限"
+        super().__init__(message, code="calendar_missing")
 
     def __reduce__(self):
-        return (self.__class__, (self.year,))
+        return (self.__class__, (self.year, self.bounds))
+
+
+def provisional_note(years) -> str:
+    """The line that marks a deadline computed on provisional years."""
+    years = sorted(set(years))
+    if not years:
+        return ""
+    named = "、".join(f"{y}年" for y in years)
+    return f"（暂定：待国务院公布{named}节假日安排后自动校正）"
 
 
 def parse_day_end(value) -> dt.time:
@@ -94,9 +116,11 @@ class WorkCalendar:
     the fast path used by `duban.timelimits.limits`.
     """
 
-    def __init__(self, days, years, *, version=None, day_end=dt.time(23, 59, 59), tz=None):
+    def __init__(self, days, years, *, version=None, day_end=dt.time(23, 59, 59), tz=None, provisional=False):
         """days: iterable of (date, kind, is_workday, name); years: the
-        years that have a CalendarYear row."""
+        years that have a CalendarYear row (official). With `provisional`,
+        every year of the statutory rule's range that is not official is
+        computed from the rule (duban.timelimits.statutory) and marked."""
         self.version = version
         self.tz = tz or timezone.get_default_timezone()
         self.day_end = day_end
@@ -104,12 +128,27 @@ class WorkCalendar:
         per_year = {}
         for row in days:
             per_year[row[0].year] = per_year.get(row[0].year, 0) + 1
-        known = set()
+        official = set()
         for y in set(years):
             if per_year.get(y, 0) == _days_in_year(y):
-                known.add(y)
+                official.add(y)
             else:
                 logger.error("日历 %s 年的日数据不完整（%s 天），按未录入处理", y, per_year.get(y, 0))
+        self.official_years = frozenset(official)
+        computed = set()
+        if provisional:
+            from . import statutory
+
+            computed = {y for y in range(statutory.RULE_SINCE, statutory.LAST_YEAR + 1) if y not in official}
+            # Days that the next year's official notice sets in December
+            # (元旦 from 12月30日) stand; the rule gives the rest of the year.
+            stored = {row[0]: row for row in days if row[0].year in computed}
+            days = [row for row in days if row[0].year in official]
+            for y in sorted(computed):
+                days.extend(stored.get(r[0], r) for r in statutory.provisional_day_rows(y))
+            days.sort(key=lambda r: r[0])
+        self.provisional_years = frozenset(computed)
+        known = official | computed
         self.known_years = frozenset(known)
         if not known:
             self._lo = self._hi = None
@@ -178,20 +217,37 @@ class WorkCalendar:
         from .models import CalendarDay, CalendarYear
 
         years = list(CalendarYear.objects.values_list("year", flat=True))
-        days = list(CalendarDay.objects.filter(year__in=years).values_list("date", "kind", "is_workday", "name"))
-        return cls(days, years, version=version, day_end=parse_day_end(getattr(settings, "DUBAN_WORKDAY_END",
-                                                                                  "23:59:59")))
+        days = list(CalendarDay.objects.values_list("date", "kind", "is_workday", "name"))
+        return cls(days, years, version=version, provisional=True,
+                   day_end=parse_day_end(getattr(settings, "DUBAN_WORKDAY_END", "23:59:59")))
 
     # ---- checks --------------------------------------------------------
 
     def is_known(self, year: int) -> bool:
         return year in self.known_years
 
+    def is_provisional(self, year: int) -> bool:
+        return year in self.provisional_years
+
+    def provisional_years_between(self, a: dt.date, b: dt.date) -> list[int]:
+        """The provisional years that the days [a, b] touch."""
+        if not self.provisional_years or b < a:
+            return []
+        return [y for y in range(a.year, b.year + 1) if y in self.provisional_years]
+
+    @property
+    def bounds(self):
+        """(first, last) year the calendar answers for, or None."""
+        return (self._lo, self._hi) if self._lo is not None else None
+
+    def _miss(self, year) -> CalendarMissing:
+        return CalendarMissing(year, self.bounds)
+
     def _index(self, o):
         """Day index of ordinal o; raises for a day outside every known year."""
         i = o - self._base
         if i < 0 or i >= self._n:
-            raise CalendarMissing(_year_of(o))
+            raise self._miss(_year_of(o))
         return i
 
     def _check_span(self, o1, o2):
@@ -202,15 +258,15 @@ class WorkCalendar:
         y1, y2 = _year_of(o1), _year_of(o2)
         k = bisect_left(self._missing, y1)
         if k < len(self._missing) and self._missing[k] <= y2:
-            raise CalendarMissing(self._missing[k])
+            raise self._miss(self._missing[k])
 
     def _beyond(self, o):
         """The year to name when a count runs past the last known day."""
         if self._missing:
             k = bisect_left(self._missing, _year_of(o))
             if k < len(self._missing):
-                return CalendarMissing(self._missing[k])
-        return CalendarMissing((self._hi or _year_of(o)) + 1)
+                return self._miss(self._missing[k])
+        return self._miss((self._hi or _year_of(o)) + 1)
 
     # ---- ordinal fast path --------------------------------------------
 
@@ -225,7 +281,7 @@ class WorkCalendar:
         n ≤ -1: the |n|-th working day before o; n = 0: o."""
         i = o - self._base
         if i < 0 or i >= self._n:
-            raise CalendarMissing(_year_of(o))
+            raise self._miss(_year_of(o))
         if n > 0:
             j = self._cum[i + 1] + n - 1
             if j >= self._nwd:
@@ -233,7 +289,7 @@ class WorkCalendar:
         elif n < 0:
             j = self._cum[i] + n
             if j < 0:
-                raise CalendarMissing(self._lo - 1)
+                raise self._miss(self._lo - 1)
         else:
             if self._missing:
                 self._check_span(o, o)
@@ -247,7 +303,7 @@ class WorkCalendar:
         """o itself if it is a working day, else the first working day after it."""
         i = o - self._base
         if i < 0 or i >= self._n:
-            raise CalendarMissing(_year_of(o))
+            raise self._miss(_year_of(o))
         j = self._cum[i]
         if j >= self._nwd:
             raise self._beyond(o)

@@ -34,6 +34,7 @@ from .calendar import (
     CalendarMissing,
     WorkCalendar,
     get_calendar,
+    provisional_note,
 )
 
 __all__ = [
@@ -47,6 +48,8 @@ __all__ = [
     "default_warn_at",
     "parse_limit",
     "parse_start",
+    "provisional_note",
+    "provisional_years_of",
 ]
 
 UNITS = ("min", "h", "wd", "d", "mo")
@@ -233,6 +236,40 @@ class Due:
     def rolled(self) -> bool:
         return self.nominal is not None and self.at.date() != self.nominal
 
+    @cached_property
+    def provisional_years(self) -> list[int]:
+        """The provisional (暂定) years whose days this deadline was counted
+        on: empty for clock time and for a calendar period that does not
+        roll forward (neither consults the calendar)."""
+        if self.limit.is_clock_time:
+            return []
+        if self.limit.unit == "wd":
+            first = self.start.date() + dt.timedelta(days=1)
+        elif not self.roll_forward or self.nominal is None:
+            return []
+        else:
+            first = self.nominal
+        return get_calendar().provisional_years_between(first, self.at.date())
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
+
+
+def provisional_years_of(started_at: dt.datetime, due_at: dt.datetime, limit_text: str, *,
+                         explicit: bool = False) -> list[int]:
+    """The provisional years a stored deadline was counted on (a clock's
+    started_at, due_at and limit): none for a deadline a person set or a
+    clock-time limit."""
+    if explicit or not limit_text:
+        return []
+    lim = parse_limit(limit_text)
+    if lim.is_clock_time:
+        return []
+    cal = get_calendar()
+    first = started_at.astimezone(cal.tz).date() + dt.timedelta(days=1)
+    return cal.provisional_years_between(first, due_at.astimezone(cal.tz).date())
+
 
 def compute_due(start: dt.datetime, limit, *, roll_forward: bool = True) -> Due:
     """The due moment with its explanation (see the module's rules).
@@ -351,6 +388,14 @@ def _describe_days(cal: WorkCalendar, first: dt.date, last: dt.date, ref_year: i
     return parts
 
 
+def _provisional_part(years) -> str:
+    from .statutory import RULE_NAME
+
+    named = "、".join(f"{y}年" for y in years)
+    return (f"暂定：{named}节假日安排国务院尚未公布，按{RULE_NAME}的法定节假日及补假计算（不含调休），"
+            f"公布后自动校正")
+
+
 def explain(due: Due) -> str:
     lim, start, at = due.limit, due.start, due.at
     if lim.is_clock_time:
@@ -380,4 +425,6 @@ def explain(due: Due) -> str:
             if not is_work:
                 parts.append(f"期满日{due.nominal.isoformat()}为休息日或节假日，本时限不顺延")
     parts.append(f"截止于{_fmt_dt(at)}")
+    if due.provisional_years:
+        parts.append(_provisional_part(due.provisional_years))
     return "，".join(parts)
