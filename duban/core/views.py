@@ -45,8 +45,8 @@ def home(request):
     ctx["matters"] = _matter_cards(user, roles)
     if Role.AUDIT_ADMIN in roles:
         today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        ctx["journal_today"] = Event.objects.filter(at__gte=today).count()
-        ctx["journal_failed_logins"] = Event.objects.filter(at__gte=today, action="auth.login_failed").count()
+        ctx["journal_today"] = Event.objects.filter(recorded_at__gte=today).count()
+        ctx["journal_failed_logins"] = Event.objects.filter(recorded_at__gte=today, action="auth.login_failed").count()
     if Role.SYSTEM_ADMIN in roles:
         ctx["unit_count"] = Unit.objects.filter(is_active=True).count()
         ctx["person_count"] = Person.objects.filter(user__is_active=True).count()

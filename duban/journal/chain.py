@@ -63,10 +63,12 @@ def canonical(fields: dict) -> bytes:
 
 
 def event_fields(e: Event) -> dict:
-    """The fields that the hash covers, as stored."""
-    return {
+    """The fields that the hash covers, as stored. `occurred_at` joins them
+    only when set, so that the events written before it existed keep their
+    hashes."""
+    fields = {
         "seq": e.seq,
-        "at": e.at,
+        "at": e.recorded_at,
         "actor_id": e.actor_id,
         "actor_name": e.actor_name,
         "ip": e.ip,
@@ -78,6 +80,9 @@ def event_fields(e: Event) -> dict:
         "after": e.after,
         "prev_hash": e.prev_hash,
     }
+    if e.occurred_at is not None:
+        fields["occurred_at"] = e.occurred_at
+    return fields
 
 
 def compute_hash(e: Event) -> str:
@@ -130,7 +135,7 @@ def _locked_head() -> ChainHead:
 
 
 def _build(action, obj=None, *, before=None, after=None, object_type=None, object_id=None, object_repr=None,
-           actor=None, ip=None, at=None) -> Event:
+           actor=None, ip=None, occurred_at=None) -> Event:
     ctx = current_actor()
     if actor is None:
         actor = ctx.user
@@ -138,8 +143,11 @@ def _build(action, obj=None, *, before=None, after=None, object_type=None, objec
         ip = ctx.ip
     user = actor if getattr(actor, "pk", None) else None
     target = _target(obj, object_type, object_id, object_repr)
+    if occurred_at is not None and (occurred_at.tzinfo is None or occurred_at.utcoffset() is None):
+        raise ValueError("occurred_at must be an aware datetime")
     return Event(
-        at=at or timezone.now(),
+        recorded_at=timezone.now(),
+        occurred_at=occurred_at,
         actor=user,
         actor_name=_actor_name(user, ip),
         ip=ip or "",
@@ -173,16 +181,19 @@ def _append(events: list[Event]) -> list[Event]:
 
 
 def record(action, obj=None, *, before=None, after=None, object_type=None, object_id=None, object_repr=None,
-           actor=None, ip=None, at=None) -> Event:
+           actor=None, ip=None, occurred_at=None) -> Event:
     """Append one event to the chain, in the caller's transaction.
 
     The actor and address default to the current request's (see
-    duban.core.context). Raises JournalError outside a transaction: an event
-    written apart from its change could survive a rolled-back change.
+    duban.core.context). `occurred_at` is the business moment the service
+    was told (when the thing happened); the server's moment `recorded_at`
+    is always now and cannot be supplied. Raises JournalError outside a
+    transaction: an event written apart from its change could survive a
+    rolled-back change.
     """
     _require_transaction()
     event = _build(action, obj, before=before, after=after, object_type=object_type, object_id=object_id,
-                   object_repr=object_repr, actor=actor, ip=ip, at=at)
+                   object_repr=object_repr, actor=actor, ip=ip, occurred_at=occurred_at)
     return _append([event])[0]
 
 

@@ -8,10 +8,17 @@ from django.db import models
 
 class Event(models.Model):
     """One journaled change. Rows are never updated or deleted: database
-    triggers refuse it (see migration 0002)."""
+    triggers refuse it (see migration 0002).
+
+    Two moments: `recorded_at` is the server's, taken when the event is
+    written and never supplied by a caller; `occurred_at` is when the thing
+    happened as the service was told (a report's stated moment, an import's
+    registration date, a breach at its deadline). Empty means the same as
+    `recorded_at`. Both are covered by the hash."""
 
     seq = models.BigIntegerField("序号", unique=True)
-    at = models.DateTimeField("时间", db_index=True)
+    recorded_at = models.DateTimeField("记录时间", db_index=True, db_column="at")
+    occurred_at = models.DateTimeField("发生时间", null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -43,6 +50,19 @@ class Event(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.action}"
+
+    @property
+    def at(self):
+        """The business moment: when it happened, else when it was recorded."""
+        return self.occurred_at or self.recorded_at
+
+    @property
+    def backdated(self):
+        """How far the stated moment lies before the server's (None when the
+        event states none)."""
+        if self.occurred_at is None:
+            return None
+        return self.recorded_at - self.occurred_at
 
 
 class ChainHead(models.Model):

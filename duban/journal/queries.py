@@ -44,11 +44,11 @@ def filtered_events(params):
     tz = timezone.get_current_timezone()
     if p["date_from"]:
         start = dt.datetime.combine(_date(p["date_from"], FILTERS["date_from"]), dt.time.min, tzinfo=tz)
-        qs = qs.filter(at__gte=start)
+        qs = qs.filter(recorded_at__gte=start)
     if p["date_to"]:
         end = dt.datetime.combine(_date(p["date_to"], FILTERS["date_to"]) + dt.timedelta(days=1), dt.time.min,
                                   tzinfo=tz)
-        qs = qs.filter(at__lt=end)
+        qs = qs.filter(recorded_at__lt=end)
     return qs, p
 
 

@@ -64,7 +64,7 @@ def verify(request):
     return render(request, "journal/_verify.html", {"result": result})
 
 
-EXPORT_COLUMNS = ["序号", "时间", "操作人", "账号", "来源地址", "动作", "对象类型", "对象编号", "对象",
+EXPORT_COLUMNS = ["序号", "记录时间", "发生时间", "操作人", "账号", "来源地址", "动作", "对象类型", "对象编号", "对象",
                   "变更前", "变更后", "前一哈希", "哈希"]
 
 
@@ -80,7 +80,8 @@ def export(request):
     def rows():
         for e in qs.iterator(chunk_size=2000):
             yield [
-                e.seq, e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name,
+                e.seq, e.recorded_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+                e.occurred_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if e.occurred_at else "", e.actor_name,
                 e.actor.username if e.actor else "", e.ip, e.action, e.object_type, e.object_id, e.object_repr,
                 json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
                 json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
@@ -93,4 +94,4 @@ def export(request):
                      after={k: v for k, v in filters.items() if v})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     return xlsx_response(f"审计日志-{stamp}.xlsx", "审计日志", EXPORT_COLUMNS, rows(),
-                         widths=[8, 20, 12, 14, 16, 26, 18, 12, 24, 40, 40, 30, 30])
+                         widths=[8, 20, 20, 12, 14, 16, 26, 18, 12, 24, 40, 40, 30, 30])

@@ -114,7 +114,7 @@ def test_aud1_verify_names_a_row_inserted_out_of_order(db, tamper):
     # Forge a replacement for event 3 whose own hash is consistent but whose
     # fields were rewritten: its successor's link no longer matches.
     e3 = Event.objects.get(seq=3)
-    forged = Event(seq=3, at=e3.at, actor=None, actor_name="伪造", ip="", action="forged", object_type="",
+    forged = Event(seq=3, recorded_at=e3.recorded_at, actor=None, actor_name="伪造", ip="", action="forged", object_type="",
                    object_id="", object_repr="", before=None, after=None, prev_hash=e3.prev_hash)
     forged.hash = chain.compute_hash(forged)
     tamper("DELETE FROM journal_event WHERE seq = 3")
