@@ -88,3 +88,9 @@ def effective_moments(clock: Clock, pauses):
     due = shift(clock.base_due_at, pauses, working=working, since=clock.base_set_at)
     warn = shift(clock.base_warn_at, pauses, working=working, since=clock.base_set_at)
     return due, min(warn, due)
+
+
+def provisional_years(clock: Clock) -> list[int]:
+    """The provisional calendar years a clock's rule-computed deadline was
+    counted on (see Clock.provisional_years)."""
+    return _limits().provisional_years_of(clock.started_at, clock.due_at, clock.limit, explicit=clock.explicit)

@@ -140,6 +140,28 @@ class Clock(models.Model):
 
         return light(self, now)
 
+    @property
+    def provisional_years(self) -> list[int]:
+        """The provisional (暂定) calendar years this deadline was counted on
+        (TL-1): a rule-computed working-day, calendar-day or month deadline
+        whose span reaches a year whose holiday notice is not entered yet.
+        Derived from the calendar as it stands, so the mark disappears as
+        soon as the notice is entered."""
+        from .arith import provisional_years
+
+        return provisional_years(self)
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
+
+    @property
+    def provisional_note(self) -> str:
+        """"（暂定：待国务院公布2027年节假日安排后自动校正）", or ""."""
+        from duban.timelimits.calendar import provisional_note
+
+        return provisional_note(self.provisional_years)
+
 
 class ClockPause(models.Model):
     clock = models.ForeignKey(Clock, verbose_name="计时器", on_delete=models.PROTECT, related_name="pauses")
@@ -192,3 +214,62 @@ class ClockFlip(models.Model):
     @property
     def processed(self):
         return self.processed_at is not None
+
+
+class Recomputation(models.Model):
+    """One recomputation of the rule-computed deadlines after the official
+    calendar or a time-limit rule changed (TL-1, TL-2): what the
+    administrator reads afterwards -- how many deadlines moved, which, and by
+    how much."""
+
+    reason = models.CharField("原因", max_length=200)
+    years = models.JSONField("涉及年度", default=list, blank=True)
+    rule = models.ForeignKey(
+        "timelimits.TimeLimitRule", verbose_name="时限规则", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    examined = models.PositiveIntegerField("检查期限数", default=0)
+    moved_count = models.PositiveIntegerField("调整期限数", default=0)
+    failed = models.JSONField("未能重算", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "期限重算"
+        verbose_name_plural = "期限重算"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.reason}（{self.moved_count}项期限调整）"
+
+
+class MovedDeadline(models.Model):
+    """One deadline a recomputation moved: the old and the new moment."""
+
+    recomputation = models.ForeignKey(Recomputation, verbose_name="重算", on_delete=models.PROTECT,
+                                      related_name="moved")
+    clock = models.ForeignKey(Clock, verbose_name="计时器", on_delete=models.PROTECT, related_name="moves")
+    old_due_at = models.DateTimeField("原到期时间")
+    new_due_at = models.DateTimeField("新到期时间")
+    old_state = models.CharField("原状态", max_length=10, choices=ClockState.choices)
+    new_state = models.CharField("新状态", max_length=10, choices=ClockState.choices)
+
+    class Meta:
+        verbose_name = "调整的期限"
+        verbose_name_plural = "调整的期限"
+        ordering = ["recomputation", "old_due_at", "id"]
+
+    def __str__(self):
+        return f"{self.clock}：{self.old_due_at:%Y-%m-%d %H:%M} → {self.new_due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shift(self):
+        return self.new_due_at - self.old_due_at
+
+    @property
+    def breach_withdrawn(self):
+        return self.old_state == ClockState.BREACHED and self.new_state != ClockState.BREACHED

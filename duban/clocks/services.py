@@ -5,11 +5,13 @@ Each write is one transaction with one journal event. Business apps call
 `pause`/`resume` while, for example, an extension request waits; `stop`
 when the obligation is withdrawn (its owner cancelled); `change_deadline`
 when a person sets the deadline (it is explicit from then on and never
-recomputed). `recompute_rule_clocks` is called by the calendar
-(and may be called after a rule is edited) and recomputes every open
-deadline that a rule computed.
+recomputed). `recompute_rule_clocks` runs when the calendar announces a
+changed year or a rule is edited (timelimits' signals, connected in
+ClocksConfig.ready: the calendar does not know the clocks) and recomputes
+every deadline that a rule computed.
 """
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -24,7 +26,7 @@ from django.utils import timezone
 from duban.journal import chain
 
 from . import arith
-from .models import Clock, ClockPause, ClockState, Light
+from .models import Clock, ClockPause, ClockState, Light, MovedDeadline, Recomputation
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +36,11 @@ CLOCK_FIELDS = [
 ]
 
 
-# Sent (sender=Clock, clock=…) inside the transaction that moved an open
-# clock's deadline without its owner's app asking for it: a calendar or rule
-# change (recompute_rule_clocks). Owners that keep a copy of a clock's due
-# moment (a matter's list sort key) update it.
+# Sent (sender=Clock, clock=…, old_due_at=…, reason=…, at=…) inside the
+# transaction that moved an open clock's deadline without its owner's app
+# asking for it: a calendar or rule change (recompute_rule_clocks). Owners
+# that keep a copy of a clock's due moment (a matter's list sort key) update
+# it; notify tells the clock's owner.
 clock_moved = Signal()
 
 
@@ -132,7 +135,7 @@ def start_clock(owner, kind, *, rule=None, limit=None, due_at=None, warn_at=None
     chain.record("clocks.start", clock, after={
         "owner": f"{clock.owner_type.app_label}.{clock.owner_type.model}#{clock.owner_id}",
         **chain.snapshot(clock, CLOCK_FIELDS),
-    })
+    }, occurred_at=started_at)
     return clock
 
 
@@ -155,7 +158,7 @@ def pause(clock, reason, *, at=None) -> Clock:
     clock.state, clock.paused_at = ClockState.PAUSED, at
     clock.save(update_fields=["state", "paused_at"])
     chain.record("clocks.pause", clock, before={"state": ClockState.RUNNING},
-                 after={"state": clock.state, "pause_id": p.pk, "at": at, "reason": p.reason})
+                 after={"state": clock.state, "pause_id": p.pk, "at": at, "reason": p.reason}, occurred_at=at)
     return _sync(original, clock)
 
 
@@ -187,7 +190,7 @@ def resume(clock, *, at=None) -> Clock:
     clock.save(update_fields=["state", "paused_at", "due_at", "warn_at", "warned_at"])
     chain.record("clocks.resume", clock, before=before, after={
         "state": clock.state, "due_at": clock.due_at, "warn_at": clock.warn_at, "pause_id": p.pk, "at": at,
-    })
+    }, occurred_at=at)
     return _sync(original, clock)
 
 
@@ -213,7 +216,7 @@ def meet(clock, at=None) -> Clock:
                               "warned_at"])
     chain.record("clocks.meet", clock, before=before, after={
         "state": clock.state, "met_at": at, "due_at": clock.due_at, "late_seconds": clock.late_seconds,
-    })
+    }, occurred_at=at)
     return _sync(original, clock)
 
 
@@ -235,7 +238,7 @@ def stop(clock, reason, *, at=None) -> Clock:
         ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=max(at, clock.paused_at))
     clock.state, clock.paused_at, clock.stopped_at = ClockState.STOPPED, None, at
     clock.save(update_fields=["state", "paused_at", "stopped_at"])
-    chain.record("clocks.stop", clock, before=before, after={"state": clock.state, "at": at, "reason": reason[:200]})
+    chain.record("clocks.stop", clock, before=before, after={"state": clock.state, "at": at, "reason": reason[:200]}, occurred_at=at)
     return _sync(original, clock)
 
 
@@ -261,7 +264,7 @@ def change_deadline(clock, new_due, reason, by=None, *, at=None) -> Clock:
     clock.save(update_fields=["explicit", "base_set_at", "base_due_at", "base_warn_at", "due_at", "warn_at",
                               "warned_at"])
     after = chain.snapshot(clock, ["explicit", "due_at", "warn_at", "base_due_at", "base_warn_at"])
-    chain.record("clocks.deadline", clock, before=before, after={**after, "reason": reason[:200]}, actor=by)
+    chain.record("clocks.deadline", clock, before=before, after={**after, "reason": reason[:200]}, actor=by, occurred_at=at)
     return _sync(original, clock)
 
 
@@ -270,47 +273,93 @@ class Recomputed:
     examined: int = 0
     changed: list = field(default_factory=list)  # (clock_id, old_due, new_due)
     failed: list = field(default_factory=list)  # (clock_id, message)
+    recomputation: object = None  # the Recomputation row (the report)
+
+    def summary(self) -> str:
+        text = f"检查{self.examined}项按规则计算的期限，调整{len(self.changed)}项"
+        if self.failed:
+            text += f"，{len(self.failed)}项未能重算"
+        return text
 
 
-TIMING_FIELDS = ["limit", "warn_before", "roll_forward", "due_at", "warn_at"]
+TIMING_FIELDS = ["limit", "warn_before", "roll_forward", "due_at", "warn_at", "state"]
+RECOMPUTED_STATES = (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED)
 
 
-def recompute_rule_clocks(reason, *, rule=None, now=None, chunk=500) -> Recomputed:
-    """Recompute every open deadline that a rule computed (after a calendar
-    change, or with `rule` after that rule was edited: then the limit,
-    warning point and roll-forward switch are copied from the rule again).
-    Explicit deadlines are left alone; breached and finished clocks are
-    history and are left alone too. One transaction and one journal event
-    per changed clock; the others are only read (in chunks, with their
-    pauses), so a change that moves few deadlines costs little."""
+def _span_touching(qs, years):
+    """Clocks whose span (started_at, due_at] reaches into one of `years`:
+    they started before the last year ended and fall due after the first
+    one's notice can begin (late December of the year before, where a
+    notice may place 元旦)."""
+    from duban.timelimits.calendar import get_calendar
+
+    tz = get_calendar().tz
+    first, last = min(years), max(years)
+    return qs.filter(started_at__lt=dt.datetime(last + 1, 1, 1, tzinfo=tz),
+                     due_at__gte=dt.datetime(first - 1, 12, 20, tzinfo=tz))
+
+
+def recompute_rule_clocks(reason, *, rule=None, years=None, now=None, by=None, chunk=500) -> Recomputed:
+    """Recompute the deadlines that a rule computed, after a calendar change
+    (with `years`: only the clocks whose span reaches those years) or after
+    `rule` was edited (then the limit, warning point and roll-forward switch
+    are copied from the rule again). Deadlines a person set are never
+    touched; finished and stopped clocks are history and left alone.
+
+    A breached clock is recomputed too: when the new deadline lies ahead
+    (the official notice gave more rest days than the provisional year
+    had), the breach is withdrawn and the clock runs again; the breach's
+    flip and journal event stay.
+
+    The recomputation is recorded (Recomputation, one MovedDeadline per
+    moved clock: the report for the administrator); each moved clock gets
+    its journal event (old and new moment, the reason) and `clock_moved`
+    (its owner is told, its owner's app updates its copies), a chunk of
+    clocks per transaction."""
     now = _now(now)
     result = Recomputed()
-    qs = Clock.objects.filter(explicit=False, state__in=[ClockState.RUNNING, ClockState.PAUSED]).exclude(limit="")
+    qs = Clock.objects.filter(explicit=False, state__in=list(RECOMPUTED_STATES)).exclude(limit="")
     if rule is not None:
         qs = qs.filter(rule=rule)
+    if years:
+        qs = _span_touching(qs, years)
     ids = list(qs.order_by("id").values_list("id", flat=True))
+    with transaction.atomic():
+        rec = Recomputation.objects.create(reason=reason[:200], years=sorted(years or []), rule=rule,
+                                           by=by if getattr(by, "pk", None) else None, started_at=now)
+        chain.record("clocks.recomputation", rec, after={"reason": rec.reason, "years": rec.years,
+                                                          "rule": rule.code if rule else None,
+                                                          "candidates": len(ids)}, actor=by)
+    result.recomputation = rec
     for k in range(0, len(ids), chunk):
-        for clock in Clock.objects.filter(id__in=ids[k:k + chunk]).order_by("id").prefetch_related("pauses"):
-            result.examined += 1
-            try:
-                before = chain.snapshot(clock, TIMING_FIELDS)
-                _recompute_fields(clock, rule, now)
-                if chain.snapshot(clock, TIMING_FIELDS) == before:
+        with transaction.atomic():
+            clocks = (Clock.objects.select_for_update().filter(id__in=ids[k:k + chunk], explicit=False,
+                                                                state__in=list(RECOMPUTED_STATES))
+                      .order_by("id").prefetch_related("pauses"))
+            for clock in clocks:
+                result.examined += 1
+                try:
+                    with transaction.atomic():
+                        change = _recompute_one(clock, rec, reason, rule, now, by)
+                except (ValidationError, IntegrityError, ValueError) as e:
+                    log.warning("clock %s not recomputed: %s", clock.pk, e)
+                    result.failed.append((clock.pk, "; ".join(getattr(e, "messages", [str(e)]))))
                     continue
-                with transaction.atomic():
-                    change = _recompute_one(clock.pk, reason, rule, now)
-            except (ValidationError, IntegrityError, ValueError) as e:
-                log.warning("clock %s not recomputed: %s", clock.pk, e)
-                result.failed.append((clock.pk, "; ".join(getattr(e, "messages", [str(e)]))))
-                continue
-            if change:
-                result.changed.append(change)
+                if change:
+                    result.changed.append(change)
+            rec.examined = result.examined
+            rec.moved_count = len(result.changed)
+            rec.failed = [{"clock": cid, "message": msg} for cid, msg in result.failed]
+            rec.save(update_fields=["examined", "moved_count", "failed"])
+    rec.finished_at = _now()
+    rec.save(update_fields=["finished_at"])
     return result
 
 
 def _recompute_fields(clock, rule, now):
     """Set the clock's timing fields from its rule (or its copied limit) and
-    pauses, in memory."""
+    pauses, in memory; a breached clock whose new deadline lies ahead runs
+    again."""
     if rule is not None:
         clock.limit, clock.warn_before, clock.roll_forward = rule.limit, rule.warn_before or "", rule.roll_forward
     clock.base_due_at, clock.base_warn_at = arith.base_moments(
@@ -318,22 +367,46 @@ def _recompute_fields(clock, rule, now):
         warn_before=clock.warn_before,
     )
     _apply_effective(clock, now)
+    if clock.state == ClockState.BREACHED and clock.due_at > now:
+        clock.state, clock.breached_at = ClockState.RUNNING, None
+        if clock.warn_at > now:
+            clock.warned_at = None
 
 
-def _recompute_one(clock_id, reason, rule, now):
-    clock = Clock.objects.select_for_update().filter(pk=clock_id, explicit=False).first()
-    if clock is None or clock.state not in (ClockState.RUNNING, ClockState.PAUSED):
-        return None
+def _recompute_one(clock, rec, reason, rule, now, by):
+    """Recompute one locked clock; returns (id, old_due, new_due) when its
+    timing changed."""
     before = chain.snapshot(clock, TIMING_FIELDS)
     _recompute_fields(clock, rule, now)
     after = chain.snapshot(clock, TIMING_FIELDS)
     if after == before:
         return None
+    old_due = dt.datetime.fromisoformat(before["due_at"])
     clock.save(update_fields=["limit", "warn_before", "roll_forward", "base_due_at", "base_warn_at", "due_at",
-                              "warn_at", "warned_at"])
-    chain.record("clocks.recompute", clock, before=before, after={**after, "reason": reason})
-    clock_moved.send(sender=Clock, clock=clock)
-    return (clock.pk, before["due_at"], after["due_at"])
+                              "warn_at", "warned_at", "state", "breached_at"])
+    if old_due != clock.due_at or before["state"] != clock.state:
+        MovedDeadline.objects.create(recomputation=rec, clock=clock, old_due_at=old_due, new_due_at=clock.due_at,
+                                     old_state=before["state"], new_state=clock.state)
+    chain.record("clocks.recompute", clock, before=before,
+                 after={**after, "reason": reason, "recomputation": rec.pk}, actor=by)
+    clock_moved.send(sender=Clock, clock=clock, old_due_at=old_due, reason=reason, at=now)
+    return (clock.pk, old_due, clock.due_at)
+
+
+def on_calendar_changed(sender, years, reason, by=None, **kwargs):
+    """Receiver of duban.timelimits.signals.calendar_changed: the official
+    calendar of `years` changed (a notice entered, a provisional year made
+    official); recompute the rule-computed deadlines that reach them.
+    Returns the Recomputed result (the report)."""
+    return recompute_rule_clocks(reason, years=years, by=by)
+
+
+def on_rule_changed(sender, rule, code, reason, by=None, **kwargs):
+    """Receiver of duban.timelimits.signals.rule_changed: a rule's limit,
+    warning point or roll-forward switch changed."""
+    if rule is None:
+        return None
+    return recompute_rule_clocks(reason, rule=rule, by=by)
 
 
 # --- the traffic light ----------------------------------------------------

@@ -107,7 +107,9 @@ def _flip(kind, ids, now) -> list:
         )
         if not rows:
             return []
-        at = timezone.now()
+        # The moment this sweep found them (the tick's clock: the server's
+        # now, or the moment a loader's story is at).
+        at = now
         won_ids = [r[0] for r in rows]
         labels = {r[0]: r[2] for r in rows}
         if kind == FlipKind.BREACH:
@@ -133,8 +135,10 @@ def _flip(kind, ids, now) -> list:
                 before, after = {"state": ClockState.RUNNING}, {"state": ClockState.BREACHED, "due_at": moment}
             else:
                 before, after = {"warned": False}, {"warned": True, "warn_at": moment}
+            # The breach (warning) happened at its moment, whenever the sweep
+            # finds it: an imported ledger's past deadline is dated there.
             entries.append(dict(action=action, object_type="clocks.clock", object_id=cid,
-                                object_repr=labels[cid], before=before, after=after))
+                                object_repr=labels[cid], before=before, after=after, occurred_at=moment))
         # One lock of the chain head and one insert for the whole batch.
         chain.record_many(entries)
     return [(cid, moment) for cid, moment, _ in rows]
@@ -182,7 +186,7 @@ def tick(now=None, *, deliver=True) -> TickResult:
     result = TickResult()
     result.breaches = sweep_breaches(now)
     result.warnings = sweep_warnings(now)
-    result.messages = notify.process_flips()
+    result.messages = notify.process_flips(now=now)
     if deliver:
         notify.deliver_pending()
     return result

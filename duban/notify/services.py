@@ -169,7 +169,7 @@ def messages_for_flip(flip: ClockFlip, now=None, heads_cache=None) -> int:
     return _insert(_message_rows(clock, flip.kind, flip.moment, recipients, now, flip=flip))
 
 
-def process_flips(batch=200, max_batches=20) -> int:
+def process_flips(batch=200, max_batches=20, now=None) -> int:
     """Turn unprocessed ClockFlip rows into messages, a batch per
     transaction: the batch is claimed (PostgreSQL: FOR UPDATE SKIP LOCKED;
     SQLite: the IMMEDIATE transaction's write lock) and marked processed by
@@ -180,12 +180,12 @@ def process_flips(batch=200, max_batches=20) -> int:
     for _ in range(max_batches):
         ids = list(ClockFlip.objects.filter(processed_at__isnull=True).order_by("id").values_list("id", flat=True)[:batch])
         try:
-            written += _process_batch(ids)
+            written += _process_batch(ids, now)
         except Exception:
             log.exception("flips %s…: messages not written; trying one by one", ids[:3])
             for flip_id in ids:
                 try:
-                    written += _process_batch([flip_id])
+                    written += _process_batch([flip_id], now)
                 except Exception:
                     log.exception("flip %s: messages not written; will retry", flip_id)
         if len(ids) < batch:
@@ -193,10 +193,10 @@ def process_flips(batch=200, max_batches=20) -> int:
     return written
 
 
-def _process_batch(ids) -> int:
+def _process_batch(ids, now=None) -> int:
     if not ids:
         return 0
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         mine = list(
             ClockFlip.objects.select_for_update(skip_locked=True)
@@ -230,8 +230,38 @@ def remind(clock: Clock, *, text="", at=None, by=None) -> int:
     at = at or timezone.now()
     clock = Clock.objects.select_related("owner_unit", "owner_person").get(pk=clock.pk)
     n = _insert(_message_rows(clock, Source.REMINDER, at, route(clock, Source.REMINDER, at), at, text=text))
-    chain.record("notify.remind", clock, after={"at": at, "text": text[:200], "messages": n}, actor=by)
+    chain.record("notify.remind", clock, after={"at": at, "text": text[:200], "messages": n}, actor=by, occurred_at=at)
     return n
+
+
+def on_clock_moved(sender, clock, old_due_at=None, reason="", at=None, **kwargs) -> int:
+    """Receiver of duban.clocks.services.clock_moved: a calendar or rule
+    change moved a deadline (TL-1). Its owner (and their B role while away)
+    is told the old and the new moment and why, in the transaction that
+    moved it. Returns how many messages were written."""
+    if old_due_at is None or old_due_at == clock.due_at:
+        return 0
+    at = at or timezone.now()
+    clock = Clock.objects.select_related("owner_unit", "owner_person").get(pk=clock.pk)
+    stamp = clock.due_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    later = clock.due_at > old_due_at
+    subject = f"【期限校正】{clock.label}"[:200]
+    body = (f"{clock.label}的期限由{_local(old_due_at)}{'延后' if later else '提前'}至{_local(clock.due_at)}。"
+            f"\n原因：{reason}")
+    if clock.owner_unit_id:
+        body += f"\n责任单位：{clock.owner_unit.name}"
+    rows = []
+    for user, note in route(clock, Source.REMINDER, at):
+        text = body + (f"\n（{note}）" if note else "")
+        common = dict(recipient=user, subject=subject, body=text, link=clock.link, source=Source.REMINDER,
+                      clock=clock, created_at=at)
+        rows.append(Message(channel=Channel.INAPP, state=MessageState.SENT, sent_at=at,
+                            dedupe_key=f"{clock.pk}:moved:{stamp}:{user.pk}:{Channel.INAPP}", **common))
+        if user.email:
+            rows.append(Message(channel=Channel.EMAIL, address=user.email, state=MessageState.PENDING,
+                                next_attempt_at=at, dedupe_key=f"{clock.pk}:moved:{stamp}:{user.pk}:{Channel.EMAIL}",
+                                **common))
+    return _insert(rows)
 
 
 def notify_user(user, subject, body, *, key, link="", at=None) -> int:

@@ -4,13 +4,13 @@
   schedule: holiday ranges with names and adjusted working days (TL-1).
 - save_rule() / delete_rule(): edits of TimeLimitRule rows (TL-3).
 
-After a committed calendar change the process drops its cached calendar,
-calls duban.clocks.services.recompute_rule_clocks(reason=...) when the clocks
-app provides it, and sends `calendar_changed`.
+After a committed calendar change the process drops its cached calendar
+and announces the change (`calendar_changed`, `rule_changed`); the clocks
+app listens and recomputes the rule-computed deadlines. This app never
+imports the clocks: it only announces.
 """
 
 import datetime as dt
-import inspect
 import logging
 from dataclasses import dataclass
 
@@ -192,7 +192,12 @@ def enter_year(year: int, *, holidays, adjusted_workdays, note: str = "", by=Non
             # This process sees the change at once (also inside this
             # transaction); the others when the committed version changes.
             workcal.invalidate()
-            transaction.on_commit(lambda: after_calendar_change([year], f"{year}年节假日安排已录入"))
+            reason = f"{year}年节假日安排已录入" if cy.revision == 1 else f"{year}年节假日安排已修改（第{cy.revision}版）"
+
+            def announce():
+                cy.announced = after_calendar_change([year], reason, by=by)
+
+            transaction.on_commit(announce)
     except BaseException:
         workcal.invalidate()
         raise
@@ -276,28 +281,24 @@ def _enter_year(year, holidays, adjusted_workdays, note, by):
     return cy
 
 
-def after_calendar_change(years, reason):
-    """Run after the calendar change committed: forget the cached calendar,
-    recompute the clocks whose deadline a rule computed, tell listeners."""
+def after_calendar_change(years, reason, by=None) -> list:
+    """Run after the calendar change committed: forget the cached calendar
+    and announce the change. Returns what the listeners answered (the clocks
+    app answers with its recomputation report); a listener that fails is
+    logged, and the committed change stands."""
     workcal.invalidate()
-    _recompute_rule_clocks(reason)
-    calendar_changed.send(sender=CalendarYear, years=list(years), reason=reason)
+    return _announce(calendar_changed, sender=CalendarYear, years=list(years), reason=reason, by=by)
 
 
-def _recompute_rule_clocks(reason, rule=None):
-    """duban.clocks.services.recompute_rule_clocks(reason=..., [rule=...]),
-    if the clocks app provides it."""
-    try:
-        from duban.clocks.services import recompute_rule_clocks
-    except ImportError:
-        return
-    kwargs = {"reason": reason}
-    if rule is not None and "rule" in inspect.signature(recompute_rule_clocks).parameters:
-        kwargs["rule"] = rule
-    try:
-        recompute_rule_clocks(**kwargs)
-    except Exception:  # the committed change stands; the failure is logged
-        logger.exception("重算规则时限失败：%s", reason)
+def _announce(signal, **kwargs) -> list:
+    answers = []
+    for receiver, answer in signal.send_robust(**kwargs):
+        if isinstance(answer, Exception):
+            logger.error("日历或时限规则变更的后续处理失败（%s）：%s", getattr(receiver, "__name__", receiver), answer,
+                         exc_info=answer)
+        elif answer is not None:
+            answers.append(answer)
+    return answers
 
 
 # ---- rules (TL-3) ---------------------------------------------------------
@@ -336,7 +337,7 @@ def save_rule(rule: TimeLimitRule, *, by=None) -> TimeLimitRule:
             reason = f"时限规则“{rule.name}”由 {before['limit']} 改为 {after['limit']}"
             if before["limit"] == after["limit"]:
                 reason = f"时限规则“{rule.name}”的预警或顺延设置已修改"
-            transaction.on_commit(lambda: _after_rule_change(rule, rule.code, reason))
+            transaction.on_commit(lambda: _after_rule_change(rule, rule.code, reason, by))
     return rule
 
 
@@ -347,10 +348,9 @@ def delete_rule(rule: TimeLimitRule, *, by=None):
         rule.delete()
         chain.record("timelimits.rule.delete", None, before=before, object_type="timelimits.timelimitrule",
                      object_id=pk, object_repr=text, actor=by)
-        transaction.on_commit(lambda: rule_changed.send(sender=TimeLimitRule, rule=None, code=code,
-                                                        reason=f"时限规则“{code}”已删除"))
+        transaction.on_commit(lambda: _announce(rule_changed, sender=TimeLimitRule, rule=None, code=code,
+                                                reason=f"时限规则“{code}”已删除", by=by))
 
 
-def _after_rule_change(rule, code, reason):
-    _recompute_rule_clocks(reason, rule=rule)
-    rule_changed.send(sender=TimeLimitRule, rule=rule, code=code, reason=reason)
+def _after_rule_change(rule, code, reason, by=None):
+    rule.announced = _announce(rule_changed, sender=TimeLimitRule, rule=rule, code=code, reason=reason, by=by)
