@@ -365,7 +365,7 @@ def set_month_roster(unit, year, month, rows, by, *, at=None) -> list:
                      object_id=f"{unit.pk}:{year:04d}-{month:02d}",
                      object_repr=f"{unit.name}{year}年{month}月值班表",
                      before={"shifts": before},
-                     after={"shifts": [[s.date, s.officer_id, s.leader_id] for s in shifts]}, actor=by)
+                     after={"shifts": [[s.date, s.officer_id, s.leader_id] for s in shifts]}, actor=by, occurred_at=at)
     return list(DutyShift.objects.filter(unit=unit, date__range=(first, last)).select_related(
         "officer", "leader").order_by("date"))
 
@@ -438,7 +438,7 @@ def report_incident(by, *, title, kind, level, occurred_at, learned_at, place, r
         )
         incident.involved_units.set(units)
         chain.record("duty.incident.report", incident, after={
-            **chain.snapshot(incident, INCIDENT_FIELDS), "involved_units": [u.pk for u in units]}, actor=by)
+            **chain.snapshot(incident, INCIDENT_FIELDS), "involved_units": [u.pk for u in units]}, actor=by, occurred_at=at)
         for kind_code, (rule, what) in CLOCK_RULES.items():
             clocks.start_clock(incident, kind_code, rule=rule, started_at=incident.learned_at,
                                owner_unit=reporting_unit, label=f"“{title}”{what}"[:200])
@@ -489,7 +489,7 @@ def record_phone_report(incident, by, *, called_at, caller_name, callee_name, su
         chain.record("duty.phone.record", phone, after={
             **chain.snapshot(phone, ["incident_id", "unit_id", "caller_name", "callee_name", "callee_unit_id",
                                      "called_at", "summary"]),
-            "phone_clock": clock.state if clock else None}, actor=by)
+            "phone_clock": clock.state if clock else None}, actor=by, occurred_at=at)
     return phone
 
 
@@ -613,7 +613,7 @@ def create_written_report(incident, by, *, kind, text, figures=None, unit=None, 
         report.save(update_fields=["current_version"])
         chain.record("duty.report.create", report, after={
             "incident": incident.pk, "unit": unit.pk, "kind": kind, "seq": report.seq, "version": v.number,
-            "content_hash": v.content_hash, **figures}, actor=by)
+            "content_hash": v.content_hash, **figures}, actor=by, occurred_at=at)
     return report
 
 
@@ -637,7 +637,7 @@ def revise_report(report, by, *, text=None, figures=None, at=None) -> ReportVers
         report.state = ReportState.DRAFT
         report.save(update_fields=["current_version", "state"])
         chain.record("duty.report.revise", report, before=before, after={
-            "state": report.state, "version": v.number, "content_hash": v.content_hash, **new_figures}, actor=by)
+            "state": report.state, "version": v.number, "content_hash": v.content_hash, **new_figures}, actor=by, occurred_at=at)
     _sync(original, report)
     return v
 
@@ -662,7 +662,7 @@ def _refuse(action, report, signer, reason, at):
     stays when the caller's change is refused."""
     with transaction.atomic():
         chain.record(action, report, after={"signer": signer.pk if signer else None, "reason": reason,
-                                            "version": report.current_version_id, "at": at}, actor=signer)
+                                            "version": report.current_version_id, "at": at}, actor=signer, occurred_at=at)
 
 
 def sign_report(report, signer, password, at=None) -> Signature:
@@ -709,9 +709,9 @@ def sign_report(report, signer, password, at=None) -> Signature:
                 Incident.objects.filter(pk=incident.pk).update(state=IncidentState.CLOSED, closed_at=at)
         chain.record("duty.report.sign", sig, after={
             "report": report.pk, "version": v.number, "signer": signer.pk, "signer_name": sig.signer_name,
-            "basis": basis, "meaning": sig.meaning, "signed_at": at, "content_hash": sig.content_hash}, actor=signer)
+            "basis": basis, "meaning": sig.meaning, "signed_at": at, "content_hash": sig.content_hash}, actor=signer, occurred_at=at)
         chain.record("duty.report.send", report, before={"state": ReportState.DRAFT}, after={
-            "state": report.state, "version": v.number, "sent_at": at, "clocks": met}, actor=signer)
+            "state": report.state, "version": v.number, "sent_at": at, "clocks": met}, actor=signer, occurred_at=at)
     _sync(original, report)
     return sig
 
@@ -783,7 +783,7 @@ def create_bulletin(by, *, title, items, at=None) -> Bulletin:
             r.bulletin = b
         BulletinItem.objects.bulk_create(rows)
         chain.record("duty.bulletin.create", b, after={
-            "title": title, "items": [[r.report_id, r.heading] for r in rows]}, actor=by)
+            "title": title, "items": [[r.report_id, r.heading] for r in rows]}, actor=by, occurred_at=at)
     return b
 
 
@@ -808,7 +808,7 @@ def update_bulletin(bulletin, by, *, title=None, items=None, at=None) -> Bulleti
                 r.bulletin = b
             BulletinItem.objects.bulk_create(rows)
         chain.record("duty.bulletin.update", b, before=before, after={
-            "title": b.title, "items": [[r.report_id, r.heading] for r in b.items.all()]}, actor=by)
+            "title": b.title, "items": [[r.report_id, r.heading] for r in b.items.all()]}, actor=by, occurred_at=at)
     return _sync(bulletin, b)
 
 
@@ -826,7 +826,7 @@ def issue_bulletin(bulletin, by, *, at=None) -> Bulletin:
         b.state, b.issued_at, b.issued_by = BulletinState.ISSUED, at, by
         b.save(update_fields=["year", "number", "state", "issued_at", "issued_by"])
         chain.record("duty.bulletin.issue", b, before={"state": BulletinState.DRAFT}, after={
-            "state": b.state, "year": year, "number": b.number, "issued_at": at}, actor=by)
+            "state": b.state, "year": year, "number": b.number, "issued_at": at}, actor=by, occurred_at=at)
     return _sync(bulletin, b)
 
 
@@ -916,5 +916,5 @@ def record_instruction(item, leader, text, units, by, at=None, *, instructed_at=
         chain.record("duty.instruction.record", ins, after={
             "bulletin": b.pk, "item": item.pk, "leader": leader.pk, "text": text, "instructed_at": instructed_at,
             "units": [u.pk for u in unit_list], "matter": matter.pk, "matter_number": matter.number,
-            "relay_clock": relay.state, "relay_late_seconds": relay.late_seconds}, actor=by)
+            "relay_clock": relay.state, "relay_late_seconds": relay.late_seconds}, actor=by, occurred_at=at)
     return ins

@@ -294,7 +294,7 @@ def create_campaign(*, code, name, start_date, end_date, organizer, units, task_
         "task_force": task_force.pk if task_force else None, "category_set": category_set, "categories": names,
         "phases": [{k: p[k] for k in ("kind", "name", "start_date", "end_date", "requires_ledger")}
                    for p in phase_data],
-    }, actor=by)
+    }, actor=by, occurred_at=at)
     _add_units(c, units, by=by, at=at)
     return c
 
@@ -314,7 +314,7 @@ def _add_units(campaign, units, *, by, at):
             s.clock = clocks.start_clock(s, LEDGER, due_at=due, started_at=at, owner_unit=u,
                                          label=f"{u.name}报送{phase.name}情况报告和问题清单台账", link="")
             s.save(update_fields=["clock"])
-    chain.record("rectification.campaign.units", campaign, after={"added": [u.pk for u in new]}, actor=by)
+    chain.record("rectification.campaign.units", campaign, after={"added": [u.pk for u in new]}, actor=by, occurred_at=at)
     return new
 
 
@@ -359,7 +359,7 @@ def submit_ledger(submission, by, *, situation_report, files=(), at=None) -> Led
     chain.record("rectification.ledger.submit", s, after={
         "unit": s.unit_id, "phase": s.phase_id, "state": s.state, "problem_count": s.problem_count,
         "files": [str(f.pk) for f in stored], "at": at,
-    }, actor=by)
+    }, actor=by, occurred_at=at)
     return s
 
 
@@ -555,7 +555,7 @@ def _create(campaign, clean, *, by, at, spot_check=None) -> Problem:
     _entry(p, EntryKind.REGISTERED, at=at, by=by, text=f"登记问题（来源：{p.get_source_display()}）")
     if clean.get("progress"):
         _entry(p, EntryKind.PROGRESS, at=at, by=by, text=clean["progress"])
-    chain.record("rectification.problem.create", p, after=chain.snapshot(p, PROBLEM_FIELDS), actor=by)
+    chain.record("rectification.problem.create", p, after=chain.snapshot(p, PROBLEM_FIELDS), actor=by, occurred_at=at)
     return p
 
 
@@ -605,7 +605,7 @@ def link_repeated(problem, other, by, *, reason="", at=None) -> Problem:
     _merge_groups(p, {o.repeat_root_id or o.pk})
     _entry(p, EntryKind.LINKED, at=at, by=by, text=f"与{o.number}关联为重复问题。{reason}".strip())
     chain.record("rectification.problem.link", p, before={"repeat_count": before},
-                 after={"other": o.pk, "repeat_count": p.repeat_count, "reason": reason}, actor=by)
+                 after={"other": o.pk, "repeat_count": p.repeat_count, "reason": reason}, actor=by, occurred_at=at)
     return p
 
 
@@ -649,7 +649,7 @@ def add_progress(problem, by, text, *, files=(), at=None) -> ProblemEntry:
     p.save()
     e = _entry(p, kind, at=at, by=by, text=text, files=stored)
     chain.record("rectification.problem.progress", p, after={
-        "entry": e.pk, "kind": kind, "round": p.round, "files": [str(f.pk) for f in stored]}, actor=by)
+        "entry": e.pk, "kind": kind, "round": p.round, "files": [str(f.pk) for f in stored]}, actor=by, occurred_at=at)
     _sync(original, p)
     return e
 
@@ -682,7 +682,7 @@ def submit_result(problem, by, text, *, files=(), at=None) -> ProblemRound:
     p.save()
     _entry(p, EntryKind.SUBMITTED, at=at, by=by, text=text, files=stored)
     chain.record("rectification.problem.submit", p, before=before, after={
-        **_snap(p), "files": [str(f.pk) for f in stored]}, actor=by)
+        **_snap(p), "files": [str(f.pk) for f in stored]}, actor=by, occurred_at=at)
     _sync(original, p)
     return r
 
@@ -733,7 +733,7 @@ def verify_result(problem, by, *, passed, note="", onsite_check=False, onsite_no
     p.save()
     _entry(p, kind, at=at, by=by, text=text, files=stored, onsite=bool(onsite_check))
     chain.record("rectification.problem.verify", p, before=before, after={
-        **_snap(p), "passed": bool(passed), "onsite": bool(onsite_check), "note": note}, actor=by)
+        **_snap(p), "passed": bool(passed), "onsite": bool(onsite_check), "note": note}, actor=by, occurred_at=at)
     _sync(original, p)
     return p
 
@@ -776,7 +776,7 @@ def reopen(problem, by, reason, *, deadline=None, long_term=False, report_cycle=
     _new_round(p, reason=reason, deadline=deadline, long_term=long_term, report_cycle=report_cycle, at=at, by=by,
                kind=EntryKind.REOPENED)
     chain.record("rectification.problem.reopen", p, before=before, after={**_snap(p), "reason": reason},
-                 actor=by)
+                 actor=by, occurred_at=at)
     _sync(original, p)
     return p
 
@@ -804,7 +804,7 @@ def start_look_back(campaign, by, *, title="", sample_size=None, seed=None, at=N
     LookBackItem.objects.bulk_create([LookBackItem(look_back=lb, problem_id=pk) for pk in selected])
     chain.record("rectification.lookback.start", lb, after={
         "campaign": campaign.pk, "sample_size": sample_size, "seed": seed, "candidates": candidates,
-        "selected": selected}, actor=by)
+        "selected": selected}, actor=by, occurred_at=at)
     return lb
 
 
@@ -836,7 +836,7 @@ def record_look_back(item, by, *, effective, note, new_deadline=None, long_term=
                    at=at, by=by, kind=EntryKind.LOOKBACK_FAIL)
     item.save()
     chain.record("rectification.lookback.check", p, before=before, after={
-        **_snap(p), "look_back": item.look_back_id, "verdict": item.verdict, "note": note}, actor=by)
+        **_snap(p), "look_back": item.look_back_id, "verdict": item.verdict, "note": note}, actor=by, occurred_at=at)
     return item
 
 
@@ -914,7 +914,7 @@ def draw_spot_check(campaign, by, *, title, target_count, inspector_count, targe
         "campaign": campaign.pk, "seed": seed, "algorithm": draws.ALGORITHM, "target_kind": target_kind,
         "target_count": target_count, "inspector_count": inspector_count,
         "target_candidates": target_candidates, "inspector_candidates": inspector_candidates,
-        "result": sc.result}, actor=by)
+        "result": sc.result}, actor=by, occurred_at=at)
     return sc
 
 
@@ -954,4 +954,5 @@ def on_flips_processed(sender, flips, now=None, **kwargs):
             continue
         _start_report_clock(p, at=clock.due_at, after=_local_date(clock.due_at) + dt.timedelta(days=1))
         p.save(update_fields=["report_clock"])
-        chain.record("rectification.problem.next_period", p, after={"report_clock": p.report_clock_id})
+        chain.record("rectification.problem.next_period", p, after={"report_clock": p.report_clock_id},
+                     occurred_at=clock.due_at)

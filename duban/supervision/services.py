@@ -772,7 +772,7 @@ def create_matter(by, *, assign=False, at=None, **data) -> Matter:
     clean = clean_matter_data(data, at=at)
     with transaction.atomic():
         m = _insert(clean, by=by, at=at)
-        chain.record("supervision.matter.create", m, after=_snapshot(m), actor=by)
+        chain.record("supervision.matter.create", m, after=_snapshot(m), actor=by, occurred_at=at)
         if assign:
             m = assign_matter(m, by, at=at)
     return m
@@ -799,7 +799,7 @@ def update_draft(matter, by, *, at=None, **changes) -> Matter:
             setattr(m, key, value)
         m.save()
         _write_cooperations(m, coops)
-        chain.record("supervision.matter.update", m, before=before, after=_snapshot(m), actor=by)
+        chain.record("supervision.matter.update", m, before=before, after=_snapshot(m), actor=by, occurred_at=at)
     return _sync(matter, m)
 
 
@@ -852,7 +852,7 @@ def create_matters_from_meeting(meeting_info: dict, decisions: list, by, *, assi
     with transaction.atomic():
         for clean in cleaned:
             m = _insert(clean, by=by, at=at)
-            chain.record("supervision.matter.create", m, after=_snapshot(m), actor=by)
+            chain.record("supervision.matter.create", m, after=_snapshot(m), actor=by, occurred_at=at)
             if assign:
                 m = assign_matter(m, by, at=at)
             out.append(m)
@@ -885,7 +885,7 @@ def assign_matter(matter, by, *, at=None) -> Matter:
         chain.record("supervision.matter.assign", m, before={"state": State.DRAFT}, after={
             "state": m.state, "number": m.number, "deadline": m.deadline, "lead_unit": m.lead_unit_id,
             "lead_person": m.lead_person_id,
-        }, actor=by)
+        }, actor=by, occurred_at=at)
         _notify_assignment(m, at)
     return _sync(matter, m)
 
@@ -905,7 +905,7 @@ def acknowledge(matter, by, *, at=None) -> Matter:
         _refresh_current(m)
         chain.record("supervision.matter.acknowledge", m, before={"state": State.ASSIGNED}, after={
             "state": m.state, "ack_clock": ack.state if ack else None,
-        }, actor=by)
+        }, actor=by, occurred_at=at)
     return _sync(matter, m)
 
 
@@ -919,7 +919,7 @@ def start_work(matter, by, *, at=None) -> Matter:
         m.state = transitions.check(m.state, Action.START)
         m.started_at = m.started_at or at
         m.save(update_fields=["state", "started_at"])
-        chain.record("supervision.matter.start", m, before={"state": before}, after={"state": m.state}, actor=by)
+        chain.record("supervision.matter.start", m, before={"state": before}, after={"state": m.state}, actor=by, occurred_at=at)
     return _sync(matter, m)
 
 
@@ -977,7 +977,7 @@ def submit_report(matter, by, *, text, files=(), kind=ReportKind.PROGRESS, progr
             "matter": m.pk, "kind": kind, "state": m.state, "progress": progress, "matter_progress": m.progress,
             "unit": unit_id, "files": [{"id": str(f.pk), "name": f.original_name, "sm3": f.sm3} for f in stored],
             "periods_met": [c.pk for c in period],
-        }, actor=by)
+        }, actor=by, occurred_at=at)
     return r
 
 
@@ -1012,7 +1012,7 @@ def request_completion(matter, by, *, text, files, at=None) -> Report:
         chain.record("supervision.matter.request_completion", m, before={"state": before}, after={
             "state": m.state, "report": r.pk,
             "files": [{"id": str(f.pk), "name": f.original_name, "sm3": f.sm3} for f in stored],
-        }, actor=by)
+        }, actor=by, occurred_at=at)
     return r
 
 
@@ -1046,7 +1046,7 @@ def complete_matter(matter, by, *, comment="", at=None) -> Matter:
         chain.record("supervision.matter.complete", m, before={"state": State.COMPLETION_REQUESTED}, after={
             "state": m.state, "result": m.result, "delivered_at": delivered, "comment": comment,
             "late_seconds": completion.late_seconds if completion else None,
-        }, actor=by)
+        }, actor=by, occurred_at=at)
     return _sync(matter, m)
 
 
@@ -1075,7 +1075,7 @@ def return_matter(matter, by, *, reason, at=None) -> Matter:
         _refresh_current(m)
         chain.record("supervision.matter.return", m, before={"state": State.COMPLETION_REQUESTED}, after={
             "state": m.state, "reason": reason, "report": r.pk if r else None, "return_count": m.return_count,
-        }, actor=by)
+        }, actor=by, occurred_at=at)
     return _sync(matter, m)
 
 
@@ -1088,7 +1088,7 @@ def archive_matter(matter, by, *, at=None) -> Matter:
         m.archived_at = at
         m.save(update_fields=["state", "archived_at"])
         chain.record("supervision.matter.archive", m, before={"state": State.COMPLETED}, after={"state": m.state},
-                     actor=by)
+                     actor=by, occurred_at=at)
     return _sync(matter, m)
 
 
@@ -1108,7 +1108,7 @@ def suspend_matter(matter, by, *, reason, at=None) -> Matter:
         _sync_clocks(m, at)
         _refresh_current(m)
         chain.record("supervision.matter.suspend", m, before={"state": before},
-                     after={"state": m.state, "reason": reason}, actor=by)
+                     after={"state": m.state, "reason": reason}, actor=by, occurred_at=at)
     return _sync(matter, m)
 
 
@@ -1125,7 +1125,7 @@ def resume_matter(matter, by, *, reason="", at=None) -> Matter:
         _sync_clocks(m, at)
         _refresh_current(m)
         chain.record("supervision.matter.resume", m, before={"state": State.SUSPENDED},
-                     after={"state": m.state, "reason": (reason or "").strip(), "deadline": m.deadline}, actor=by)
+                     after={"state": m.state, "reason": (reason or "").strip(), "deadline": m.deadline}, actor=by, occurred_at=at)
     return _sync(matter, m)
 
 
@@ -1143,7 +1143,7 @@ def _cancel_one(m, by, reason, at, cascade_from=None):
     _refresh_current(m)
     chain.record("supervision.matter.cancel", m, before={"state": before}, after={
         "state": m.state, "reason": reason, "cascade_from": cascade_from, "extensions_withdrawn": withdrawn,
-    }, actor=by)
+    }, actor=by, occurred_at=at)
     for child in Matter.objects.select_for_update().filter(parent_id=m.pk).exclude(state__in=CLOSED_STATES):
         _cancel_one(child, by, reason, at, cascade_from=m.pk)
 
@@ -1217,7 +1217,7 @@ def split_matter(parent, by, *, at=None, **data) -> Matter:
         chain.record("supervision.matter.split", child, after={
             **_snapshot(child), "parent": p.pk, "root": child.root_id, "depth": child.depth,
             "deadline": child.deadline,
-        }, actor=by)
+        }, actor=by, occurred_at=at)
         _notify_assignment(child, at)
     return child
 
@@ -1256,7 +1256,7 @@ def request_extension(matter, by, *, reason, proposed_due, at=None) -> Extension
         _refresh_current(m)
         chain.record("supervision.extension.request", ext, after={
             "matter": m.pk, "reason": reason, "old_due": clock.due_at, "proposed_due": proposed,
-        }, actor=by)
+        }, actor=by, occurred_at=at)
     return ext
 
 
@@ -1307,7 +1307,7 @@ def decide_extension(extension, by, *, approve, reason="", new_due=None, at=None
         chain.record("supervision.extension.approve" if approve else "supervision.extension.reject", ext,
                      before={"state": ExtensionState.PENDING, "due_at": old_due},
                      after={"state": ext.state, "due_at": clock.due_at, "reason": reason, "matter": m.pk},
-                     actor=by)
+                     actor=by, occurred_at=at)
     return _sync(extension, ext)
 
 
@@ -1352,7 +1352,7 @@ def urge_matter(matter, by, *, channel, note="", urged_unit=None, urged_person=N
         chain.record("supervision.urge.create", u, after={
             "matter": m.pk, "channel": channel, "urged_unit": unit.pk, "urged_person": person.pk, "note": note,
             "messages": sent,
-        }, actor=by)
+        }, actor=by, occurred_at=at)
     return u
 
 
@@ -1370,7 +1370,7 @@ def allocate_urge_number(urge, by=None, *, at=None) -> str:
         u.document_number = urge_number_format().format(year=year, serial=u.document_serial)
         u.save(update_fields=["document_year", "document_serial", "document_number"])
         chain.record("supervision.urge.number", u, after={"document_number": u.document_number,
-                                                          "matter": u.matter_id}, actor=by)
+                                                          "matter": u.matter_id}, actor=by, occurred_at=at)
     return _sync(urge, u).document_number
 
 
@@ -1409,7 +1409,7 @@ def handle_clock_flips(flips, now=None) -> list:
         chain.record("supervision.urge.auto", u, after={
             "matter": m.pk, "flip": f.pk, "flip_kind": f.kind, "clock": f.clock_id, "clock_kind": f.clock.kind,
             "moment": f.moment,
-        })
+        }, occurred_at=now)
         urges.append(u)
     return urges
 
@@ -1442,5 +1442,5 @@ def review_report(report, by, *, accept, comment="", at=None) -> Report:
         r.save(update_fields=["review_state", "review_comment", "reviewed_by", "reviewed_at"])
         chain.record("supervision.report.accept" if accept else "supervision.report.return", r,
                      before={"review_state": ReviewState.PENDING},
-                     after={"review_state": r.review_state, "comment": comment, "matter": m.pk}, actor=by)
+                     after={"review_state": r.review_state, "comment": comment, "matter": m.pk}, actor=by, occurred_at=at)
     return _sync(report, r)
