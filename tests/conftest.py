@@ -1,13 +1,13 @@
-"""Shared fixtures: a small county built through the services, the
-PostgreSQL-only marker, and the calendar years the tests run in."""
+"""Shared fixtures: a small county built through the services and the
+PostgreSQL-only marker. The calendar is the product's own: the official
+years of the seed and, after them, the provisional years computed from the
+statutory rule -- the same calendar users meet."""
 
 import pytest
 from django.db import connection
 
 from duban.org import services as org
 from duban.org.models import Role, UnitKind
-
-from .synthetic_calendar import enter_years_ahead, remove_years_ahead
 
 DEMO_PASSWORD = "Test-pass-2026"
 
@@ -27,27 +27,6 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database, with a plain calendar for the years after the
-    official ones up to next year (tests/synthetic_calendar.py): a test that
-    assigns a matter today still gets its working-day deadlines in late
-    December."""
-    with django_db_blocker.unblock():
-        enter_years_ahead()
-
-
-@pytest.fixture
-def official_calendar(db):
-    """The official years only, as in production before next year's notice
-    is entered: for tests of a year that is not in the calendar."""
-    remove_years_ahead()
-    yield
-    from duban.timelimits import calendar as workcal
-
-    workcal.invalidate()
 
 
 class County:

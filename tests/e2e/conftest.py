@@ -67,10 +67,6 @@ def e2e_server(tmp_path_factory):
     env = _server_env(var_dir)
     _manage(env, "migrate", "--noinput")
     _manage(env, "load_demo", "--quiet-logins")
-    # Next year's plain calendar (test data: tests/synthetic_calendar.py), so
-    # that a matter assigned in late December gets its deadlines.
-    _manage(env, "shell", "-c",
-            "from tests.synthetic_calendar import enter_years_ahead; enter_years_ahead()")
 
     port = _free_port()
     log_path = var_dir / "server.log"
