@@ -15,6 +15,7 @@ urlpatterns = [
     path("journal/", include("duban.journal.urls")),
     path("notify/", include("duban.notify.urls")),
     path("timelimits/", include("duban.timelimits.urls")),
+    path("clocks/", include("duban.clocks.urls")),
     path("matters/", include("duban.supervision.urls")),
     path("duty/", include("duban.duty.urls")),
     path("rectification/", include("duban.rectification.urls")),

@@ -16,6 +16,8 @@ class DeadlineOut(Schema):
     limit: str
     start: str
     roll_forward: bool
+    provisional: bool
+    provisional_years: list[int]
 
 
 class ErrorOut(Schema):
@@ -29,7 +31,9 @@ class ErrorOut(Schema):
     summary="计算时限截止时刻",
     description="按官方工作日历计算：start 为起算时间（如 2026-09-30T15:00:00+08:00，不带时区按北京时间），"
     "limit 为时限（15min、1h、7wd、3d、2mo），roll_forward=false 时自然日、月时限期满日遇节假日不顺延。"
-    "涉及尚未录入节假日安排的年份时返回 422。",
+    "国务院尚未公布（或尚未录入）节假日安排的年份按《全国年节及纪念日放假办法》（2024年修订）的法定节假日"
+    "及补假暂定计算：provisional 为 true，provisional_years 列出这些年份，录入正式安排后结果可能变化。"
+    "超出计算范围（2004年至2099年）时返回 422。",
 )
 def deadline(request, start: str, limit: str, roll_forward: bool = True):
     if not request.user.is_authenticated:
@@ -49,6 +53,8 @@ def deadline(request, start: str, limit: str, roll_forward: bool = True):
         "limit": str(lim),
         "start": due.start.isoformat(),
         "roll_forward": roll_forward,
+        "provisional": due.provisional,
+        "provisional_years": list(due.provisional_years),
     })
 
 

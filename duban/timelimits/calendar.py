@@ -28,6 +28,7 @@ import logging
 import threading
 import time
 from bisect import bisect_left, bisect_right
+from contextlib import contextmanager
 from itertools import accumulate
 
 from django.conf import settings
@@ -218,6 +219,13 @@ class WorkCalendar:
 
         years = list(CalendarYear.objects.values_list("year", flat=True))
         days = list(CalendarDay.objects.values_list("date", "kind", "is_workday", "name"))
+        return cls.from_rows(days, years, version=version)
+
+    @classmethod
+    def from_rows(cls, days, years, version=None):
+        """The product's calendar from day rows (date, kind, is_workday,
+        name) and official years, provisional years included: what from_db
+        builds, also for a schedule not saved yet (a preview)."""
         return cls(days, years, version=version, provisional=True,
                    day_end=parse_day_end(getattr(settings, "DUBAN_WORKDAY_END", "23:59:59")))
 
@@ -469,9 +477,31 @@ def _recheck_seconds():
     return float(getattr(settings, "DUBAN_CALENDAR_RECHECK_SECONDS", 2.0))
 
 
+class _Proposed(threading.local):
+    cal = None
+
+
+_proposed = _Proposed()
+
+
+@contextmanager
+def proposed_calendar(cal: WorkCalendar):
+    """Within the block, this thread's get_calendar() answers with `cal`
+    (a schedule not saved yet): a preview computes what the deadlines
+    would become without writing anything."""
+    before = _proposed.cal
+    _proposed.cal = cal
+    try:
+        yield cal
+    finally:
+        _proposed.cal = before
+
+
 def get_calendar() -> WorkCalendar:
     """The current calendar of this process (cheap: a clock comparison;
     every few seconds one small aggregate query checks the version)."""
+    if _proposed.cal is not None:
+        return _proposed.cal
     cal = _cal
     if cal is not None and time.monotonic() < _next_check:
         return cal

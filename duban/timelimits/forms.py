@@ -108,3 +108,33 @@ class BaseHolidayFormSet(forms.BaseFormSet):
 
 HolidayRangeFormSet = forms.formset_factory(HolidayRangeForm, formset=BaseHolidayFormSet, extra=3,
                                             max_num=40, validate_max=True)
+
+
+def _year_field(required=False):
+    return forms.IntegerField(
+        label="年份", min_value=MIN_YEAR, max_value=MAX_YEAR, required=required,
+        error_messages={"required": "请填写年份", "invalid": "年份应为四位数字，如 2027",
+                        "min_value": f"年份不能早于 {MIN_YEAR}", "max_value": f"年份不能晚于 {MAX_YEAR}"},
+        help_text="留空则按通知或文件中写明的年份",
+    )
+
+
+class NoticeForm(forms.Form):
+    """Paste the State Council's notice (duban.timelimits.notice)."""
+
+    year = _year_field()
+    text = forms.CharField(
+        label="通知正文", widget=forms.Textarea(attrs={"rows": 16}),
+        error_messages={"required": "请粘贴通知正文"},
+        help_text="从中国政府网复制《国务院办公厅关于某年部分节假日安排的通知》全文粘贴于此，"
+                  "如：一、元旦：1月1日（周五）至3日（周日）放假，共3天。……",
+    )
+
+
+class ScheduleFileForm(forms.Form):
+    """Import an iCalendar (.ics) or JSON file (duban.timelimits.importers)."""
+
+    year = _year_field()
+    file = forms.FileField(label="文件", error_messages={"required": "请选择要导入的文件",
+                                                       "empty": "上传的文件是空的"},
+                           help_text="iCalendar（.ics，全天日程）或 JSON（本系统格式或 holiday-cn 格式）")

@@ -1,8 +1,10 @@
 """The official calendar (TL-1) and the time-limit rules (TL-3).
 
-A year is known if and only if its `CalendarYear` row exists; its days are
-`CalendarDay` rows, one per date. Nothing ever guesses a year that has no
-row: see `duban.timelimits.calendar.CalendarMissing`.
+A year is official if and only if its `CalendarYear` row exists; its days
+are `CalendarDay` rows, one per date. A year of the statutory rule's range
+(2025–2099) without a row is provisional (暂定), computed from the rule
+(duban.timelimits.statutory), never guessed as Monday to Friday; any other
+year is refused: see `duban.timelimits.calendar.CalendarMissing`.
 """
 
 from django.conf import settings

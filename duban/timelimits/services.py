@@ -1,7 +1,9 @@
 """Writes of the time-limit app: one transaction and one journal event each.
 
 - enter_year(): an administrator enters (or corrects) a year's official
-  schedule: holiday ranges with names and adjusted working days (TL-1).
+  schedule: holiday ranges with names and adjusted working days (TL-1);
+  the update_calendar command loads a year the package knows. preview()
+  tells beforehand what an entry would change (writes nothing).
 - save_rule() / delete_rule(): edits of TimeLimitRule rows (TL-3).
 
 After a committed calendar change the process drops its cached calendar
@@ -22,7 +24,7 @@ from duban.journal import chain
 
 from . import calendar as workcal
 from .models import CalendarDay, CalendarSource, CalendarYear, DayKind, TimeLimitRule
-from .signals import calendar_changed, rule_changed
+from .signals import calendar_changed, calendar_previewed, rule_changed
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +138,25 @@ def _notice_year(d: dt.date, name: str) -> int:
     return d.year + 1 if (d.month == 12 and d.day >= 20 and name == "元旦") else d.year
 
 
+def notice_year(d: dt.date, *, adjusted: bool = False, name: str = "") -> int:
+    """Which year's notice names day `d`: a late-December 元旦 holiday, or a
+    late-December adjusted working day (for the 元旦 holiday after it), belongs
+    to the next year's notice."""
+    return _notice_year(d, "元旦" if adjusted else name)
+
+
+def ranges_from_days(days) -> list[HolidayRange]:
+    """(date, name) pairs of holiday days → ranges: a run of consecutive
+    days with one name is one range."""
+    ranges = []
+    for d, name in sorted(days):
+        if ranges and ranges[-1].name == name and ranges[-1].end == d - dt.timedelta(days=1):
+            ranges[-1] = HolidayRange(name, ranges[-1].start, d)
+        else:
+            ranges.append(HolidayRange(name, d, d))
+    return ranges
+
+
 def derive_schedule(year: int) -> tuple[list[HolidayRange], list[dt.date]]:
     """A year's holiday ranges and adjusted working days as an administrator
     would enter them: what was entered (administrator years), or derived
@@ -148,17 +169,15 @@ def derive_schedule(year: int) -> tuple[list[HolidayRange], list[dt.date]]:
         date__gte=dt.date(year - 1, 12, 20), date__lte=dt.date(year, 12, 31),
         kind__in=[DayKind.HOLIDAY, DayKind.ADJUSTED_WORKDAY],
     ).order_by("date").values_list("date", "kind", "name")
-    ranges, adjusted = [], []
+    off, adjusted = [], []
     for d, kind, name in days:
         if _notice_year(d, name) != year:
             continue
         if kind == DayKind.ADJUSTED_WORKDAY:
             adjusted.append(d)
-        elif ranges and ranges[-1].name == name and ranges[-1].end == d - dt.timedelta(days=1):
-            ranges[-1] = HolidayRange(name, ranges[-1].start, d)
         else:
-            ranges.append(HolidayRange(name, d, d))
-    return ranges, adjusted
+            off.append((d, name))
+    return ranges_from_days(off), adjusted
 
 
 def _claimed_by_next_year(year: int) -> dict:
@@ -178,17 +197,25 @@ def _claimed_by_next_year(year: int) -> dict:
     return out
 
 
-def enter_year(year: int, *, holidays, adjusted_workdays, note: str = "", by=None) -> CalendarYear:
+def enter_year(year: int, *, holidays, adjusted_workdays, note: str = "", by=None,
+               source: str = CalendarSource.ADMIN) -> CalendarYear:
     """Create or replace a year's official schedule: the CalendarYear row and
     all its CalendarDay rows (and the December days of the year before that
     the notice names), in one transaction with one journal event
-    "timelimits.calendar.year_entered". The new calendar is used at once."""
+    "timelimits.calendar.year_entered". The new calendar is used at once.
+
+    `source` is CalendarSource.ADMIN (an administrator's entry: pasted,
+    imported or edited) or CalendarSource.PACKAGE (the update_calendar
+    command loading what the installed package knows); a package never
+    replaces an administrator's entry."""
     holidays = [HolidayRange((r.name or "").strip(), r.start, r.end) for r in holidays]
     holidays.sort(key=lambda r: r.start)
     adjusted_workdays = sorted(adjusted_workdays)
+    if source not in CalendarSource.values:
+        raise ValueError(f"unknown calendar source {source!r}")
     try:
         with transaction.atomic():
-            cy = _enter_year(year, holidays, adjusted_workdays, note, by)
+            cy = _enter_year(year, holidays, adjusted_workdays, note, by, source)
             # This process sees the change at once (also inside this
             # transaction); the others when the committed version changes.
             workcal.invalidate()
@@ -204,23 +231,21 @@ def enter_year(year: int, *, holidays, adjusted_workdays, note: str = "", by=Non
     return cy
 
 
-def _enter_year(year, holidays, adjusted_workdays, note, by):
-    validate_schedule(year, holidays, adjusted_workdays)
-    existing = CalendarYear.objects.select_for_update().filter(year=year).first()
-    before = None
-    old_spill = set()
-    if existing is not None:
-        old_ranges, old_adjusted = derive_schedule(year)
-        before = {
-            "year": year,
-            "source": existing.source,
-            "note": existing.note,
-            "holidays": [r.as_dict() for r in old_ranges],
-            "adjusted_workdays": [d.isoformat() for d in old_adjusted],
-        }
-        old_spill = {d for r in old_ranges for d in _dates(r.start, r.end) if d.year == year - 1}
-        old_spill |= {d for d in old_adjusted if d.year == year - 1}
+def _old_spill(year) -> set:
+    """The December days of the year before that the year's current entry
+    names (they go back to plain days when a new entry drops them)."""
+    if not CalendarYear.objects.filter(year=year).exists():
+        return set()
+    ranges, adjusted = derive_schedule(year)
+    spill = {d for r in ranges for d in _dates(r.start, r.end) if d.year == year - 1}
+    return spill | {d for d in adjusted if d.year == year - 1}
 
+
+def _year_rows(year, holidays, adjusted_workdays, old_spill=()) -> tuple[list, list]:
+    """The CalendarDay rows a schedule gives (not saved): every day of the
+    year, and the December days of the year before that it names or named.
+    Days of late December that the next year's entry names stay as that
+    entry has them; a schedule that names them too is refused."""
     holiday_of = {d: r.name for r in holidays for d in _dates(r.start, r.end)}
     adjusted = set(adjusted_workdays)
     claimed = _claimed_by_next_year(year)
@@ -233,35 +258,57 @@ def _enter_year(year, holidays, adjusted_workdays, note, by):
     def row(d):
         if d in claimed:
             kind, is_work, name = claimed[d]
-            return CalendarDay(date=d, year=d.year, kind=kind, is_workday=is_work, name=name)
-        if d in holiday_of:
-            return CalendarDay(date=d, year=d.year, kind=DayKind.HOLIDAY, is_workday=False, name=holiday_of[d])
-        if d in adjusted:
-            return CalendarDay(date=d, year=d.year, kind=DayKind.ADJUSTED_WORKDAY, is_workday=True,
-                               name=_nearest_name(d, holidays))
-        kind, is_work, name = _default_day(d)
+        elif d in holiday_of:
+            kind, is_work, name = DayKind.HOLIDAY, False, holiday_of[d]
+        elif d in adjusted:
+            kind, is_work, name = DayKind.ADJUSTED_WORKDAY, True, _nearest_name(d, holidays)
+        else:
+            kind, is_work, name = _default_day(d)
         return CalendarDay(date=d, year=d.year, kind=kind, is_workday=is_work, name=name)
 
-    CalendarDay.objects.filter(year=year).delete()
-    CalendarDay.objects.bulk_create([row(d) for d in _dates(dt.date(year, 1, 1), dt.date(year, 12, 31))])
-    # December days of the year before that this notice names (or named).
+    year_rows = [row(d) for d in _dates(dt.date(year, 1, 1), dt.date(year, 12, 31))]
     new_spill = {d for d in list(holiday_of) + list(adjusted) if d.year == year - 1}
-    for d in sorted(old_spill | new_spill):
-        r = row(d)
+    return year_rows, [row(d) for d in sorted(set(old_spill) | new_spill)]
+
+
+def _enter_year(year, holidays, adjusted_workdays, note, by, source=CalendarSource.ADMIN):
+    validate_schedule(year, holidays, adjusted_workdays)
+    existing = CalendarYear.objects.select_for_update().filter(year=year).first()
+    if (existing is not None and source == CalendarSource.PACKAGE
+            and existing.source == CalendarSource.ADMIN):
+        raise ValidationError({"year": f"{year}年的节假日安排由管理员录入，数据包不会覆盖它"})
+    before = None
+    old_spill = set()
+    if existing is not None:
+        old_ranges, old_adjusted = derive_schedule(year)
+        before = {
+            "year": year,
+            "source": existing.source,
+            "note": existing.note,
+            "holidays": [r.as_dict() for r in old_ranges],
+            "adjusted_workdays": [d.isoformat() for d in old_adjusted],
+        }
+        old_spill = _old_spill(year)
+
+    year_rows, spill_rows = _year_rows(year, holidays, adjusted_workdays, old_spill)
+    CalendarDay.objects.filter(year=year).delete()
+    CalendarDay.objects.bulk_create(year_rows)
+    # December days of the year before that this notice names (or named).
+    for r in spill_rows:
         CalendarDay.objects.update_or_create(
-            date=d, defaults={"year": d.year, "kind": r.kind, "is_workday": r.is_workday, "name": r.name}
+            date=r.date, defaults={"year": r.year, "kind": r.kind, "is_workday": r.is_workday, "name": r.name}
         )
-    if new_spill:
+    if spill_rows:
         CalendarYear.objects.filter(year=year - 1).update(updated_at=timezone.now())
 
     now = timezone.now()
     actor = by if getattr(by, "pk", None) else None
     if existing is None:
-        cy = CalendarYear(year=year, source=CalendarSource.ADMIN, entered_by=actor, entered_at=now,
+        cy = CalendarYear(year=year, source=source, entered_by=actor, entered_at=now,
                           updated_at=now, revision=1)
     else:
         cy = existing
-        cy.source = CalendarSource.ADMIN
+        cy.source = source
         cy.entered_by = actor or cy.entered_by
         cy.updated_at = now
         cy.revision = cy.revision + 1
@@ -279,6 +326,98 @@ def _enter_year(year, holidays, adjusted_workdays, note, by):
     chain.record("timelimits.calendar.year_entered", cy, before=before, after=after, actor=by,
                  object_repr=f"{year}年节假日安排")
     return cy
+
+
+# ---- preview: what a schedule would change, before it is confirmed ------------
+
+
+@dataclass
+class Schedule:
+    """A year's schedule as read from a notice, a file, the day-by-day form
+    or the package, before it is entered."""
+
+    year: int
+    holidays: list
+    adjusted_workdays: list
+    note: str = ""
+    method: str = ""  # notice / ics / json / form / package
+
+    def as_payload(self) -> dict:
+        return {"year": self.year, "holidays": [r.as_dict() for r in self.holidays],
+                "adjusted_workdays": [d.isoformat() for d in self.adjusted_workdays],
+                "note": self.note, "method": self.method}
+
+    @classmethod
+    def from_payload(cls, data: dict) -> "Schedule":
+        return cls(int(data["year"]), [HolidayRange.from_dict(r) for r in data["holidays"]],
+                   [dt.date.fromisoformat(s) for s in data["adjusted_workdays"]],
+                   data.get("note", ""), data.get("method", ""))
+
+
+@dataclass
+class DayChange:
+    date: dt.date
+    was_workday: bool
+    is_workday: bool
+    name: str
+
+    @property
+    def weekday(self) -> str:
+        return workcal.WEEKDAYS_ZH[self.date.weekday()]
+
+
+@dataclass
+class Preview:
+    schedule: Schedule
+    existing: CalendarYear | None
+    was_provisional: bool
+    changes: list  # DayChange: days whose working status the schedule changes
+    answers: list  # what the listeners of calendar_previewed answered
+
+    @property
+    def moves(self):
+        """The clocks app's answer: examined, moved_count (or None)."""
+        return next((a for a in self.answers if hasattr(a, "moved_count")), None)
+
+
+def proposed_calendar(year, holidays, adjusted_workdays) -> workcal.WorkCalendar:
+    """The calendar as it would stand with this schedule entered (nothing
+    is written): the database's rows with the year's rows replaced."""
+    year_rows, spill_rows = _year_rows(year, holidays, adjusted_workdays, _old_spill(year))
+    days = {row[0]: row for row in CalendarDay.objects.values_list("date", "kind", "is_workday", "name")}
+    for r in year_rows + spill_rows:
+        days[r.date] = (r.date, r.kind, r.is_workday, r.name)
+    years = set(CalendarYear.objects.values_list("year", flat=True)) | {year}
+    return workcal.WorkCalendar.from_rows(days.values(), years, version=("proposed", year))
+
+
+def preview(schedule: Schedule) -> Preview:
+    """Check a schedule and tell what entering it would change: the days
+    whose working status changes against the calendar as it stands (the
+    provisional computation, or the entry it would replace), and -- asked of
+    the listeners (calendar_previewed) -- how many rule-computed deadlines
+    would move. Raises ValidationError as enter_year would; writes nothing."""
+    holidays = sorted((HolidayRange((r.name or "").strip(), r.start, r.end) for r in schedule.holidays),
+                      key=lambda r: r.start)
+    adjusted = sorted(schedule.adjusted_workdays)
+    schedule = Schedule(schedule.year, holidays, adjusted, schedule.note, schedule.method)
+    validate_schedule(schedule.year, holidays, adjusted)
+    year = schedule.year
+    current = workcal.get_calendar()
+    proposed = proposed_calendar(year, holidays, adjusted)
+    changes = []
+    first = min([dt.date(year, 1, 1), *(r.start for r in holidays), *adjusted])
+    for d in _dates(first, dt.date(year, 12, 31)):
+        new = proposed.is_workday(d)
+        try:
+            old = current.is_workday(d)
+        except workcal.CalendarMissing:
+            old = d.weekday() < 5
+        if old != new:
+            changes.append(DayChange(d, old, new, proposed.day_kind(d)[1]))
+    answers = _announce(calendar_previewed, sender=CalendarYear, years=[year], calendar=proposed)
+    return Preview(schedule, CalendarYear.objects.filter(year=year).first(), current.is_provisional(year),
+                   changes, answers)
 
 
 def after_calendar_change(years, reason, by=None) -> list:

@@ -14,9 +14,24 @@ its report, which the sender collects (services.after_calendar_change). The
 process that made the change has already dropped its cached calendar;
 other processes notice the new calendar version within
 DUBAN_CALENDAR_RECHECK_SECONDS.
+
+The calendar also asks two questions it cannot answer itself:
+
+calendar_previewed: sent before a schedule is confirmed (services.preview).
+kwargs: years (list of int), calendar (the WorkCalendar the schedule would
+give, not saved). A listener answers with what would follow -- the clocks
+app with an object that has `examined` and `moved_count` (how many
+rule-computed deadlines it checked and how many would move).
+
+provisional_counted: sent by the banner. kwargs: since (an aware datetime,
+the start of the first provisional year). A listener answers with how many
+open rule-computed deadlines (working days, calendar days, months) fall due
+on or after it: the deadlines marked 暂定.
 """
 
 from django.dispatch import Signal
 
 calendar_changed = Signal()
 rule_changed = Signal()
+calendar_previewed = Signal()
+provisional_counted = Signal()

@@ -25,3 +25,6 @@ def fresh_calendar():
     tl_calendar.invalidate()
     yield
     tl_calendar.invalidate()
+
+
+from tests.timelimits.conftest import committed  # noqa: E402,F401  (the same fixture for the clocks' tests)

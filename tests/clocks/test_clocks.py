@@ -53,12 +53,26 @@ def test_tl4_start_needs_exactly_one_source_of_deadline(owner, county):
         start(owner, county, due_at=local(2026, 9, 1), started_at=SEP29)
 
 
-@pytest.mark.usefixtures("official_calendar")
-def test_tl1_clock_reaching_an_unpublished_year_fails_naming_it_and_writes_nothing(owner, county):
+def test_tl1_clock_reaching_a_provisional_year_is_marked(owner, county):
+    c = start(owner, county, rule="matter_report_7wd", started_at=local(2026, 12, 28, 9))
+    # 12/29-12/31, provisional 元旦 1/1, then 1/4-1/7.
+    assert c.due_at == local(2027, 1, 7, 23, 59, 59)
+    assert c.provisional and c.provisional_years == [2027]
+    assert c.provisional_note == "（暂定：待国务院公布2027年节假日安排后自动校正）"
+    # A deadline a person set, a clock-time limit and an official span are not.
+    explicit = start(owner, county, kind="completion", due_at=local(2027, 2, 20, 18), started_at=local(2026, 12, 28))
+    hours = start(owner, county, kind="phone", limit="2h", started_at=local(2027, 2, 5, 9))
+    official = start(owner, county, kind="other", limit="7wd", started_at=SEP29)
+    assert not explicit.provisional and not hours.provisional and not official.provisional
+    assert official.provisional_note == ""
+
+
+def test_tl1_clock_beyond_the_computation_fails_naming_the_year_and_writes_nothing(owner, county):
     before = Clock.objects.count()
     with pytest.raises(CalendarMissing) as e:
-        start(owner, county, limit="7wd", started_at=local(2026, 12, 28, 9))
-    assert "2027" in str(e.value)
+        start(owner, county, limit="7wd", started_at=local(2099, 12, 28, 9))
+    assert e.value.year == 2100
+    assert "2100年不在工作日历的计算范围内" in e.value.messages[0]
     assert Clock.objects.count() == before
 
 

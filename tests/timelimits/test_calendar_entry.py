@@ -1,21 +1,24 @@
-"""TL-1: an administrator enters a new year's schedule in the app; it is
-used at once, journaled, and refused to everybody else (404)."""
+"""TL-1: an administrator enters a year's schedule day by day in the app:
+a preview first, then the confirmation; it is used at once, journaled, and
+refused to everybody else (404). The provisional year it replaces was
+computed from the statutory rule, never refused."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 
 from duban.journal.models import Event
 from duban.timelimits import calendar as tl_calendar
-from duban.timelimits import context_processors, services
-from duban.timelimits.calendar import CalendarMissing, get_calendar
+from duban.timelimits import services
+from duban.timelimits.calendar import get_calendar
 from duban.timelimits.limits import compute_due, compute_due_at
 from duban.timelimits.models import CalendarDay, CalendarYear
 from duban.timelimits.services import HolidayRange
 from duban.timelimits.signals import calendar_changed
 
-from .conftest import local
+from .conftest import confirm, local
 
 NEW = reverse("timelimits:calendar_new")
 
@@ -48,14 +51,30 @@ def admin_client(client, county):
     return client
 
 
-def test_tl1_new_year_entered_in_the_app_is_used_at_once(admin_client, county):
-    with pytest.raises(CalendarMissing, match="2027年节假日安排尚未录入"):
-        compute_due_at(local(2026, 12, 28, 10), "7wd")
-    get_calendar()  # a cached calendar without 2027
+def enter(client, url, data, **extra):
+    """Post the form, then confirm its preview."""
+    return confirm(client, client.post(url, data), **extra)
 
-    r = admin_client.post(NEW, form_data(SCHEDULE_2027, ADJUSTED_2027))
+
+def test_tl1_new_year_entered_in_the_app_is_used_at_once(admin_client, county, committed):
+    # Before: 2027 is provisional (元旦 1/1 only, no 调休), never refused.
+    before = compute_due(local(2026, 12, 28, 10), "7wd")
+    assert before.at == local(2027, 1, 7, 23, 59, 59) and before.provisional
+    assert compute_due_at(local(2027, 2, 5, 16), "1wd") == local(2027, 2, 11, 23, 59, 59)
+    get_calendar()  # a cached calendar with 2027 provisional
+
+    preview = admin_client.post(NEW, form_data(SCHEDULE_2027, ADJUSTED_2027))
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "预览2027年节假日安排" in page
+    assert "2027年2月6日（星期六）至2027年2月13日（星期六）" in page and "共8天" in page
+    assert "2027年2月14日（星期日）" in page
+    assert "暂定计算" in page  # it replaces the provisional computation
+    assert not CalendarYear.objects.filter(year=2027).exists()  # nothing written yet
+
+    r = confirm(admin_client, preview)
     assert r.status_code == 302, r.content.decode()
-    assert r["Location"] == reverse("timelimits:calendar_year", args=[2027])
+    assert r["Location"].startswith("/clocks/recomputations/")
+    assert admin_client.get(r["Location"]).status_code == 200
 
     cy = CalendarYear.objects.get(year=2027)
     assert cy.source == "admin" and cy.entered_by == county.sysadmin
@@ -66,28 +85,28 @@ def test_tl1_new_year_entered_in_the_app_is_used_at_once(admin_client, county):
 
     # Used at once: 12/29, 12/30, 12/31, (元旦 1/1–1/3), 1/4, 1/5, 1/6, 1/7.
     due = compute_due(local(2026, 12, 28, 10), "7wd")
-    assert due.at == local(2027, 1, 7, 23, 59, 59)
-    assert "元旦（2027年1月1日至3日，共3天）" in due.explanation
+    assert due.at == local(2027, 1, 7, 23, 59, 59) and not due.provisional
+    assert "元旦（2027年1月1日至3日，共3天）" in due.explanation and "暂定" not in due.explanation
     # Spring Festival 2/6–2/13, then the working Sunday 2/14.
     assert compute_due_at(local(2027, 2, 5, 16), "1wd") == local(2027, 2, 14, 23, 59, 59)
     # 10/8 Fri, then the working Saturday 10/9.
     assert compute_due_at(local(2027, 9, 30, 9), "2wd") == local(2027, 10, 9, 23, 59, 59)
-    # 2028 is still unknown.
-    with pytest.raises(CalendarMissing, match="2028年"):
-        compute_due_at(local(2027, 12, 28, 10), "5wd")
+    # 2028 is still provisional.
+    assert compute_due(local(2027, 12, 28, 10), "5wd").provisional_years == [2028]
 
     # The month view shows it.
     page = admin_client.get(reverse("timelimits:calendar_year", args=[2027])).content.decode()
     assert "春节：2027年2月6日至2月13日，共8天" in page
     assert 'class="day-adjusted_workday"' in page
+    assert "provisional-note" not in page and "2027年工作日历 <span" not in page
 
 
 def test_tl1_year_entry_is_journaled_with_its_ranges(admin_client, county):
-    admin_client.post(NEW, form_data(SCHEDULE_2027, ADJUSTED_2027))
+    enter(admin_client, NEW, form_data(SCHEDULE_2027, ADJUSTED_2027))
     e = Event.objects.get(action="timelimits.calendar.year_entered")
     assert e.actor_id == county.sysadmin.pk
     assert e.object_id == "2027"
-    assert e.before is None
+    assert e.before is None and e.after["source"] == "admin"
     assert {"name": "春节", "start": "2027-02-06", "end": "2027-02-13"} in e.after["holidays"]
     assert {"name": "端午节", "start": "2027-06-09", "end": "2027-06-09"} in e.after["holidays"]
     assert e.after["adjusted_workdays"] == ["2027-02-14", "2027-02-20", "2027-04-25", "2027-09-26", "2027-10-09"]
@@ -97,14 +116,19 @@ def test_tl1_year_entry_is_journaled_with_its_ranges(admin_client, county):
 
 
 def test_tl1_editing_an_entered_year_replaces_its_days(admin_client, county):
-    admin_client.post(NEW, form_data(SCHEDULE_2027, ADJUSTED_2027))
+    enter(admin_client, NEW, form_data(SCHEDULE_2027, ADJUSTED_2027))
     edit = reverse("timelimits:calendar_edit", args=[2027])
     page = admin_client.get(edit).content.decode()
     assert 'value="2027-02-06"' in page and "2027-02-14" in page
 
     # The notice is corrected: Spring Festival one day longer, 2/20 no longer a working Saturday.
     rows = [r if r[0] != "春节" else ("春节", "2027-02-06", "2027-02-14") for r in SCHEDULE_2027]
-    r = admin_client.post(edit, form_data(rows, "2027-04-25 2027-09-26 2027-10-09", note="更正"))
+    preview = admin_client.post(edit, form_data(rows, "2027-04-25 2027-09-26 2027-10-09", note="更正"))
+    page = preview.content.decode()
+    assert "确认后将替换已录入的2027年节假日安排" in page
+    assert "2027年2月14日（星期日）：工作日改为休息（春节）" in page
+    assert "2027年2月20日（星期六）：工作日改为休息" in page
+    r = confirm(admin_client, preview)
     assert r.status_code == 302, r.content.decode()
     assert CalendarDay.objects.get(date=dt.date(2027, 2, 14)).kind == "holiday"
     assert CalendarDay.objects.get(date=dt.date(2027, 2, 20)).kind == "rest"
@@ -119,13 +143,13 @@ def test_tl1_editing_an_entered_year_replaces_its_days(admin_client, county):
 def test_tl1_notice_reaching_into_december_of_the_year_before(admin_client):
     # Like the 2019 notice (元旦 2018-12-30 to 2019-01-01, 2018-12-29 a working Saturday).
     rows = [("元旦", "2026-12-31", "2027-01-03")] + SCHEDULE_2027[1:]
-    r = admin_client.post(NEW, form_data(rows, ADJUSTED_2027))
+    r = enter(admin_client, NEW, form_data(rows, ADJUSTED_2027))
     assert r.status_code == 302, r.content.decode()
     assert CalendarDay.objects.get(date=dt.date(2026, 12, 31)).kind == "holiday"
     assert CalendarDay.objects.get(date=dt.date(2026, 12, 31)).year == 2026
     assert compute_due_at(local(2026, 12, 30, 10), "1wd") == local(2027, 1, 4, 23, 59, 59)
     # Corrected without the December day: 12/31 is a working Thursday again.
-    r = admin_client.post(reverse("timelimits:calendar_edit", args=[2027]), form_data(SCHEDULE_2027, ADJUSTED_2027))
+    r = enter(admin_client, reverse("timelimits:calendar_edit", args=[2027]), form_data(SCHEDULE_2027, ADJUSTED_2027))
     assert r.status_code == 302
     assert CalendarDay.objects.get(date=dt.date(2026, 12, 31)).kind == "workday"
     assert compute_due_at(local(2026, 12, 30, 10), "1wd") == local(2026, 12, 31, 23, 59, 59)
@@ -189,11 +213,18 @@ def test_tl1_new_page_refuses_a_year_already_entered(admin_client):
     assert CalendarYear.objects.get(year=2026).source == "package"
 
 
-def test_tl1_new_page_proposes_the_next_year_with_standard_holidays(admin_client):
+def test_tl1_new_page_starts_a_provisional_year_from_the_rule(admin_client):
     page = admin_client.get(NEW).content.decode()
     assert 'value="2027"' in page
+    assert "已按《全国年节及纪念日放假办法》（2024年修订）预填2027年的暂定安排" in page
     for name in ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"):
         assert f'value="{name}"' in page
+    # The provisional Spring Festival 2/5–2/10 and National Day 10/1–10/5.
+    assert 'value="2027-02-05"' in page and 'value="2027-02-10"' in page
+    assert 'value="2027-10-05"' in page
+    # A year outside the rule (none before 2025 is provisional) gets the names only.
+    page = admin_client.get(NEW + "?year=2100").content.decode()
+    assert 'value="2100"' in page and 'value="春节"' in page and "预填" not in page
 
 
 @pytest.mark.parametrize("who", ["edu_user", "edu_head", "supervisor", "leader", "secadmin", "auditor"])
@@ -202,10 +233,22 @@ def test_tl1_only_the_system_administrator_may_enter_a_year(client, county, who)
     assert client.get(NEW).status_code == 404
     assert client.post(NEW, form_data(SCHEDULE_2027, ADJUSTED_2027)).status_code == 404
     assert client.get(reverse("timelimits:calendar_edit", args=[2026])).status_code == 404
+    assert client.get(reverse("timelimits:calendar_paste")).status_code == 404
+    assert client.post(reverse("timelimits:calendar_paste"), {"text": "一、元旦：1月1日放假，共1天。"}).status_code == 404
+    assert client.get(reverse("timelimits:calendar_import")).status_code == 404
+    assert client.post(reverse("timelimits:calendar_confirm"), {"token": "x"}).status_code == 404
     assert not CalendarYear.objects.filter(year=2027).exists()
     # Looking at the official calendar is open to every signed-in user.
     assert client.get(reverse("timelimits:calendar_list")).status_code == 200
     assert client.get(reverse("timelimits:calendar_year", args=[2026])).status_code == 200
+    assert client.get(reverse("timelimits:calendar_year", args=[2027])).status_code == 200
+
+
+def test_tl1_a_forged_or_stale_confirmation_writes_nothing(admin_client):
+    r = admin_client.post(reverse("timelimits:calendar_confirm"), {"token": "forged"}, follow=True)
+    assert "预览已失效或内容不完整，请重新录入" in r.content.decode()
+    assert not CalendarYear.objects.filter(year=2027).exists()
+    assert admin_client.get(reverse("timelimits:calendar_confirm")).status_code == 405
 
 
 def test_tl1_anonymous_users_are_sent_to_login(client, db):
@@ -217,10 +260,34 @@ def test_tl1_calendar_pages(admin_client):
     page = admin_client.get(reverse("timelimits:calendar_list")).content.decode()
     assert "2026年" in page and "2004年" in page
     assert "录入2027年节假日安排" in page
+    # The next two years after the last official one, marked provisional with the rule.
+    # (at least those two: up to next year when today lies later)
+    rows = re.findall(r'<tr class="provisional-year">(.*?)</tr>', page, re.S)
+    assert len(rows) >= 2
+    assert "2028年" in rows[-2] and "2027年" in rows[-1]
+    for row in rows:
+        assert "暂定" in row and "按《全国年节及纪念日放假办法》（2024年修订）推算" in row and "录入正式安排" in row
+    assert "/timelimits/calendar/paste/?year=2027" in rows[-1]
     page = admin_client.get(reverse("timelimits:calendar_year", args=[2026])).content.decode()
     assert "国庆节：2026年10月1日至10月7日，共7天" in page
     assert "10月10日（星期六）" in page
-    assert admin_client.get(reverse("timelimits:calendar_year", args=[2027])).status_code == 404
+    page = admin_client.get(reverse("timelimits:calendar_year", args=[2027])).content.decode()
+    assert "2027年工作日历" in page and "暂定" in page and "录入正式安排" in page
+    assert "春节：2027年2月5日至2月10日，共6天" in page and "国庆节：2027年10月1日至10月5日，共5天" in page
+    assert "调休上班日：无" in page
+    page = admin_client.get(reverse("timelimits:calendar_year", args=[2028])).content.decode()
+    assert "国庆节、中秋节：2028年10月1日至10月5日，共5天" in page
+    assert admin_client.get(reverse("timelimits:calendar_year", args=[2100])).status_code == 404
+    assert admin_client.get(reverse("timelimits:calendar_year", args=[2003])).status_code == 404
+
+
+def test_tl1_others_see_provisional_years_without_the_entry_action(client, county):
+    client.force_login(county.edu_user)
+    page = client.get(reverse("timelimits:calendar_list")).content.decode()
+    assert '<tr class="provisional-year">' in page
+    assert ">录入正式安排</a>" not in page and "calendar/paste/" not in page
+    page = client.get(reverse("timelimits:calendar_year", args=[2027])).content.decode()
+    assert "请系统管理员录入" in page
 
 
 def test_tl1_after_commit_recomputes_rule_clocks_and_sends_the_signal(county, monkeypatch,
@@ -228,7 +295,7 @@ def test_tl1_after_commit_recomputes_rule_clocks_and_sends_the_signal(county, mo
     import duban.clocks.services as clock_services
 
     calls, signals = [], []
-    monkeypatch.setattr(clock_services, "recompute_rule_clocks", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(clock_services, "recompute_rule_clocks", lambda reason, **kw: calls.append((reason, kw)))
 
     def receiver(sender, years, reason, **kw):
         signals.append((years, reason))
@@ -240,7 +307,7 @@ def test_tl1_after_commit_recomputes_rule_clocks_and_sends_the_signal(county, mo
                                 adjusted_workdays=[], by=county.sysadmin)
     finally:
         calendar_changed.disconnect(receiver)
-    assert calls == [{"reason": "2027年节假日安排已录入"}]
+    assert calls == [("2027年节假日安排已录入", {"years": [2027], "by": county.sysadmin})]
     assert signals == [([2027], "2027年节假日安排已录入")]
 
 
@@ -249,7 +316,7 @@ def test_tl1_failed_entry_leaves_no_stale_calendar(county):
     with pytest.raises(Exception, match="不在2027年内"):
         services.enter_year(2027, holidays=[HolidayRange("春节", dt.date(2028, 2, 1), dt.date(2028, 2, 3))],
                             adjusted_workdays=[], by=county.sysadmin)
-    assert 2027 not in get_calendar().known_years
+    assert 2027 not in get_calendar().official_years and get_calendar().is_provisional(2027)
 
 
 def test_tl1_other_processes_notice_a_new_year_within_the_recheck_interval(county, django_assert_num_queries):
@@ -257,7 +324,7 @@ def test_tl1_other_processes_notice_a_new_year_within_the_recheck_interval(count
     uses it without any query until the recheck time, then sees the new
     version."""
     cal = get_calendar()
-    assert 2027 not in cal.known_years
+    assert cal.is_provisional(2027)
     # Written as by another process: no invalidation in this one.
     now = dt.datetime.now(dt.UTC)
     CalendarYear.objects.create(year=2027, source="admin", entered_at=now, updated_at=now)
@@ -268,43 +335,8 @@ def test_tl1_other_processes_notice_a_new_year_within_the_recheck_interval(count
         for i in range(365)
     ])
     with django_assert_num_queries(0):
-        with pytest.raises(CalendarMissing):
-            compute_due_at(local(2026, 12, 31, 10), "1wd")
+        # Still the provisional 2027: 元旦 1/1, then the weekend.
+        assert compute_due_at(local(2026, 12, 31, 10), "1wd") == local(2027, 1, 4, 23, 59, 59)
     tl_calendar._next_check = 0.0  # the recheck interval has passed
     assert compute_due_at(local(2026, 12, 31, 10), "1wd") == local(2027, 1, 1, 23, 59, 59)
-
-
-# ---- the banner --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("today", "shown"),
-    [
-        (dt.date(2026, 10, 31), None),
-        (dt.date(2026, 11, 1), "2027年节假日安排尚未录入"),
-        (dt.date(2026, 12, 31), "2027年节假日安排尚未录入"),
-        (dt.date(2027, 3, 1), "2027年节假日安排尚未录入"),
-    ],
-)
-def test_tl1_banner_for_administrators_from_november_first(admin_client, monkeypatch, today, shown):
-    monkeypatch.setattr(context_processors, "today", lambda: today)
-    page = admin_client.get(reverse("timelimits:calendar_list")).content.decode()
-    if shown:
-        assert "calendar-banner" in page
-        assert shown in page
-        assert reverse("timelimits:calendar_new") + "?year=2027" in page
-    else:
-        assert "calendar-banner" not in page
-
-
-def test_tl1_banner_is_for_the_system_administrator_only(client, county, monkeypatch):
-    monkeypatch.setattr(context_processors, "today", lambda: dt.date(2026, 11, 22))
-    client.force_login(county.edu_user)
-    assert "calendar-banner" not in client.get(reverse("timelimits:calendar_list")).content.decode()
-
-
-def test_tl1_banner_disappears_once_the_year_is_entered(admin_client, county, monkeypatch):
-    monkeypatch.setattr(context_processors, "today", lambda: dt.date(2026, 11, 22))
-    services.enter_year(2027, holidays=[HolidayRange("元旦", dt.date(2027, 1, 1), dt.date(2027, 1, 3))],
-                        adjusted_workdays=[], by=county.sysadmin)
-    assert "calendar-banner" not in admin_client.get(reverse("timelimits:calendar_list")).content.decode()
+    assert not get_calendar().is_provisional(2027)

@@ -240,8 +240,8 @@ def test_tl2_minutes_and_hours_are_clock_time_even_on_holidays():
 
 
 def test_tl2_clock_time_needs_no_calendar():
-    # 2027 has no calendar, but an emergency does not wait for one.
-    assert compute_due_at(local(2027, 3, 1, 9), "1h") == local(2027, 3, 1, 10)
+    # 2100 is beyond the calendar, but an emergency does not wait for one.
+    assert compute_due_at(local(2100, 3, 1, 9), "1h") == local(2100, 3, 1, 10)
 
 
 def test_tl2_due_is_aware_in_shanghai_from_a_utc_start():
@@ -251,38 +251,74 @@ def test_tl2_due_is_aware_in_shanghai_from_a_utc_start():
     assert at == local(2026, 10, 15, 23, 59, 59)
 
 
-# ---- the unknown year ----------------------------------------------------------------
+# ---- provisional and refused years (TL-1) ---------------------------------------------
 
 
-def test_tl1_unknown_year_fails_naming_the_year():
+def test_tl1_a_year_without_notice_is_provisional_never_refused():
     assert not CalendarYear.objects.filter(year=2027).exists()
+    due = compute_due(local(2026, 12, 28, 10), "7wd")
+    # 12/29, 12/30, 12/31, (元旦 1/1 provisional), 1/4, 1/5, 1/6, 1/7.
+    assert due.at == local(2027, 1, 7, 23, 59, 59)
+    assert due.provisional and due.provisional_years == [2027]
+    assert due.explanation.endswith(
+        "暂定：2027年节假日安排国务院尚未公布，按《全国年节及纪念日放假办法》（2024年修订）的法定节假日及补假计算"
+        "（不含调休），公布后自动校正")
+    # Never silently Monday to Friday: the provisional Spring Festival is off.
+    assert compute_due_at(local(2027, 2, 4, 10), "1wd") == local(2027, 2, 11, 23, 59, 59)
+
+
+def test_tl1_official_deadlines_carry_no_mark():
+    due = compute_due(local(2026, 9, 30, 15), "7wd")
+    assert not due.provisional and due.provisional_years == []
+    assert "暂定" not in due.explanation
+    # Clock time never consults the calendar: never provisional.
+    assert not compute_due(local(2027, 3, 1, 9), "2h").provisional
+
+
+@pytest.mark.parametrize(("start", "limit", "year"), [
+    ((2099, 12, 28), "7wd", 2100),
+    ((2099, 12, 30), "3d", 2100),
+    ((2099, 12, 15), "1mo", 2100),
+    ((2100, 1, 5), "1wd", 2100),
+    ((2003, 6, 1), "1wd", 2003),
+    ((2003, 11, 15), "1mo", 2003),
+])
+def test_tl1_years_outside_the_computation_are_refused_naming_the_year(start, limit, year):
     with pytest.raises(CalendarMissing) as e:
-        compute_due(local(2026, 12, 28, 10), "7wd")
-    assert e.value.year == 2027
-    assert e.value.messages == ["2027年节假日安排尚未录入，无法计算该时限"]
+        compute_due_at(local(*start, 10), limit)
+    assert e.value.year == year
+    assert e.value.messages == [f"{year}年不在工作日历的计算范围内（2004年至2099年），无法计算该时限"]
     assert isinstance(e.value, ValidationError)
 
 
-@pytest.mark.parametrize(("start", "limit"), [((2026, 12, 30), "3d"), ((2026, 12, 15), "1mo"),
-                                              ((2027, 1, 5), "1wd"), ((2003, 6, 1), "1wd")])
-def test_tl1_unknown_year_is_never_guessed(start, limit):
-    with pytest.raises(CalendarMissing, match="年节假日安排尚未录入，无法计算该时限"):
-        compute_due_at(local(*start, 10), limit)
+def test_tl1_last_supported_days_still_compute():
+    due = compute_due(local(2099, 12, 28, 10), "3wd")
+    assert due.at == local(2099, 12, 31, 23, 59, 59)
+    assert due.provisional_years == [2099]
 
 
-def test_tl1_last_known_days_still_compute():
-    assert compute_due_at(local(2026, 12, 28, 10), "3wd") == local(2026, 12, 31, 23, 59, 59)
-
-
-def test_tl1_a_gap_year_is_not_skipped(cal):
-    # Years known on both sides of a gap: 2025 is removed.
-    CalendarYear.objects.filter(year=2025).delete()
+def test_tl1_a_gap_year_before_the_rule_is_refused(cal):
+    # 2024 (before the 2024 rule's first year 2025) loses its official schedule.
+    CalendarYear.objects.filter(year=2024).delete()
     from duban.timelimits.calendar import invalidate
 
     invalidate()
     with pytest.raises(CalendarMissing) as e:
-        compute_due_at(local(2024, 12, 30, 10), "5wd")
-    assert e.value.year == 2025
+        compute_due_at(local(2023, 12, 28, 10), "5wd")
+    assert e.value.year == 2024
+    assert e.value.messages == ["2024年节假日安排尚未录入，无法计算该时限"]
+
+
+def test_tl1_a_gap_year_of_the_rule_is_provisional(cal):
+    # 2025 (governed by the rule) without its row is computed, not refused.
+    CalendarYear.objects.filter(year=2025).delete()
+    from duban.timelimits.calendar import get_calendar, invalidate
+
+    invalidate()
+    cal = get_calendar()
+    assert cal.is_provisional(2025) and not cal.is_provisional(2024)
+    due = compute_due(local(2024, 12, 30, 10), "5wd")
+    assert due.provisional_years == [2025]
 
 
 # ---- the Due object -------------------------------------------------------------------
@@ -367,9 +403,14 @@ def test_tl1_calendar_methods(cal):
     assert cal.workdays_between(dt.date(2026, 9, 30), dt.date(2026, 10, 15)) == 7
     assert cal.day_kind(dt.date(2026, 10, 1)) == ("holiday", "国庆节")
     assert cal.day_kind(dt.date(2026, 10, 10)) == ("adjusted_workday", "国庆节")
+    assert cal.is_workday(dt.date(2027, 1, 4))
+    assert cal.day_kind(dt.date(2027, 1, 1)) == ("holiday", "元旦")
     with pytest.raises(CalendarMissing):
-        cal.is_workday(dt.date(2027, 1, 4))
-    assert 2004 in cal.known_years and 2026 in cal.known_years and 2027 not in cal.known_years
+        cal.is_workday(dt.date(2100, 1, 4))
+    assert 2004 in cal.official_years and 2026 in cal.official_years and 2027 not in cal.official_years
+    assert cal.is_provisional(2027) and cal.is_provisional(2099) and not cal.is_provisional(2026)
+    assert cal.bounds == (2004, 2099)
+    assert cal.provisional_years_between(dt.date(2026, 12, 1), dt.date(2028, 1, 3)) == [2027, 2028]
 
 
 def test_tl1_seeded_calendar_is_complete():

@@ -1,5 +1,7 @@
-"""TL-2 properties of the arithmetic (hypothesis), over the seeded calendar
-2004–2026. Each test loads the calendar once and runs its examples inside."""
+"""TL-2 properties of the arithmetic (hypothesis), over the product's
+calendar: the seeded official years 2004–2026 and the provisional years
+computed from the statutory rule after them (up to 2030 here). Each test
+loads the calendar once and runs its examples inside."""
 
 import datetime as dt
 
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.django_db
 PROPS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 moments = st.datetimes(
-    min_value=dt.datetime(2004, 1, 1), max_value=dt.datetime(2025, 12, 31, 23, 59, 59),
+    min_value=dt.datetime(2004, 1, 1), max_value=dt.datetime(2030, 12, 31, 23, 59, 59),
     timezones=st.just(SHANGHAI),
 ).map(lambda d: d.replace(microsecond=0))
 working_days = st.integers(min_value=1, max_value=60)
@@ -133,14 +135,38 @@ def test_tl4_property_pause_over_non_working_days_moves_nothing(cal):
     check()
 
 
-def test_tl1_property_every_computation_beyond_2026_fails_loudly(cal):
-    @settings(max_examples=100, deadline=None)
+def test_tl1_property_beyond_2026_every_computation_is_provisional_never_refused(cal):
+    """A working-day deadline reaching 2027 is computed (never refused), is
+    marked with the provisional years it touches, and lands on a day the
+    rule leaves working: no statutory day, no weekend (no 调休 is assumed)."""
+    from duban.timelimits import statutory
+    from duban.timelimits.limits import compute_due
+
+    off = {d for y in (2027, 2028) for d, _ in statutory.provisional_days_off(y)}
+
+    @settings(max_examples=150, deadline=None)
     @given(start=st.datetimes(min_value=dt.datetime(2026, 12, 1), max_value=dt.datetime(2027, 12, 31),
+                              timezones=st.just(SHANGHAI)),
+           limit=st.builds(Limit, st.integers(1, 60), st.just("wd")))
+    def check(start, limit):
+        due = compute_due(start, limit)
+        assert due.at.date() not in off and due.at.weekday() < 5
+        first = (start + dt.timedelta(days=1)).year
+        touched = [y for y in (2027, 2028) if first <= y <= due.at.year]
+        assert due.provisional_years == touched
+        assert ("暂定" in due.explanation) == bool(touched)
+
+    check()
+
+
+def test_tl1_property_reaching_2100_is_refused_naming_it(cal):
+    @settings(max_examples=60, deadline=None)
+    @given(start=st.datetimes(min_value=dt.datetime(2099, 12, 1), max_value=dt.datetime(2099, 12, 31),
                               timezones=st.just(SHANGHAI)),
            limit=st.builds(Limit, st.integers(25, 60), st.just("wd")))
     def check(start, limit):
         with pytest.raises(CalendarMissing) as e:
             compute_due_at(start, limit)
-        assert e.value.year == 2027
+        assert e.value.year == 2100
 
     check()

@@ -67,7 +67,8 @@ def test_tl3_rule_changes_are_journaled_and_recompute_clocks(county, monkeypatch
     import duban.clocks.services as clock_services
 
     calls = []
-    monkeypatch.setattr(clock_services, "recompute_rule_clocks", lambda reason, rule=None: calls.append(rule))
+    monkeypatch.setattr(clock_services, "recompute_rule_clocks",
+                        lambda reason, rule=None, **kw: calls.append(rule))
     rule = services.get_rule("matter_report_7wd")
     rule.limit = "5wd"
     with django_capture_on_commit_callbacks(execute=True):
