@@ -14,9 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from duban.core.officialdoc import OfficialDocument, Section, format_doc_number, render_docx
+from duban.timelimits.calendar import CalendarMissing, provisional_note
+from duban.timelimits.limits import compute_due
 
 from . import services
 from .models import Matter, ReportKind, Urge, Urgency
+from .pages import clock_note, deadline_note
 from .services import fmt_moment
 from .transitions import Action, State
 
@@ -31,6 +34,10 @@ def notice_prefix() -> str:
 
 def urge_prefix() -> str:
     return getattr(settings, "DUBAN_URGE_DOC_PREFIX", f"{settings.DUBAN_COUNTY_NAME}督催")
+
+
+# A 催办单 is answered by the end of the next working day.
+REPLY_LIMIT = "1wd"
 
 
 def _name(user) -> str:
@@ -93,8 +100,13 @@ def source_text(m: Matter) -> str:
 
 
 def deadline_text(m: Matter) -> str:
+    """办理时限: the deadline, with the provisional line (TL-1) below it
+    when it was counted on a year whose holiday notice is not entered yet."""
     if m.deadline:
         text = fmt_moment(m.deadline) + "前办结"
+        note = deadline_note(m)
+        if note:
+            text += "\n" + note
     elif m.is_long_term:
         text = "长期事项"
     else:
@@ -116,18 +128,17 @@ def report_cycle_text(m: Matter) -> str:
     return f"{when}前报送阶段性进展"
 
 
-def _ack_due(m: Matter):
+def _ack_clock(m: Matter):
     from .queries import matter_clocks
 
-    ack = next((c for c in matter_clocks(m) if c.kind == "ack"), None)
-    return ack.due_at if ack else None
+    return next((c for c in matter_clocks(m) if c.kind == "ack"), None)
 
 
 def report_requirements(m: Matter) -> str:
     lines = []
-    ack = _ack_due(m)
+    ack = _ack_clock(m)
     if ack:
-        lines.append(f"1. 请于{fmt_moment(ack)}前在督办平台签收。")
+        lines.append(f"1. 请于{fmt_moment(ack.due_at)}{clock_note(ack)}前在督办平台签收。")
     else:
         lines.append("1. 请收到后及时在督办平台签收。")
     if m.is_long_term and m.report_cycle:
@@ -217,15 +228,15 @@ def timing_text(urge, m: Matter) -> str:
     """How late, or how close: “办结期限为…，已超期3天2小时”."""
     clock = urge.clock
     if clock is not None:
-        what, due = CLOCK_WHAT.get(clock.kind, "期限"), clock.due_at
+        what, due, note = CLOCK_WHAT.get(clock.kind, "期限"), clock.due_at, clock_note(clock)
     elif m.deadline:
-        what, due = "办结期限", m.deadline
+        what, due, note = "办结期限", m.deadline, deadline_note(m)
     else:
         return "未设定办结期限"
     left = (due - urge.urged_at).total_seconds()
     if left < 0:
-        return f"{what}为{fmt_moment(due)}，催办时已超期{duration_text(left)}"
-    return f"{what}为{fmt_moment(due)}，催办时距到期还有{duration_text(left)}"
+        return f"{what}为{fmt_moment(due)}{note}，催办时已超期{duration_text(left)}"
+    return f"{what}为{fmt_moment(due)}{note}，催办时距到期还有{duration_text(left)}"
 
 
 def owed_text(urge, m: Matter) -> str:
@@ -241,15 +252,15 @@ def owed_text(urge, m: Matter) -> str:
     return "加快办理进度，按期办结并提交办结申请（附佐证材料）"
 
 
-def reply_deadline(urge):
-    """The reply is due at the end of the next working day after the urge."""
+def reply_deadline(urge) -> tuple:
+    """(the reply's deadline, its provisional note or ""): the end of the
+    next working day after the urge."""
     try:
-        from duban.clocks.arith import compute_due_at, parse
-
-        return compute_due_at(urge.urged_at, parse("1wd"))
-    except Exception:  # the official calendar may not know the year yet
+        due = compute_due(urge.urged_at, REPLY_LIMIT)
+    except CalendarMissing:  # a year outside what the calendar computes
         local = timezone.localtime(urge.urged_at) + dt.timedelta(days=1)
-        return local.replace(hour=23, minute=59, second=59, microsecond=0)
+        return local.replace(hour=23, minute=59, second=59, microsecond=0), ""
+    return due.at, provisional_note(due.provisional_years)
 
 
 def urge_number(urge) -> str:
@@ -262,9 +273,9 @@ def urge_document(urge, m: Matter) -> OfficialDocument:
     office = issuer() if not m.parent_id else (m.assigning_unit.name if m.assigning_unit_id else issuer())
     unit = urge.urged_unit or m.lead_unit
     role = "牵头" if unit is not None and unit.pk == m.lead_unit_id else "配合"
-    reply_by = reply_deadline(urge)
+    reply_by, reply_note = reply_deadline(urge)
     intro = (f"你单位{role}办理的督办事项“{m.title}”（{m.number}），{timing_text(urge, m)}。"
-             f"请高度重视，抓紧办理，并于{fmt_moment(reply_by)}前将办理情况书面反馈{office}。")
+             f"请高度重视，抓紧办理，并于{fmt_moment(reply_by)}{reply_note}前将办理情况书面反馈{office}。")
     table = [
         ["督办编号", m.number],
         ["事项名称", m.title],
@@ -274,7 +285,7 @@ def urge_document(urge, m: Matter) -> OfficialDocument:
         ["当前状态", m.get_state_display() + (f"，进度{m.progress}%" if m.progress else "")],
         ["时限情况", timing_text(urge, m)],
         ["应办事项", owed_text(urge, m)],
-        ["反馈时限", fmt_moment(reply_by) + "前"],
+        ["反馈时限", fmt_moment(reply_by) + "前" + (f"\n{reply_note}" if reply_note else "")],
         ["催办方式", f"{urge.get_kind_display()}（{urge.get_channel_display()}）"],
         ["催办人", _name(urge.urged_by) or "系统自动"],
     ]

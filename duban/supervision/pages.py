@@ -246,8 +246,22 @@ def flatten_tree(node, level=0):
 
 def clock_rows(matter, now=None):
     now = now or timezone.now()
-    return [{"clock": c, "light": c.light, "state_label": ClockState(c.state).label, "label": clock_label(c)}
+    return [{"clock": c, "light": c.light, "state_label": ClockState(c.state).label, "label": clock_label(c),
+             "provisional_note": c.provisional_note}
             for c in queries.matter_clocks(matter, now)]
+
+
+def clock_note(clock) -> str:
+    """The provisional note of a clock (TL-1: “（暂定：待国务院公布2027年
+    节假日安排后自动校正）”), or "" for none or a clock counted on official
+    years only."""
+    return clock.provisional_note if clock is not None else ""
+
+
+def deadline_note(matter) -> str:
+    """The provisional note of the matter's deadline (its completion clock),
+    or "": what the page, the 通知单, the 催办单 and the 台账 print beside it."""
+    return clock_note(matter.completion_clock) if matter.completion_clock_id else ""
 
 
 def clock_label(clock) -> str:
@@ -301,10 +315,13 @@ def progress_class(value) -> str:
 
 def decorate(rows):
     """What the list rows show beyond the model: the light's and the next
-    clock's wording and the progress bar's class. No queries."""
+    clock's wording, the 暂定 note of that clock (from the columns
+    queries.PAGE_FIELDS reads) and the progress bar's class. No queries
+    (but the calendar's own version check, every few seconds)."""
     for m in rows:
         m.light_label = LIGHT_LABELS.get(getattr(m, "light", ""), "") if m.current_clock_id else ""
         m.due_kind = CLOCK_KINDS.get(m.current_clock.kind, "") if m.current_clock_id else ""
+        m.provisional_note = clock_note(m.current_clock) if m.current_clock_id else ""
         m.pclass = progress_class(m.progress)
     return rows
 

@@ -104,6 +104,8 @@ PAGE_FIELDS = (
     # the light (duban.clocks.services.light) and the next time limit
     "current_clock__kind", "current_clock__state", "current_clock__due_at", "current_clock__warn_at",
     "current_clock__paused_at",
+    # whether that limit is provisional (暂定, Clock.provisional_years)
+    "current_clock__started_at", "current_clock__limit", "current_clock__explicit",
 )
 # …and what the API's rows and the ledger show besides (every column).
 FULL_RELATED = PAGE_RELATED + ("completion_clock", "supervising_unit", "instructing_leader", "responsible_leader",
