@@ -82,13 +82,15 @@ def clocks_for(owner, kind=None):
 
 @transaction.atomic
 def start_clock(owner, kind, *, rule=None, limit=None, due_at=None, warn_at=None, started_at=None,
-                owner_unit=None, owner_person=None, label="", link=None, roll_forward=None) -> Clock:
+                owner_unit=None, owner_person=None, label="", link=None, roll_forward=None, at=None) -> Clock:
     """Start a clock for `owner` (any saved model instance).
 
     Exactly one of `rule` (a TimeLimitRule or its code: the limit, warning
     point and roll-forward switch are copied from it), `limit` (text such as
     "7wd", or a Limit) or `due_at` (an explicit deadline a person set) is
-    given. `warn_at` overrides the warning point."""
+    given. `warn_at` overrides the warning point. `at`: the moment of the
+    action that sets the clock up, the event's business moment, when it
+    differs from `started_at` (a period that begins later)."""
     given = [x is not None for x in (rule, limit, due_at)]
     if sum(given) != 1:
         raise ValidationError("开始计时须且只须给出时限规则、时限或到期时间之一")
@@ -135,7 +137,7 @@ def start_clock(owner, kind, *, rule=None, limit=None, due_at=None, warn_at=None
     chain.record("clocks.start", clock, after={
         "owner": f"{clock.owner_type.app_label}.{clock.owner_type.model}#{clock.owner_id}",
         **chain.snapshot(clock, CLOCK_FIELDS),
-    }, occurred_at=started_at)
+    }, occurred_at=at or started_at)
     return clock
 
 

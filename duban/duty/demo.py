@@ -10,7 +10,8 @@ duban.duty.services, and is idempotent:
   带班领导; the town's 带班领导 (chengguan_sj, chengguan_fzr) and
   县应急管理局's head (yingji_fzr) get the demo password so that they can
   sign (审签 re-enters the password);
-- the roster of the current and the next month, where none exists yet:
+- the roster of the current and the next month (and of the sample
+  incident's, when it lies in the month before), where none exists yet:
   县政府办公室 zhiban / zhiban2 on alternate days with daiban; 城关镇
   chengguan_lly / chengguan_b with chengguan_fzr on odd days and
   chengguan_sj on even days (`town_leader_username`);
@@ -18,7 +19,11 @@ duban.duty.services, and is idempotent:
   involved): phone report on time, the first written report signed 34
   minutes after learning (逾期4分钟 on the 30-minute clock, on time on the
   2-hour one), a follow-up, 县应急管理局's own report with a different
-  injury count (a figure conflict), and the final report.
+  injury count (a figure conflict), and the final report;
+- the 值班要情 on it, compiled and issued by the 总值班室 that afternoon, and
+  the county head's instruction on it at 01:20 the night after, which the
+  duty officer on duty records and relays at 01:50 (within the 1-hour
+  relay clock), as a supervised matter of the 督查室 (DUTY-5, TL-3).
 """
 
 import datetime as dt
@@ -33,7 +38,7 @@ from duban.org import services as org
 from duban.org.models import Role, RoleAssignment, Unit
 
 from . import services
-from .models import DutyShift, Incident
+from .models import Bulletin, DutyShift, Incident
 
 User = get_user_model()
 
@@ -56,6 +61,7 @@ class DutyDemoResult:
     passwords: int = 0
     months: list = field(default_factory=list)
     incident: bool = False
+    bulletin: str = ""
     skipped: str = ""
 
     def summary(self) -> str:
@@ -68,6 +74,8 @@ class DutyDemoResult:
             parts.append("值班表 " + "、".join(self.months))
         if self.incident:
             parts.append(f"示例事件“{SAMPLE_TITLE}”")
+        if self.bulletin:
+            parts.append(self.bulletin)
         if not parts:
             return "值班演示数据已存在，未做改动。"
         return "值班演示数据已载入：" + "；".join(parts) + "。"
@@ -121,7 +129,8 @@ def load_duty(now=None) -> DutyDemoResult:
     office = Unit.objects.filter(name=demo_data.GOV_OFFICE, parent=gov).first() if gov else None
     town = Unit.objects.filter(name="城关镇", parent=gov).first() if gov else None
     emergency = Unit.objects.filter(name=EMERGENCY, parent=gov).first() if gov else None
-    names = [*COUNTY_OFFICERS, COUNTY_LEADER, *TOWN_OFFICERS, *TOWN_LEADERS, "yingji_lly", "yingji_fzr"]
+    names = [*COUNTY_OFFICERS, COUNTY_LEADER, *TOWN_OFFICERS, *TOWN_LEADERS, "yingji_lly", "yingji_fzr",
+             COUNTY_HEAD]
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     if None in (gov, office, town, emergency) or set(names) - set(users):
         result.skipped = "示范县的单位或人员不全"
@@ -140,7 +149,8 @@ def load_duty(now=None) -> DutyDemoResult:
     users = {u.username: u for u in User.objects.filter(username__in=names).select_related("person__unit")}
     clerk = users[COUNTY_OFFICERS[0]]
     today = timezone.localtime(now).date()
-    months = [(today.year, today.month), services_shift(today.year, today.month)]
+    base = _incident_base(now)
+    months = sorted({(base.year, base.month), (today.year, today.month), services_shift(today.year, today.month)})
     with transaction.atomic():
         for year, month in months:
             if _month_roster(office, year, month, clerk, lambda d: {
@@ -155,15 +165,52 @@ def load_duty(now=None) -> DutyDemoResult:
         with transaction.atomic():
             _sample_incident(now, town, office, emergency, users)
         result.incident = True
+    inc = Incident.objects.filter(title=SAMPLE_TITLE).first()
+    if inc is not None and not Bulletin.objects.filter(title=BULLETIN_TITLE).exists():
+        with transaction.atomic():
+            ins = _bulletin_and_night_relay(now, inc, office, town, emergency, users)
+        result.bulletin = (f"值班要情“{BULLETIN_TITLE}”及{ins.leader.get_full_name()}批示（夜间由值班员传达，"
+                           f"形成督办事项{ins.matter.number}）")
     return result
+
+
+COUNTY_HEAD = "xianzhang"
+BULLETIN_TITLE = "城关镇老街民房火灾情况（演示）"
+
+
+def _bulletin_and_night_relay(now, inc, office, town, emergency, users):
+    """The afternoon's 值班要情 on the sample incident and the county head's
+    instruction on it at 01:20 the next night, relayed by the duty officer
+    on duty at 01:50."""
+    base = _incident_base(now)
+    clerk = users[COUNTY_OFFICERS[0]]
+    sent = inc.written_reports.filter(unit=town, kind="final").first() or inc.written_reports.filter(
+        unit=town).order_by("-id").first()
+    compiled = base.replace(hour=16, minute=30)
+    b = services.create_bulletin(clerk, title=BULLETIN_TITLE, at=compiled,
+                                 items=[{"report": sent, "heading": "城关镇老街民房火灾"}])
+    services.issue_bulletin(b, clerk, at=compiled + dt.timedelta(minutes=30))
+    night = (base + dt.timedelta(days=1)).replace(hour=1, minute=20)
+    relay = night + dt.timedelta(minutes=30)
+    shift = services.on_duty(office, relay)
+    officer = shift.officer if shift is not None else clerk
+    return services.record_instruction(
+        b.items.get(), users[COUNTY_HEAD],
+        "请城关镇会同县应急管理局举一反三，立即在全镇开展老旧民房用电安全隐患排查，排查整改情况按期报县政府。",
+        [town, emergency], officer, at=relay, instructed_at=night)
 
 
 def services_shift(year, month):
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
+def _incident_base(now):
+    """When 城关镇 learned of the sample incident: two days ago at 10:20."""
+    return timezone.localtime(now - dt.timedelta(days=2)).replace(hour=10, minute=20, second=0, microsecond=0)
+
+
 def _sample_incident(now, town, office, emergency, users):
-    base = timezone.localtime(now - dt.timedelta(days=2)).replace(hour=10, minute=20, second=0, microsecond=0)
+    base = _incident_base(now)
 
     def at(minutes):
         return base + dt.timedelta(minutes=minutes)

@@ -36,10 +36,12 @@ def _hash_file(path: Path):
     return h.finalize().hex(), size
 
 
-def store(uploaded, *, owner_unit=None, uploaded_by=None) -> EvidenceFile:
+def store(uploaded, *, owner_unit=None, uploaded_by=None, at=None) -> EvidenceFile:
     """Store an uploaded file (any object with .name, .chunks() or .read())
-    and journal it. The file is written before the row; if the transaction
-    rolls back the orphan file is removed."""
+    and journal it. `at`: when it was handed in, as the service was told
+    (a report's moment), the event's business moment; `uploaded_at` stays
+    the server's moment of arrival, taken with the hash. The file is written
+    before the row; if the transaction rolls back the orphan file is removed."""
     limit = settings.EVIDENCE_MAX_BYTES
     original = os.path.basename(getattr(uploaded, "name", "") or "未命名")[:255]
     ev = EvidenceFile(original_name=original, content_type=getattr(uploaded, "content_type", "") or "",
@@ -69,7 +71,7 @@ def store(uploaded, *, owner_unit=None, uploaded_by=None) -> EvidenceFile:
         with transaction.atomic():
             ev.save(force_insert=True)
             chain.record("evidence.store", ev, after={"name": original, "size": size, "sm3": ev.sm3,
-                                                      "stored_name": ev.stored_name})
+                                                      "stored_name": ev.stored_name}, occurred_at=at)
     except BaseException:
         target.unlink(missing_ok=True)
         raise

@@ -1,4 +1,4 @@
-"""The demo campaign DEMO-2026 (issue 5): 县政府系统“改进作风、狠抓落实”年,
+"""The demo campaign DEMO-<year> (issue 5): 县政府系统“改进作风、狠抓落实”年,
 phases as in seed 000 §三 (自查自纠 2/24–3/10, 整改落实 3/10–6/10, 巩固提升
 6/10–12/10), every department and town taking part, and ledgers in every
 state: submitted on time, late and not at all; problems rectifying, overdue,
@@ -7,14 +7,18 @@ re-rectified after a look-back, long-term with monthly reports, repeated,
 found by a spot check and by an unannounced visit, some published.
 
 `load_campaign()` runs after the org demo (manage.py load_demo) and writes
-everything through duban.rectification.services at fixed moments of 2026
-(`at=`), so every row is journaled and every clock is the one the live
-system would have. Idempotent: nothing is done when DEMO-2026 exists. The
-dates are fixed: loaded after 2026-12-10, every open problem is overdue,
-which is what the county would then see.
+everything through duban.rectification.services at fixed days of the
+campaign's year (`at=`, recorded as the business moment), so every row is
+journaled and every clock is the one the live system would have. The
+campaign's year is the year of loading once the story (to 20 July) lies in
+the past, else the year before (`campaign_year`): loaded after 10 December,
+or early in the next year, every open problem is overdue, which is what the
+county would then see. Idempotent: nothing is done when a demo campaign
+(DEMO-<year>) exists.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -30,28 +34,38 @@ from .models import Campaign, LedgerSubmission
 
 User = get_user_model()
 
-CODE = "DEMO-2026"
+CODE_PREFIX = "DEMO-"
+CODE_PATTERN = re.compile(r"^DEMO-\d{4}$")
+LAST_STEP = (7, 20)  # (month, day) of the story's last step: the publication
 TZ = timezone.get_default_timezone()
 
 
-def _t(month, day, hour=10, minute=0):
-    return dt.datetime(2026, month, day, hour, minute, tzinfo=TZ)
+def campaign_year(now) -> int:
+    """The year of the demo campaign loaded at `now`: this year when the
+    story's last step (LAST_STEP) is past, else the year before."""
+    today = timezone.localtime(now).date()
+    return today.year if (today.month, today.day) > LAST_STEP else today.year - 1
 
 
-def _d(month, day):
-    return dt.date(2026, month, day)
+def demo_campaign():
+    """The demo campaign in the database, if any (the code DEMO-<year>)."""
+    for campaign in Campaign.objects.filter(code__startswith=CODE_PREFIX).order_by("id"):
+        if CODE_PATTERN.match(campaign.code):
+            return campaign
+    return None
 
 
 @dataclass
 class DemoResult:
     created: bool = False
     counts: dict = field(default_factory=dict)
+    code: str = ""
 
     def summary(self) -> str:
         if not self.created:
-            return f"作风整治演示专项行动 {CODE} 已存在，未做改动。"
+            return f"作风整治演示专项行动 {self.code} 已存在，未做改动。" if self.code else "作风整治演示专项行动未载入。"
         c = self.counts
-        return (f"作风整治演示专项行动 {CODE} 已载入：参加单位 {c['units']} 个、问题 {c['problems']} 个、"
+        return (f"作风整治演示专项行动 {self.code} 已载入：参加单位 {c['units']} 个、问题 {c['problems']} 个、"
                 f"台账报送 {c['submitted']} 份（逾期 {c['late']} 份、未报 {c['pending']} 份）、随机抽查 1 次、回头看 1 次。")
 
 
@@ -100,10 +114,11 @@ def _file(name, text):
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/plain")
 
 
-def load_campaign() -> DemoResult:
-    """Write DEMO-2026 (once)."""
-    if Campaign.objects.filter(code=CODE).exists():
-        return DemoResult(False)
+def load_campaign(now=None) -> DemoResult:
+    """Write the demo campaign of `campaign_year(now)` (once)."""
+    existing = demo_campaign()
+    if existing is not None:
+        return DemoResult(False, code=existing.code)
     gov = Unit.objects.filter(name=demo_data.GOVERNMENT, parent=None).first()
     dcs = Unit.objects.filter(name=demo_data.DUCHASHI, parent__name=demo_data.GOV_OFFICE).first()
     group = WorkGroup.objects.filter(name=demo_data.TASK_FORCE).first()
@@ -113,11 +128,19 @@ def load_campaign() -> DemoResult:
         "duchashi", "changwu", "dbdcj_fzr", "caizheng_fzr", "zhuanban_fzr", "shenpi_fzr", "fagai_fzr", "renshe_fzr",
         "shichang_fzr", "xinfang_fzr", "zfb_fzr"])}
     supervisor = users["duchashi"]
+    year = campaign_year(now or timezone.now())
     with transaction.atomic():
-        return _load(gov, dcs, group, users, supervisor)
+        return _load(gov, dcs, group, users, supervisor, year)
 
 
-def _load(gov, dcs, group, users, supervisor):
+def _load(gov, dcs, group, users, supervisor, year):
+    def _t(month, day, hour=10, minute=0):
+        return dt.datetime(year, month, day, hour, minute, tzinfo=TZ)
+
+    def _d(month, day):
+        return dt.date(year, month, day)
+
+    code = f"{CODE_PREFIX}{year}"
     names = [n for n, _, _ in demo_data.DEPARTMENTS] + [n for n, _ in demo_data.TOWNS]
     units = list(Unit.objects.filter(parent=gov, name__in=names).order_by("sort_order", "id"))
     by_slug = {}
@@ -126,9 +149,9 @@ def _load(gov, dcs, group, users, supervisor):
     for name, slug in demo_data.TOWNS:
         by_slug[slug] = next(u for u in units if u.name == name)
     campaign = rs.create_campaign(
-        code=CODE, name="县政府系统“改进作风、狠抓落实”年", basis="县政府系统“改进作风、狠抓落实”年工作实施方案",
+        code=code, name="县政府系统“改进作风、狠抓落实”年", basis="县政府系统“改进作风、狠抓落实”年工作实施方案",
         start_date=_d(2, 24), end_date=_d(12, 10), organizer=dcs, units=units, task_force=group,
-        phases=rs.seed000_phases(2026), by=supervisor, at=_t(2, 20, 9))
+        phases=rs.seed000_phases(year), by=supervisor, at=_t(2, 20, 9))
 
     def liaison(slug):
         return User.objects.get(username=f"{slug}_lly")
@@ -191,8 +214,8 @@ def _load(gov, dcs, group, users, supervisor):
 
     # A spot check in June and an unannounced visit, with their findings.
     inspectors = [m.user for m in group.memberships.select_related("user")]
-    sc = rs.draw_spot_check(campaign, supervisor, title="2026年6月作风整治随机抽查", target_count=3,
-                            inspector_count=2, inspectors=inspectors, seed="20260615", at=_t(6, 15, 9))
+    sc = rs.draw_spot_check(campaign, supervisor, title=f"{year}年6月作风整治随机抽查", target_count=3,
+                            inspector_count=2, inspectors=inspectors, seed=f"{year}0615", at=_t(6, 15, 9))
     first = sc.assignments.select_related("unit").first()
     rs.record_finding(campaign, first.inspectors.first(), spot_check=sc, unit=first.unit, category="不作为",
                       description="抽查发现问题整改台账更新不及时，部分问题无整改进展记录",
@@ -219,4 +242,4 @@ def _load(gov, dcs, group, users, supervisor):
     rs.publish(public, supervisor, at=_t(7, 20))
     counts["units"] = len(units)
     counts["problems"] = campaign.problems.count()
-    return DemoResult(True, counts)
+    return DemoResult(True, counts, code)

@@ -9,38 +9,27 @@ produced. Nothing is written to the tables directly.
 How time is handled
 -------------------
 * Every step of every matter is placed on a working day counted back from
-  the *anchor day* (`_Year.day(n)`: the n-th working day before it, n ≥ 1),
-  at a fixed time of day. The anchor day is the day of loading, but never
-  later than LATEST_ANCHOR, so all history lies in the past and falls on
-  real working days of the official calendar.
+  the *anchor day*, the day of loading (`_Year.day(n)`: the n-th working day
+  before it, n ≥ 1), at a fixed time of day, so all history lies in the past
+  and falls on working days of the calendar (official years as published,
+  later ones provisional, computed from the statutory rule).
 * The steps of all matters, and one sweep tick (duban.clocks.sweep.tick) at
-  08:30 of every day, are run in the order of their moments. While a step
-  runs, `django.utils.timezone.now` answers that step's moment (the *demo
-  clock*): the services take `at=`, but the journal, evidence uploads, clock
-  flips, messages and automatic urges take the time from `timezone.now()`,
-  and a timeline whose every row says "today" would not show a living
-  system. The journal chain is unaffected (it hashes what it stores) and
-  `verify_journal` passes; its rows for the demo county simply carry the
-  story's moments. A last tick runs at the real moment of loading.
-* The current lights are real at the moment of loading: open matters get
-  explicit deadlines computed from that moment — green: some days ahead,
-  yellow: within the next 12–24 hours (an explicit deadline warns one day
-  before it is due), red: a past working day, breached by the sweep.
-* The official calendar knows the years up to 2026 only. A working-day
-  limit that reaches into 2027 is refused (“2027年节假日安排尚未录入”).
-  Therefore open matters get explicit deadlines no later than LAST_DUE
-  (2026-12-31); the 1-working-day acknowledgement rule and the 7-working-
-  day report rule are only used for assignments well before the end of
-  2026; the periodic report cycles (monthly on the 25th, quarterly on the
-  20th) have no period reaching past 2026 at the time of loading; and the
-  anchor day is held at LATEST_ANCHOR (2026-12-24) at the latest, so that a
-  load in the last days of 2026 or later still succeeds — the lights then
-  drift towards red (deadlines are capped at LAST_DUE), which is what the
-  county would see after the year's end.
-
-The demo clock replaces `timezone.now` for the whole process while the
-loader runs (one transaction): run it from `manage.py load_demo` or a test,
-never inside a serving process.
+  08:30 of every day, are run in the order of their moments, each step
+  telling the services its moment (`at=`, the tick's `now=`). The services
+  record it as the business moment: the journal's `occurred_at` (its
+  `recorded_at` stays the server's, the moment of loading, as does an
+  evidence file's `uploaded_at`), the report's time, and the breaches,
+  messages and automatic urges of the sweep. Nothing patches the clock. A
+  last tick runs at the moment of loading.
+* The current lights are real at the moment of loading, whatever the date:
+  open matters get explicit deadlines computed from that moment — green:
+  some days ahead, yellow: within the next 12–24 hours (an explicit
+  deadline warns one day before it is due), red: a past working day,
+  breached by the sweep. Working-day rules (the 1-working-day
+  acknowledgement, the 7-working-day report) and the periodic report
+  cycles run on the same calendar, provisional years included.
+* Texts that name a year say the year of the story: `{year}` in a spec's
+  texts is the year of its assignment day, `{next}` the year after.
 
 Idempotency: every demo matter carries DEMO_REF in `source_ref`; when one
 exists, nothing is done. Deterministic: the data are fixed, small
@@ -54,8 +43,7 @@ import random
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, field
-from unittest import mock
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -64,6 +52,7 @@ from django.utils import timezone
 
 from duban.clocks import sweep
 from duban.clocks.services import annotate_light
+from duban.core.officialdoc import chinese_date
 from duban.journal.models import Event, EvidenceFile
 from duban.timelimits.calendar import get_calendar
 
@@ -75,8 +64,6 @@ User = get_user_model()
 
 SEED = 2026
 DEMO_REF = "demo:示范县督办演示数据"
-LATEST_ANCHOR = dt.date(2026, 12, 24)
-LAST_DUE = dt.date(2026, 12, 31)
 TICK_AT = dt.time(8, 30)
 
 SUPERVISOR = "duchashi"
@@ -163,17 +150,24 @@ class Meeting:
     by: str = SUPERVISOR
 
 
+def _years(year) -> dict:
+    """The values of `{year}` and `{next}` in the texts of a story set in `year`."""
+    return {"year": year, "next": year + 1}
+
+
 def instruction(leader, text):
     def make(y, sp):
+        day = y.day(sp.A + 1)
         return {"source_kind": "leader_instruction", "instructing_leader": y.u(leader),
-                "instruction_date": y.day(sp.A + 1), "instruction_text": text}
+                "instruction_date": day, "instruction_text": text.format_map(_years(day.year))}
     return make
 
 
 def assignment(leader, text):
     def make(y, sp):
-        return {"source_kind": "assignment", "instructing_leader": y.u(leader), "instruction_date": y.day(sp.A),
-                "instruction_text": text}
+        day = y.day(sp.A)
+        return {"source_kind": "assignment", "instructing_leader": y.u(leader), "instruction_date": day,
+                "instruction_text": text.format_map(_years(day.year))}
     return make
 
 
@@ -220,12 +214,12 @@ MEETINGS = [
                               ("jiaotong_lly", "负责交通建设项目工资支付监管")),
           leader="fuxianzhang1", urgency="urgent", short="根治欠薪冬季专项行动", due=25, end="completed", late=4,
           ledger=True),
-        S("m1c", None, "抓好2026年重点项目谋划储备",
+        S("m1c", None, "抓好{next}年重点项目谋划储备",
           "围绕产业发展、基础设施、社会民生等领域，谋划储备一批打基础、利长远的重大项目，做好用地、资金、环评等前期工作。",
           "谋划储备重点项目不少于60个、总投资不少于120亿元；形成项目库并逐个明确前期工作责任单位和时间表。",
           "fagai_lly", coop=(("caizheng_lly", "负责项目资金筹措和专项债券申报"),
                              ("ziran_lly", "负责项目用地预审和规划选址")),
-          leader="changwu", short="2026年重点项目谋划储备", due=22, end="archived",
+          leader="changwu", short="{next}年重点项目谋划储备", due=22, end="archived",
           returned="项目库中有11个项目前期工作责任单位和时间节点不明确，请逐项补充完善后重新申请办结。", ledger=True),
         S("m1d", None, "开展岁末年初安全生产大检查",
           "对危险化学品、道路交通、建筑施工、消防、燃气等重点行业领域开展拉网式检查，严格落实企业主体责任和部门监管责任。",
@@ -264,7 +258,7 @@ MEETINGS = [
           "zhujian_lly", coop=(("shuiwu_lly", "负责排涝泵站运行和河道行洪"),
                                ("chengguan_lly", "负责背街小巷排水沟渠清淤")),
           leader="fuxianzhang2", urgency="urgent", short="城区排水防涝设施补短板", due=28, end="completed", late=3),
-        S("m3b", None, "做好2026年秋季学期开学准备工作",
+        S("m3b", None, "做好{year}年秋季学期开学准备工作",
           "全面排查校舍、消防、食堂和校车安全，做好教材、师资和学位保障，确保秋季学期平稳有序开学。",
           "开学前完成全部学校安全隐患排查整改；教材“课前到书”；城区学位供需平衡，无适龄儿童“入学难”。",
           "jiaoyu_lly", coop=(("weijian_lly", "负责学校传染病防控和食堂卫生指导"),
@@ -287,7 +281,7 @@ MEETINGS = [
           reason="城北片区用地报批材料已报省政府，待省政府批复后再开展征收补偿，事项暂停。"),
     ]),
     Meeting("m4", "standing_meeting", "县人民政府第18次常务会议", "示政常纪〔{year}〕18号", A=14, decisions=[
-        S("m4a", None, "加快2026年度财政资金支出进度",
+        S("m4a", None, "加快{year}年度财政资金支出进度",
           "对全县预算单位财政资金支出进度实行周调度、月通报，对支出进度滞后的项目资金按规定收回统筹使用。",
           "11月底前一般公共预算支出进度达到92%以上；专项债券资金12月中旬前全部支出。",
           "caizheng_lly", coop=(("fagai_lly", "负责专项债券项目建设进度调度"),),
@@ -313,7 +307,7 @@ MEETINGS = [
           "renshe_lly", coop=(("nongye_lly", "负责脱贫劳动力就业帮扶"),),
           leader="fuxianzhang1", short="冬春季劳动力转移就业", due=("green", 35), end="acknowledged"),
     ]),
-    Meeting("s1", "special_meeting", "全县2026年防汛工作专题会议", "示政专纪〔{year}〕7号", A=125, decisions=[
+    Meeting("s1", "special_meeting", "全县{year}年防汛工作专题会议", "示政专纪〔{year}〕7号", A=125, decisions=[
         S("s1a", None, "补充储备防汛抢险物资",
           "对照防汛物资储备定额，补充编织袋、救生衣、冲锋舟、发电机等物资，落实物资储备点和调运预案。",
           "6月10日前物资储备达到定额标准；建立物资台账和调运联系人名单。",
@@ -469,7 +463,7 @@ SPECS = [
       reason="该事项已纳入县委审计委员会统一部署的审计整改“清单化”管理，由县审计局统筹督办，本事项撤销，避免重复督办。"),
 
     # --- long-term matters with periodic reports ---------------------------
-    S("lt_safety", deployment("市安委办〔{year}〕9号"), "推进安全生产治本攻坚三年行动2026年度任务",
+    S("lt_safety", deployment("市安委办〔{year}〕9号"), "推进安全生产治本攻坚三年行动{year}年度任务",
       "落实市安委会安全生产治本攻坚三年行动部署，常态化开展重点行业领域安全生产大排查大整治，每月报送工作进展。",
       "每月25日前报送当月排查整治情况；重大事故隐患动态清零；全年不发生较大及以上生产安全事故。",
       "yingji_lly", coop=(("gongan_lly", "负责道路交通安全整治"), ("shichang_lly", "负责特种设备安全整治")),
@@ -480,7 +474,7 @@ SPECS = [
       "对全县68个重点项目实行季度调度，逐项目跟踪开工、投资和形象进度，协调解决用地、资金、审批等问题。",
       "每季度末月20日前报送调度情况；全年完成重点项目投资85亿元以上；新开工项目不少于25个。",
       "fagai_lly", coop=(("caizheng_lly", "负责项目资金保障"), ("ziran_lly", "负责项目用地保障")),
-      leader="changwu", short="重点项目季度调度", A=236, due=LAST_DUE, end="in_progress",
+      leader="changwu", short="重点项目季度调度", A=236, due="year_end", end="in_progress",
       long_term=(ReportCycle.QUARTERLY, 20)),
 
     # --- 县教育局: open matters in every light -------------------------------
@@ -511,7 +505,7 @@ SPECS = [
       "jiaoyu_lly", coop=(("ziran_lly", "负责用地预审和规划许可办理"),), leader="fuxianzhang1",
       short="教师周转宿舍前期手续", A=40, due=("green", 12), end="in_progress",
       reports=[("立项批复已取得，用地预审材料已报县自然资源局。", 40)],
-      ext=("pending", "项目用地涉及林地占用，需报市林业主管部门审批，预计审批时间约30天，申请延期至12月31日。", 0)),
+      ext=("pending", "项目用地涉及林地占用，需报市林业主管部门审批，预计审批时间约30天，申请延期至{target}。", 30)),
     S("j_fire", deployment("市消安委〔{year}〕6号"), "开展冬季校园消防安全隐患排查",
       "落实市消防安全委员会冬季消防安全部署，对全县学校宿舍、食堂、实验室等重点部位开展消防安全隐患排查。",
       "排查覆盖全部学校；消防设施完好率100%；组织一次全员疏散演练。",
@@ -578,7 +572,7 @@ SPECS = [
       "huanjing_lly", coop=(("shuiwu_lly", "负责河道水质问题整改"), ("nongye_lly", "负责畜禽养殖污染问题整改")),
       leader="fuxianzhang3", urgency="extra_urgent", short="中央环保督察反馈问题整改", A=55, due="yellow",
       end="in_progress", reports=3),
-    S("o_farmland", deployment("市农发〔{year}〕19号"), "推进2026年高标准农田建设",
+    S("o_farmland", deployment("市农发〔{year}〕19号"), "推进{year}年高标准农田建设",
       "完成年度高标准农田建设任务3.2万亩，同步实施灌溉排水、田间道路和农田防护工程。",
       "12月底前完成3.2万亩建设任务并通过县级初验；工程质量合格率100%。",
       "nongye_lly", coop=(("caizheng_lly", "负责项目资金拨付"), ("shuiwu_lly", "负责灌溉工程技术指导")),
@@ -594,7 +588,7 @@ SPECS = [
       "优化城乡公交线路，推动镇村公交全覆盖，改造候车亭，推行城乡公交一卡通。",
       "新开通镇村公交线路4条；具备条件的建制村通公交率100%；改造候车亭50个。",
       "jiaotong_lly", leader="fuxianzhang2", short="城乡公交一体化", A=48, due=("green", 8), end="in_progress",
-      reports=2, ext=("pending", "新增线路车辆采购需履行政府采购程序，车辆交付时间为12月下旬，申请延期20天。", 0)),
+      reports=2, ext=("pending", "新增线路车辆采购需履行政府采购程序，车辆交付尚需约20天，申请延期至{target}。", 20)),
     S("o_sewage", deployment("市环发〔{year}〕33号"), "建设河口镇集镇污水管网",
       "建设河口镇集镇污水收集管网，实现集镇生活污水应收尽收，提升污水处理厂进水浓度。",
       "完成污水管网建设6.5公里；集镇污水收集率达到85%以上。",
@@ -606,7 +600,7 @@ SPECS = [
       "完成年度加装电梯15部；做好低层住户协调，不引发矛盾纠纷。",
       "dongcheng_lly", coop=(("zhujian_lly", "负责加装电梯审批和质量监管"),), leader="fuxianzhang2",
       short="老旧住宅加装电梯", A=52, due=("green", 11), end="in_progress", reports=2,
-      ext=("pending", "已有11部完成加装，其余4部因低层住户意见未统一仍在协调，申请延期至12月31日。", 0)),
+      ext=("pending", "已有11部完成加装，其余4部因低层住户意见未统一仍在协调，申请延期至{target}。", 25)),
     S("o_ebike", deployment("市安委办〔{year}〕14号"), "开展电动自行车充电安全专项整治",
       "对住宅小区、城中村电动自行车违规充电、“飞线充电”开展专项整治，建设集中充电设施。",
       "新建集中充电桩不少于2,000个；“飞线充电”动态清零。",
@@ -636,17 +630,17 @@ SPECS = [
       "研究城区出租车运力调整方案", "结合城区人口和出行需求，研究出租车运力调整和网约车规范管理方案。",
       "形成运力调整方案报县政府研究。", "jiaotong_lly", leader="fuxianzhang2", short="出租车运力调整方案",
       A=8, due=("green", 20), end="cancelled_draft",
-      reason="该事项已列入县政府2027年工作要点统筹研究，草稿作废。"),
-    S("o_draft_people", assignment("xianzhang", "请督查室会同县发改局征集2027年民生实事项目。"),
-      "征集2027年县政府民生实事项目", "面向社会公开征集2027年民生实事项目建议，组织部门论证，形成候选项目清单。",
+      reason="该事项已列入县政府{next}年工作要点统筹研究，草稿作废。"),
+    S("o_draft_people", assignment("xianzhang", "请督查室会同县发改局征集{next}年民生实事项目。"),
+      "征集{next}年县政府民生实事项目", "面向社会公开征集{next}年民生实事项目建议，组织部门论证，形成候选项目清单。",
       "征集建议不少于200条；形成候选项目清单不少于20项。",
-      "fagai_lly", leader="xianzhang", short="2027年民生实事项目征集", A=1, due=("green", 25), end="draft"),
+      "fagai_lly", leader="xianzhang", short="{next}年民生实事项目征集", A=1, due=("green", 25), end="draft"),
 ]
 
 # Sub-task trees (SUP-2): written out as their own scripts below.
 TREES = {
-    "t_renovation": S("t_renovation", deployment("市政办发〔{year}〕28号"), "推进2026年城镇老旧小区改造",
-                      "落实市政府办公室2026年城镇老旧小区改造工作方案，完成城关镇、东城街道、西城街道12个小区1,860户改造，"
+    "t_renovation": S("t_renovation", deployment("市政办发〔{year}〕28号"), "推进{year}年城镇老旧小区改造",
+                      "落实市政府办公室{year}年城镇老旧小区改造工作方案，完成城关镇、东城街道、西城街道12个小区1,860户改造，"
                       "同步实施管网更新、加装电梯、停车设施和适老化改造。",
                       "12个小区全部开工并完成改造；居民满意度90%以上；改造资金使用规范。",
                       "zhujian_lly", coop=(("caizheng_lly", "负责改造资金拨付和绩效评价"),), leader="fuxianzhang2",
@@ -712,13 +706,13 @@ def _png(seed: int, width=192, height=128) -> bytes:
             + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b""))
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """Rewrite an Office file's zip entries with a fixed timestamp, so that
-    the same document always has the same bytes."""
+def _fixed_zip(data: bytes, day: dt.date) -> bytes:
+    """Rewrite an Office file's zip entries with the timestamp of its day, so
+    that the same document of the same day always has the same bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            fixed = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(fixed, src.read(info.filename), compresslevel=1)
     return out.getvalue()
@@ -760,11 +754,12 @@ def _report_docx(unit, slug, name, text, day, serial) -> bytes:
         signer=issuer,
         date=day,
     )
-    return _fixed_zip(render_docx(doc))
+    return _fixed_zip(render_docx(doc), day)
 
 
-def _ledger_xlsx(name, seed) -> bytes:
+def _ledger_xlsx(name, seed, day) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
 
     rng = random.Random(seed)
     wb = Workbook()
@@ -777,10 +772,12 @@ def _ledger_xlsx(name, seed) -> bytes:
         ws.append([i, rng.choice(problems), "立行立改，落实专人负责", rng.choice(["张", "李", "王", "刘"]) + "股长",
                    f"{rng.randrange(1, 12)}月{rng.randrange(1, 28)}日", "已完成" if rng.random() < 0.85 else "推进中"])
     wb.properties.creator = "示范县"
-    wb.properties.created = wb.properties.modified = dt.datetime(2026, 1, 1)
+    wb.properties.created = wb.properties.modified = dt.datetime.combine(day, dt.time(9))
     out = io.BytesIO()
-    wb.save(out)
-    return _fixed_zip(out.getvalue())
+    # ExcelWriter keeps `modified` (Workbook.save would stamp the wall clock).
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()
+    return _fixed_zip(out.getvalue(), day)
 
 
 PNG = "image/png"
@@ -847,7 +844,7 @@ class _Year:
         self.cal = get_calendar()
         self.tz = timezone.get_default_timezone()
         self.today = timezone.localtime(now).date()
-        self.anchor = min(self.today, LATEST_ANCHOR)
+        self.anchor = self.today
         self.ops: list[_Op] = []
         self.M: dict[str, Matter] = {}
         self.reports: dict[str, list] = {}
@@ -870,7 +867,13 @@ class _Year:
         return dt.datetime.combine(self.day(n), dt.time(hh, mm % 60), self.tz)
 
     def green_due(self, days) -> dt.date:
-        return min(self.today + dt.timedelta(days=days), LAST_DUE)
+        return self.today + dt.timedelta(days=days)
+
+    def year_end(self) -> dt.date:
+        """The end of the year, or of the next one when this year's is less
+        than a week away."""
+        end = dt.date(self.today.year, 12, 31)
+        return end if (end - self.today).days >= 7 else dt.date(self.today.year + 1, 12, 31)
 
     def yellow_due(self) -> dt.datetime:
         """The first deadline of the usual kind (noon, 18:00, the end of a
@@ -894,6 +897,8 @@ class _Year:
             return None, sp.A - 7
         if due == "yellow":
             return self.yellow_due(), None
+        if due == "year_end":
+            return self.year_end(), None
         if isinstance(due, int):
             return self.day(sp.A - due), sp.A - due
         if isinstance(due, dt.date):
@@ -931,13 +936,14 @@ class _Year:
         data = _report_docx(self.unit(sp.lead), sp.lead, sp.name, text, day, _crc(sp.key) % 90 + 10)
         return SimpleUploadedFile(f"关于{sp.name}办理情况的报告.docx", data, content_type=DOCX)
 
-    def ledger(self, sp):
-        return SimpleUploadedFile(f"{sp.name}整改台账.xlsx", _ledger_xlsx(sp.name, _crc(sp.key)), content_type=XLSX)
+    def ledger(self, sp, t):
+        data = _ledger_xlsx(sp.name, _crc(sp.key), timezone.localtime(t).date())
+        return SimpleUploadedFile(f"{sp.name}整改台账.xlsx", data, content_type=XLSX)
 
     def completion_files(self, sp, text, t):
         files = [self.report_doc(sp, text, t), self.photo(sp.key, "整改后现场照片")]
         if sp.ledger:
-            files.append(self.ledger(sp))
+            files.append(self.ledger(sp, t))
         return files
 
     # --- the matter's data --------------------------------------------------
@@ -1036,12 +1042,14 @@ class _Year:
         return fn
 
     def op_extend(self, key, by, reason, proposed):
-        """`proposed`: a date or moment, or a callable of the matter returning one."""
+        """`proposed`: a date or moment, or a callable of the matter returning
+        one; `{target}` in the reason names it."""
         def fn(t):
             target = proposed
             if callable(proposed):
                 target = proposed(Matter.objects.select_related("completion_clock").get(pk=self.M[key].pk))
-            sv.request_extension(self.M[key], self.u(by), reason=reason, proposed_due=target, at=t)
+            text = reason.replace("{target}", chinese_date(timezone.localtime(sv.as_moment(target)).date()))
+            sv.request_extension(self.M[key], self.u(by), reason=text, proposed_due=target, at=t)
         return fn
 
     def op_decide(self, key, by, approve, reason=""):
@@ -1055,23 +1063,30 @@ class _Year:
 
     # --- plan -----------------------------------------------------------------------
 
+    def dated(self, sp):
+        """The spec with `{year}` and `{next}` in its texts filled in from the
+        year of its assignment day."""
+        values = _years(self.day(sp.A).year)
+        return replace(sp, **{name: getattr(sp, name).format_map(values)
+                              for name in ("title", "content", "standard", "short", "done", "reason", "returned")})
+
     def plan(self):
         for mt in MEETINGS:
+            mt = replace(mt, name=mt.name.format_map(_years(self.day(mt.A + 1).year)),
+                         decisions=[self.dated(replace(sp, A=mt.A)) for sp in mt.decisions])
             s = _Script(self, mt.key)
-            for sp in mt.decisions:
-                sp.A = mt.A
             s.at((mt.A, 10, 30), self.op_meeting(mt), f"{mt.name}议定事项")
             for sp in mt.decisions:
                 self.story(sp, created=True)
-        for sp in SPECS:
+        for sp in map(self.dated, SPECS):
             if sp.long_term:
                 self.long_term(sp)
             else:
                 self.story(sp)
-        tree_renovation(self, TREES["t_renovation"])
-        tree_campus(self, TREES["t_campus"])
-        tree_village(self, TREES["t_village"])
-        tree_flood(self, TREES["t_flood"])
+        tree_renovation(self, self.dated(TREES["t_renovation"]))
+        tree_campus(self, self.dated(TREES["t_campus"]))
+        tree_village(self, self.dated(TREES["t_village"]))
+        tree_flood(self, self.dated(TREES["t_flood"]))
         # The sweep: every morning, and once at the moment of loading.
         first = min(op.moment for op in self.ops)
         d = timezone.localtime(first).date()
@@ -1159,7 +1174,7 @@ class _Year:
         elif end == "cancelled":
             s.at((end_at, 11, j), self.op_cancel(key, sup, sp.reason), "撤销")
         if sp.ext and sp.ext[0] == "pending":
-            s.at((end_at, 17, 10), self.op_extend(key, lead, sp.ext[1], _extension_target), "申请延期")
+            s.at((end_at, 17, 10), self.op_extend(key, lead, sp.ext[1], _extension_target(sp.ext[2])), "申请延期")
 
         # Manual urges: after the deadline (or the acknowledgement deadline).
         for channel, note, by, after in sp.urges:
@@ -1183,63 +1198,81 @@ class _Year:
 
     def long_term(self, sp):
         """A long-term matter: a periodic report on every cycle's report day
-        (three working days before it), except one missed period for the
-        monthly one, which the sweep turns into a breach and an automatic
-        urge; the office urges by phone the day after."""
+        (three working days before it, or on the day of assignment when the
+        first period is shorter), except one missed period of the monthly
+        one (the fifth last), which the sweep turns into a breach and an
+        automatic urge; the office urges by phone the day after, and the
+        next report makes up for it."""
         s = _Script(self, sp.key)
         lead = sp.lead
         s.at((sp.A, 9, 20), self.op_create(sp), "录入并交办")
         s.at((sp.A, 15, 0), self.op_ack(sp.key, lead), "签收")
         cycle, report_day = sp.long_term
         start = self.day(sp.A)
-        last_day = self.day(1)
-        months = range(1, 13) if cycle == ReportCycle.MONTHLY else (3, 6, 9, 12)
-        missed = dt.date(2026, 7, report_day) if cycle == ReportCycle.MONTHLY else None
-        year, n = start.year, 0
-        while year <= 2026:
-            for month in months:
-                due_day = dt.date(year, month, report_day)
-                if due_day <= start:
-                    continue
-                report_on = self.cal.add_workdays(due_day, -3)
-                if report_on > last_day:
-                    year = 9999
-                    break
-                n += 1
-                t = dt.datetime.combine(report_on, dt.time(16, 20), self.tz)
-                if due_day == missed:
-                    after = self.cal.add_workdays(due_day, 1)
-                    s.at(dt.datetime.combine(after, dt.time(9, 45), self.tz), self.op_urge(
-                        sp.key, SUPERVISOR, "phone",
-                        f"{month}月份定期报告未按时报送，请立即补报，并说明未按时报送的原因。"), "催办")
-                    continue
-                text = _periodic_text(sp, year, month, n, late=bool(missed and due_day == _next_month(missed)))
-                files = (lambda t, n=n: self.ledger(sp),) if n % 3 == 0 else ()
-                s.at(t, self.op_report(sp.key, lead, text, min(95, 8 * n), files, kind=ReportKind.PERIODIC),
-                     f"{month}月定期报告")
-            year += 1
+        periods = []  # (report day of the period, day its report is sent)
+        for due_day in _report_days(cycle, report_day, start):
+            report_on = max(self.cal.add_workdays(due_day, -3), start)
+            if report_on > self.day(1):
+                break
+            periods.append((due_day, report_on))
+        missed = periods[-5][0] if cycle == ReportCycle.MONTHLY and len(periods) >= 6 else None
+        late = False
+        for n, (due_day, report_on) in enumerate(periods, start=1):
+            if due_day == missed:
+                after = self.cal.add_workdays(due_day, 1)
+                s.at(dt.datetime.combine(after, dt.time(9, 45), self.tz), self.op_urge(
+                    sp.key, SUPERVISOR, "phone",
+                    f"{due_day.month}月份定期报告未按时报送，请立即补报，并说明未按时报送的原因。"), "催办")
+                late = True
+                continue
+            text = _periodic_text(sp, due_day, missed if late else None)
+            late = False
+            files = (lambda t: self.ledger(sp, t),) if n % 3 == 0 else ()
+            s.at(dt.datetime.combine(report_on, dt.time(16, 20), self.tz),
+                 self.op_report(sp.key, lead, text, min(95, 8 * n), files, kind=ReportKind.PERIODIC),
+                 f"{due_day.month}月定期报告")
 
 
-def _extension_target(matter):
-    """A pending request asks for the end of the year, or ten days more
-    when the deadline is already there (a load in the last days of 2026)."""
-    return max(sv.as_moment(LAST_DUE), matter.deadline + dt.timedelta(days=10))
+def _report_days(cycle, day, after):
+    """The report days (monthly: day `day` of every month, quarterly: of the
+    quarters' last months) after the date `after`, for ever."""
+    months = range(1, 13) if cycle == ReportCycle.MONTHLY else (3, 6, 9, 12)
+    year = after.year
+    while True:
+        for month in months:
+            d = dt.date(year, month, day)
+            if d > after:
+                yield d
+        year += 1
 
 
-def _next_month(d):
-    return dt.date(d.year + d.month // 12, d.month % 12 + 1, d.day)
+def _extension_target(days):
+    """A pending request asks for `days` more than the matter's deadline."""
+    return lambda matter: matter.deadline + dt.timedelta(days=days)
 
 
-def _periodic_text(sp, year, month, n, late=False):
+# Why a monthly report came late, by the month it was missed.
+_LATE_REASONS = {
+    **dict.fromkeys((12, 1, 2), "岁末年初安全生产大检查和春节期间值班值守任务集中"),
+    **dict.fromkeys((3, 4, 5), "春季安全生产大检查和清明、“五一”假期安全防范任务集中"),
+    **dict.fromkeys((6, 7, 8), "主汛期防汛抢险任务集中"),
+    **dict.fromkeys((9, 10, 11), "国庆假期安全防范和秋冬季安全生产大检查任务集中"),
+}
+
+
+def _periodic_text(sp, due_day, missed=None):
+    """The periodic report for the period ending on `due_day`; `missed`: the
+    report day of the period before, which went unreported."""
+    year, month = due_day.year, due_day.month
     rng = random.Random(_crc(sp.key, year, month))
     if sp.long_term[0] == ReportCycle.MONTHLY:
         checked, found = rng.randrange(120, 260), rng.randrange(30, 90)
         fixed = found - rng.randrange(0, 6)
         text = (f"{month}月份安全生产大排查大整治情况：共检查生产经营单位{checked}家，发现一般隐患{found}项，已整改{fixed}项，"
                 f"其余隐患已落实整改责任和时限；本月未发生较大及以上生产安全事故。")
-        if late:
-            text = (f"补报{month - 1}月份并报送{month}月份情况。{month - 1}月份因主汛期防汛抢险任务集中，定期报告未按时报送，"
-                    f"已作深刻检查。") + text
+        if missed:
+            text = (f"补报{missed.month}月份并报送{month}月份情况。{missed.month}月份因{_LATE_REASONS[missed.month]}，"
+                    f"定期报告未按时报送，已作深刻检查。") + text
         return text
     quarter = (month - 1) // 3 + 1
     started, invest = rng.randrange(4, 9), 12 + quarter * 18 + rng.randrange(0, 6)
@@ -1285,7 +1318,7 @@ def tree_renovation(y, sp):
     lead = sp.lead
     s.at((sp.A, 9, 20), y.op_create(sp), "录入并交办")
     s.at((sp.A, 14, 40), y.op_ack(sp.key, lead), "签收")
-    s.at((sp.A - 3, 16, 0), y.op_report(sp.key, lead, "已制定《2026年城镇老旧小区改造实施方案》，涉及城关镇、东城街道、"
+    s.at((sp.A - 3, 16, 0), y.op_report(sp.key, lead, f"已制定《{y.day(sp.A).year}年城镇老旧小区改造实施方案》，涉及城关镇、东城街道、"
                                         "西城街道12个小区1,860户，已完成施工图设计和招标工作。", 15), "报送进展")
     cg = _child("t_reno_cg", sp, "推进城关镇城南片区5个老旧小区改造", "完成城南片区5个老旧小区管网更新、外墙保温和停车设施改造。",
                 "5个小区全部完工；改造过程中不发生安全事故；居民满意度90%以上。", "chengguan_lly", ("green", 26))
@@ -1474,13 +1507,8 @@ def load_matters(now=None) -> MattersResult:
     files_before = EvidenceFile.objects.count()
     year = _Year(now)
     year.plan()
-    ops = sorted(year.ops)
-    current = {"moment": now}
-    # The demo clock (see the module's docstring). It is process-wide: run
-    # the loader from the command line or a test, never in a serving process.
-    with transaction.atomic(), mock.patch.object(timezone, "now", lambda: current["moment"]):
-        for op in ops:
-            current["moment"] = op.moment
+    with transaction.atomic():
+        for op in sorted(year.ops):
             try:
                 op.fn(op.moment)
             except Exception as e:

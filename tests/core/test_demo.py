@@ -1,7 +1,13 @@
 """The demo county (issue 2, item 7): loaded through the services, journaled,
-idempotent, with a demo login for every role."""
+idempotent, with a demo login for every role; and the whole demo loads on
+every date (issue 16 item 3)."""
+
+import datetime as dt
+import re
+import zoneinfo
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
@@ -22,6 +28,8 @@ from duban.org.models import (
     WorkGroup,
 )
 from duban.org.services import recipients_for
+from duban.supervision import queries
+from tests.demo_checks import assert_story_in_the_past
 
 User = get_user_model()
 
@@ -53,18 +61,6 @@ def test_plan_is_deterministic():
     ]
     assert len({p.username for p in a.people}) == len(a.people)
     assert len({p.full_name for p in a.people}) == len(a.people)
-
-
-def test_load_demo_twice_changes_nothing(capsys):
-    call_command("load_demo")
-    first = counts()
-    events = Event.objects.count()
-    call_command("load_demo")
-    out = capsys.readouterr().out
-    assert counts() == first
-    assert Event.objects.count() == events  # nothing written the second time
-    assert "未做改动" in out
-    assert first["people"] == len(demo_data.build_plan().people)
 
 
 def test_every_row_is_journaled_and_the_chain_verifies(demo):
@@ -179,3 +175,56 @@ def test_login_table_lists_demo_logins_and_password(demo):
     edu = demo.person("jiaoyu_lly")
     line = next(line for line in table.splitlines() if line.startswith("jiaoyu_lly "))
     assert edu.full_name in line and "县教育局" in line and "单位联络员" in line
+
+
+# ---------------------------------------------------------------- every date --
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+# The year's end, the first day of a provisional year (2027, no official
+# schedule), the eve of its Spring Festival and a Sunday inside it, 29
+# February of a later provisional year. (2026-12-04, the day the loader
+# used to fail, is the date of tests/supervision/test_demo_matters.py.)
+DATES = [
+    dt.datetime(2026, 12, 31, 16, 0, tzinfo=SHANGHAI),
+    dt.datetime(2027, 1, 1, 9, 0, tzinfo=SHANGHAI),
+    dt.datetime(2027, 2, 3, 10, 0, tzinfo=SHANGHAI),
+    dt.datetime(2027, 2, 7, 10, 0, tzinfo=SHANGHAI),
+    dt.datetime(2028, 2, 29, 10, 0, tzinfo=SHANGHAI),
+]
+
+
+@pytest.mark.parametrize("now", DATES, ids=[f"{d:%Y-%m-%d}" for d in DATES])
+def test_tl1_aud1_load_demo_on_every_date(now, capsys):
+    """`load_demo` on a fresh database at any moment: every part loads, the
+    open matters show red, yellow and green at that moment, nothing of the
+    story lies after it, every event was recorded at or after the moment
+    it tells, and the journal verifies. A second run changes nothing."""
+    from duban.duty.models import Incident
+    from duban.rectification.demo import demo_campaign
+
+    with time_machine.travel(now, tick=False):
+        call_command("load_demo", quiet_logins=True)
+        out = capsys.readouterr().out
+        first, events = counts(), Event.objects.count()
+        call_command("load_demo")
+        again = capsys.readouterr().out
+        call_command("verify_journal")
+    assert "日志完好" in capsys.readouterr().out
+    assert counts() == first and Event.objects.count() == events  # nothing written the second time
+    assert again.count("未做改动") == 4 and "演示账号（示范县）" in again
+    assert first["people"] == len(demo_data.build_plan().people)
+    lights = re.search(r"在办事项红灯 (\d+) 项、黄灯 (\d+) 项、绿灯 (\d+) 项", out)
+    assert lights and all(int(n) > 0 for n in lights.groups()), out
+    office = queries.supervision_list(User.objects.get(username="duchashi"), now=now)
+    assert office.counts["red"] and office.counts["yellow"] and office.counts["green"]
+    assert_story_in_the_past(now)
+
+    campaign = demo_campaign()
+    assert f"作风整治演示专项行动 {campaign.code} 已载入" in out
+    assert campaign.end_date < now.date()  # the campaign of the year whose story is past
+    incident = Incident.objects.get(title__endswith="（演示）")
+    signed = incident.written_reports.filter(signatures__isnull=False).distinct()
+    assert signed.count() == 4
+    # The town's duty leader of that day signs, whatever month it was in.
+    assert set(signed.filter(unit__name="城关镇").values_list("signatures__basis", flat=True)) == {"带班领导"}
+    assert "值班演示数据已载入" in out

@@ -1,23 +1,32 @@
-"""The demo campaign DEMO-2026 (issue 5 item 1): phases of seed 000 §三 and
-ledgers in every state, loaded through the services, idempotently."""
+"""The demo campaign DEMO-<year> (issue 5 item 1): phases of seed 000 §三
+and ledgers in every state, loaded through the services with their business
+moments, idempotently; its year follows the moment of loading (issue 16
+item 3)."""
+
+import datetime as dt
 
 import pytest
+import time_machine
 
 from duban.core.management.commands.load_demo import load
 from duban.journal.chain import verify
 from duban.rectification import demo, draws
 from duban.rectification import queries as rq
 from duban.rectification.models import Campaign, LedgerState, ProblemState, Source
+from tests.demo_checks import assert_story_in_the_past
 
-from .conftest import D, T
+from .conftest import TZ, D, T
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_campaign_has_phases_and_ledgers_in_every_state():
-    load()
-    result = demo.load_campaign()
+    now = T(11, 20)
+    with time_machine.travel(now, tick=False):
+        load()
+        result = demo.load_campaign()
     assert result.created and "DEMO-2026" in result.summary()
+    assert_story_in_the_past(now)
     c = Campaign.objects.get(code="DEMO-2026")
     assert [(p.name, p.start_date, p.end_date) for p in c.phases.order_by("sort_order")] == [
         ("全面自查自纠阶段", D(2, 24), D(3, 10)), ("整改落实阶段", D(3, 10), D(6, 10)),
@@ -42,5 +51,16 @@ def test_demo_campaign_has_phases_and_ledgers_in_every_state():
     d = rq.dashboard(c, now=now)
     assert d.total.found == c.problems.count() and d.total.closed >= 1 and d.total.overdue >= 1
     assert verify().ok
-    again = demo.load_campaign()
-    assert not again.created and Campaign.objects.filter(code="DEMO-2026").count() == 1
+    # A second load, even in another year, changes nothing.
+    with time_machine.travel(now + dt.timedelta(days=400), tick=False):
+        again = demo.load_campaign()
+    assert not again.created and "DEMO-2026 已存在" in again.summary()
+    assert Campaign.objects.filter(code__startswith="DEMO-").count() == 1
+
+
+@pytest.mark.parametrize("day, year", [
+    ((2026, 12, 4), 2026), ((2026, 12, 31), 2026), ((2027, 1, 1), 2026), ((2027, 2, 7), 2026),
+    ((2027, 7, 20), 2026), ((2027, 7, 21), 2027), ((2028, 2, 29), 2027),
+])
+def test_demo_campaign_year_is_the_last_whose_story_is_past(day, year):
+    assert demo.campaign_year(dt.datetime(*day, 23, 0, tzinfo=TZ)) == year

@@ -1,9 +1,13 @@
 """The demo county's year of supervised matters (issue 4, item 7): every
 state and light, sub-tasks, extensions, urges and periodic reports, all
-through the services, journaled, idempotent.
+through the services, journaled with their business moments, idempotent
+(issue 16 item 3: on every date, without patching the clock).
 
 Loading the year takes several seconds, so one test loads it and checks it
-from every side; the others are quick checks of the helpers."""
+from every side (at the moment the demo used to fail: 2026-12-04, in the
+month when deadlines reach into the provisional year 2027); the loads on
+other dates are in tests/core/test_demo.py; the others are quick checks of
+the helpers."""
 
 import datetime as dt
 import struct
@@ -13,6 +17,7 @@ import zoneinfo
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -20,7 +25,7 @@ from duban.clocks.models import ClockState
 from duban.core.management.commands.load_demo import load
 from duban.journal import chain, evidence
 from duban.journal.models import Event, EvidenceFile
-from duban.supervision import demo, queries
+from duban.supervision import demo, pages, queries
 from duban.supervision.models import (
     ExtensionRequest,
     ExtensionState,
@@ -35,12 +40,14 @@ from duban.supervision.models import (
     UrgeKind,
 )
 from duban.supervision.transitions import State
+from tests.demo_checks import assert_story_in_the_past
 
 User = get_user_model()
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-# A fixed "moment of loading" (a Friday afternoon), so that the lights do not
-# depend on the day the suite runs.
-NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=SHANGHAI)
+# A fixed moment of loading (a Friday morning of December, when the loader
+# used to fail), frozen for the whole test so that nothing depends on the
+# day the suite runs.
+NOW = dt.datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +56,17 @@ def user(username):
     return User.objects.select_related("person").get(username=username)
 
 
-def test_the_demo_year(capsys):
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+def test_the_demo_year(capsys, frozen):
     load()
-    result = demo.load_matters(now=NOW)
+    result = demo.load_matters()
     assert not result.skipped
+    assert result.lights["red"] and result.lights["yellow"] and result.lights["green"]
     matters = demo.demo_matters()
 
     # Size and sources.
@@ -65,8 +79,11 @@ def test_the_demo_year(capsys):
     assert matters.filter(source_kind=SourceKind.HOTLINE, ticket_number__startswith="GD").count() >= 4
     assert matters.filter(deadline_rule="matter_report_7wd").exclude(state=State.DRAFT).exists()
     first = matters.exclude(assigned_at=None).order_by("assigned_at").first()
-    assert first.assigned_at.astimezone(SHANGHAI).date() < dt.date(2026, 1, 1)  # a year back: 督办〔2025〕…
-    assert first.number.startswith("督办〔2025〕")
+    assert first.assigned_at.astimezone(SHANGHAI).date() < dt.date(NOW.year, 1, 1)  # a year back: 督办〔2025〕…
+    assert first.number.startswith(f"督办〔{NOW.year - 1}〕")
+    # Texts name the years of the story: the year of assignment, or the next.
+    assert matters.filter(title="推进2026年城镇老旧小区改造").exists()
+    assert matters.filter(title="征集2027年县政府民生实事项目", instruction_text__contains="2027年").exists()
     assert all(m.assigned_at <= NOW for m in matters.exclude(assigned_at=None))
 
     # Every state; done on time and late; returned once.
@@ -137,13 +154,34 @@ def test_the_demo_year(capsys):
     # Journaled: every matter has its creation event; the chain verifies.
     created = Event.objects.filter(action__in=["supervision.matter.create", "supervision.matter.split"]).count()
     assert created == matters.count()
-    assert Event.objects.filter(action="supervision.matter.assign", at__lt=dt.datetime(2026, 1, 1, tzinfo=SHANGHAI))
+    # The events tell the story's moments (the server recorded them now).
+    assert Event.objects.filter(action="supervision.matter.assign",
+                                occurred_at__lt=dt.datetime(2026, 1, 1, tzinfo=SHANGHAI)).exists()
+    assert not Event.objects.exclude(recorded_at=NOW).exists()
+    assert_story_in_the_past(NOW)
+    # So do the evidence files (handed in with their report; the file's
+    # uploaded_at is the server's moment of arrival) and the automatic urges.
+    report_file = Report.objects.filter(matter__in=matters).exclude(files=None).order_by("submitted_at").first()
+    stored = Event.objects.get(action="evidence.store", object_id=str(report_file.files.first().pk))
+    assert stored.occurred_at == report_file.submitted_at < NOW - dt.timedelta(days=200)
+    assert urges.filter(kind=UrgeKind.AUTO, urged_at__lt=NOW - dt.timedelta(days=200)).exists()
     assert chain.verify().ok
     call_command("verify_journal")
 
+    # The matter page's timeline: the business moments, in their order.
+    done = matters.filter(state=State.ARCHIVED, parent=None).order_by("assigned_at").first()
+    rows = pages.timeline_rows(done)
+    moments = [r["at"] for r in rows]
+    assert moments == sorted(moments)
+    assert moments[0] == done.created_at == done.assigned_at < NOW - dt.timedelta(days=30)
+    assert moments[-1] == done.archived_at < NOW
+    for m in matters:
+        moments = [r["at"] for r in pages.timeline_rows(m)]
+        assert moments == sorted(moments), m.title
+
     # A second run creates nothing new, through the loader or the command
     # (run once first, so that any other demo data it loads is there too).
-    assert demo.load_matters(now=NOW).skipped
+    assert demo.load_matters().skipped
     capsys.readouterr()
     call_command("load_demo", quiet_logins=True)
     assert "督办事项演示数据已存在，未做改动。" in capsys.readouterr().out

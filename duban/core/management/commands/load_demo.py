@@ -177,7 +177,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-matters", action="store_true", help="不载入督办事项演示数据")
 
     def handle(self, *args, **options):
-        result = load()
+        now = timezone.now()  # one moment of loading for every part of the demo
+        result = load(now=now)
         c = result.created
         if any(c.values()):
             self.stdout.write(
@@ -194,13 +195,13 @@ class Command(BaseCommand):
         if not options["no_matters"]:
             from duban.supervision.demo import load_matters
 
-            self.stdout.write(load_matters().summary())
+            self.stdout.write(load_matters(now).summary())
         from duban.rectification.demo import load_campaign
 
-        self.stdout.write(load_campaign().summary())
+        self.stdout.write(load_campaign(now).summary())
         from duban.duty.demo import load_duty
 
-        self.stdout.write(load_duty().summary())
+        self.stdout.write(load_duty(now).summary())
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(format_demo_logins())
