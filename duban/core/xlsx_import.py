@@ -100,6 +100,40 @@ def parse_date(value, *, default_year: int | None = None) -> dt.date | None:
         raise ValueError(f"“{cell_text(value)}”不是有效的日期") from None
 
 
+_STATUS_DATE_FILL = re.compile(r"^[()\[\]【】:：,，、;；\-—~\s]+|[()\[\]【】:：,，、;；\-—~\s]+$")
+_STATUS_DATE_VERB = re.compile(r"(完成|整改|销号|办结|核验)$")
+_ROUND = re.compile(r"^第\d+轮$")
+
+
+def parse_status(value, words: dict, *, default_year: int | None = None, hint: str = "") -> tuple:
+    """(state, date or None) of a status cell such as 已整改, 已整改（2026-05-20）,
+    已销号 2026年6月5日, 已整改(5月20日完成), 2026-05-20已整改: `words` maps the
+    words clerks write to states (the longest word that begins or ends the
+    cell wins); the rest of the cell, if any, is the state's date
+    (`parse_date`; 第2轮 as the export writes it is no date). ("", None) for
+    an empty cell; ValueError with a Chinese message naming `hint` (the
+    accepted values) for anything else."""
+    text = _WHITESPACE.sub("", halfwidth(cell_text(value))).rstrip("。.")
+    if not text:
+        return "", None
+    for word in sorted(words, key=len, reverse=True):
+        if text.startswith(word):
+            rest = text[len(word):]
+        elif text.endswith(word):
+            rest = text[:-len(word)]
+        else:
+            continue
+        rest = _STATUS_DATE_FILL.sub("", rest)
+        rest = _STATUS_DATE_FILL.sub("", _STATUS_DATE_VERB.sub("", rest))
+        if not rest or _ROUND.match(rest):
+            return words[word], None
+        try:
+            return words[word], parse_date(rest, default_year=default_year)
+        except ValueError:
+            break
+    raise ValueError(f"“{cell_text(value)}”不是可识别的状态" + (f"，应为：{hint}" if hint else ""))
+
+
 @dataclass
 class SheetRows:
     """What `read_sheet` found: the header row, which column holds which

@@ -18,8 +18,16 @@ Import rules
 - A row whose 编号 is a problem of this campaign is compared with it: equal
   → "unchanged", skipped; different → a row error (edit it in the system).
   Any other 编号 (e.g. from another campaign) is ignored: a new problem.
-- 序号 "示例" marks the template's example row, which is skipped; 状态 and
-  销号时间 are written by the export and ignored by the import.
+- 序号 "示例" marks the template's example row, which is skipped.
+- Old ledgers import with their past (services.clean_problem with
+  history=True, services.import_problem): a deadline already passed is
+  no error (the row is overdue at once); 登记日期 (发现时间…) is the
+  problem's registration moment (without it, the import's); 状态 sets the
+  state: 整改中, 已整改 or 已销号, with its date in the cell
+  ("已整改（2026-05-20）") or in 完成日期 / 销号日期 columns (a row with
+  only such a date is 已整改 or 已销号); 核验人 names the verifier of a
+  已销号 row. The export's 状态 (待核验, 再整改（第2轮）) and 销号时间 read the
+  same way.
 - Every row is validated first; with any error nothing is written.
 """
 
@@ -29,6 +37,7 @@ from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -42,7 +51,7 @@ from duban.journal import chain
 from duban.org.models import Unit
 
 from . import services
-from .models import Problem, ReportCycle, Source, Subject
+from .models import Problem, ProblemRound, ProblemState, ReportCycle, Source, Subject
 
 SHEET = "问题清单台账"
 EXAMPLE_MARK = "示例"
@@ -61,11 +70,13 @@ COLUMNS = [
     ("整改措施", "measures", 40),
     ("责任领导", "responsible_leader_name", 10),
     ("责任人", "responsible_person_name", 10),
+    ("登记日期", "registered_on", 12),
     ("整改时限", "deadline", 14),
     ("报告周期", "report_cycle", 10),
     ("整改进展", "progress", 30),
-    ("状态", "_state", 12),
-    ("销号时间", "_closed", 12),
+    ("状态", "status", 12),
+    ("完成日期", "done_on", 12),
+    ("销号时间", "closed_on", 12),
 ]
 HEADERS = [c[0] for c in COLUMNS]
 COLUMN_OF = {f: h for h, f, _ in COLUMNS}
@@ -85,7 +96,12 @@ for _field, _names in {
     "responsible_person_name": ["具体责任人", "整改责任人", "责任人姓名"],
     "deadline": ["完成时限", "整改期限", "时限", "完成时间", "整改完成时限"],
     "progress": ["进展情况", "整改情况", "整改进度", "整改进展情况"],
-    "_state": ["整改状态"],
+    "status": ["整改状态", "销号情况", "是否销号"],
+    "closed_on": ["销号日期"],
+    "registered_on": ["登记时间", "发现时间", "发现日期", "问题发现时间", "查摆时间", "提出时间"],
+    "done_on": ["整改完成日期", "整改完成时间", "实际完成时间", "实际完成日期"],
+    # A column the import reads beyond the export's layout.
+    "verifier_name": ["核验人", "销号核验人", "核验人员", "验收人", "销号人"],
 }.items():
     for _name in _names:
         ALIASES.setdefault(xi.header_key(_name), _field)
@@ -96,6 +112,16 @@ SOURCE_ALIASES = {"自查": Source.SELF, "自查自纠": Source.SELF, "群众反
                   "督查": Source.INSPECTION, "考核": Source.ASSESSMENT, "暗访": Source.UNANNOUNCED,
                   "抽查": Source.SPOT_CHECK}
 SUBJECT_ALIASES = {"班子": Subject.TEAM, "集体": Subject.TEAM, "领导班子": Subject.TEAM, "个人": Subject.PERSON}
+# 状态 as clerks write it (the export writes the states' labels).
+STATUS_WORDS = {
+    **dict.fromkeys(["整改中", "正在整改", "未整改", "待整改", "未完成", "整改未完成", "推进中", "持续整改",
+                     "再整改", "未销号", "否"], ProblemState.RECTIFYING),
+    **dict.fromkeys(["已整改", "整改完成", "已完成", "完成整改", "已完成整改", "待核验", "已整改待销号",
+                     "待销号", "已整改待核验"], ProblemState.SUBMITTED),
+    **dict.fromkeys(["已销号", "销号", "已核验销号", "核验销号", "已整改已销号", "已完成销号", "是"],
+                    ProblemState.CLOSED),
+}
+STATUS_HINT = "整改中、已整改（可写明日期，如“已整改（2026-05-20）”）、已销号"
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -112,18 +138,25 @@ def unit_labels(units) -> dict:
     return out
 
 
+def _day(moment) -> str:
+    return timezone.localtime(moment).date().isoformat() if moment else ""
+
+
 def ledger_rows(qs):
-    """The ledger's rows (COLUMNS order) of a problem queryset."""
-    qs = qs.select_related("unit", "unit__parent", "category")
+    """The ledger's rows (COLUMNS order) of a problem queryset; 完成日期 is
+    the day the current round's result was submitted."""
+    submitted = ProblemRound.objects.filter(problem=OuterRef("pk"), number=OuterRef("round"))
+    qs = qs.select_related("unit", "unit__parent", "category").annotate(
+        done_at=Subquery(submitted.values("submitted_at")[:1]))
     problems = list(qs)
     labels = unit_labels({p.unit for p in problems})
     for i, p in enumerate(problems, start=1):
         yield [
             i, p.number, labels[p.unit_id], p.category.name, p.get_source_display(), p.get_subject_display(),
             p.subject_name, p.description, p.cause, p.measures, p.responsible_leader_name,
-            p.responsible_person_name, p.deadline_text, p.get_report_cycle_display() if p.report_cycle else "",
-            p.latest_progress, p.state_text,
-            timezone.localtime(p.closed_at).date().isoformat() if p.closed_at else "",
+            p.responsible_person_name, _day(p.created_at), p.deadline_text,
+            p.get_report_cycle_display() if p.report_cycle else "", p.latest_progress, p.state_text,
+            _day(p.done_at) if p.state in (ProblemState.SUBMITTED, ProblemState.CLOSED) else "", _day(p.closed_at),
         ]
 
 
@@ -184,9 +217,12 @@ def template_workbook(campaign) -> Workbook:
         "1. 每行填写一个问题，标“*”的列必填；第2行“示例”仅作参考，导入时跳过。",
         "2. 一个文件包含多个单位时须填写“责任单位”列；单位名称须与系统一致。",
         "3. 整改时限写作 2026-06-10、2026年6月10日或“6月10日前”；长期措施写“长期坚持”，并选择报告周期（每月、每季度）。",
-        "4. 系统先校验全部行，任何一行有错则全部不导入，并列出出错的行和列。",
-        "5. 问题类别：" + "、".join(cats),
-        "6. 问题来源：" + "、".join(Source.labels),
+        "4. 往期台账照常导入：整改时限已过的问题导入即为逾期；“登记日期”未填的以导入时间为登记时间；"
+        "“状态”填整改中、已整改或已销号，日期写在“完成日期”“销号时间”列或状态中，如“已整改（2026-05-20）”；"
+        "已销号的须由工作专班、督查室导入或在“核验人”列写明核验人。",
+        "5. 系统先校验全部行，任何一行有错则全部不导入，并列出出错的行和列。",
+        "6. 问题类别：" + "、".join(cats),
+        "7. 问题来源：" + "、".join(Source.labels),
     ]:
         notes.append([line])
     notes["A1"].font = Font(bold=True, size=14)
@@ -230,7 +266,8 @@ class ImportReport:
             if r["responsible_person_name"] and not r["person_linked"]:
                 person += "（未关联账号）"
             lines.append(f"  第{r['row']}行 {r['unit']} · {r['category']} · {r['description'][:30]} · "
-                         f"时限 {r['deadline']} · 责任人 {person}" + ("（重复问题）" if r.get("repeated") else ""))
+                         f"时限 {r['deadline']}" + ("（已逾期）" if r.get("overdue") else "") +
+                         f" · 责任人 {person} · {r['status']}" + ("（重复问题）" if r.get("repeated") else ""))
         for row_no, number in self.unchanged:
             lines.append(f"  第{row_no}行 与 {number} 相同，跳过")
         return "\n".join(lines)
@@ -332,15 +369,46 @@ def _parse_row(cells, *, campaign, units, default_unit, by):
         data[f] = xi.name_key(data[f])
     if not data.get("subject"):
         data["subject"] = Subject.PERSON if data["subject_name"] else Subject.TEAM
+    year = campaign.start_date.year
     raw = cells.get("deadline")
     if xi.is_long_term(raw):
         data["long_term"] = True
     else:
         try:
-            data["deadline"] = xi.parse_date(raw, default_year=campaign.start_date.year)
+            data["deadline"] = xi.parse_date(raw, default_year=year)
         except ValueError as e:
             fail("deadline", str(e))
+    _parse_history(cells, data, fail, year=year)
     return data, problems
+
+
+def _parse_history(cells, data, fail, *, year):
+    """The row's past: 登记日期, 状态 with its date, 完成日期, 销号日期, 核验人
+    (checked by services.clean_problem with history=True). A row without
+    a 状态 but with a 销号日期 is 已销号, with a 完成日期 已整改."""
+    for f in ("registered_on", "done_on", "closed_on"):
+        try:
+            data[f] = xi.parse_date(cells.get(f), default_year=year)
+        except ValueError as e:
+            fail(f, str(e))
+    try:
+        status, when = xi.parse_status(cells.get("status"), STATUS_WORDS, default_year=year, hint=STATUS_HINT)
+    except ValueError as e:
+        fail("status", str(e))
+        return
+    if when is not None:
+        f = "closed_on" if status == ProblemState.CLOSED else "done_on"
+        if data.get(f) not in (None, when):
+            fail("status", "状态中的日期与" + ("销号日期" if f == "closed_on" else "完成日期") + "不一致")
+        elif status == ProblemState.RECTIFYING:
+            fail("status", "状态为“整改中”，不应写日期")
+        data[f] = when
+        data["_dated_in"] = f  # its errors name the 状态 column
+    if not status:
+        status = (ProblemState.CLOSED if data.get("closed_on") else
+                  ProblemState.SUBMITTED if data.get("done_on") else ProblemState.RECTIFYING)
+    data["status"] = status
+    data["verifier_name"] = xi.name_key(cells.get("verifier_name"))
 
 
 def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=None) -> ImportReport:
@@ -363,6 +431,10 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
     header_of = {f: sheet.headers.get(f, header) for f, header in COLUMN_OF.items()}
     for f in ("responsible_leader", "responsible_person"):
         header_of[f] = header_of[f + "_name"]
+    # A date or verifier without a column of its own was read from 状态.
+    for f in ("done_on", "closed_on", "verifier_name"):
+        header_of[f] = sheet.headers.get(f, header_of["status"])
+    header_of["verifier"] = header_of["verifier_name"]
     units = _Units()
     existing = {p.number: p for p in Problem.objects.filter(campaign=campaign)}
     parsed = []
@@ -370,21 +442,27 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
         if xi.cell_text(cells.get("_seq")) == EXAMPLE_MARK:
             continue
         data, problems = _parse_row(cells, campaign=campaign, units=units, default_unit=unit, by=by)
+        dated_in = data.pop("_dated_in", None)
         clean = None
         try:
-            clean = services.clean_problem(campaign, data, at=at)
+            clean = services.clean_problem(campaign, data, at=at, history=True, by=by)
         except ValidationError as e:
             for f, messages in e.message_dict.items():
                 if f not in problems:
                     problems[f] = messages
         number = xi.halfwidth(xi.cell_text(cells.get("number")))
         if clean is not None and not problems and number in existing:
-            if _comparable(existing[number]) == _comparable(clean):
+            known = existing[number]
+            if _comparable(known) == _comparable(clean) and services.history_state(known) == clean["status"]:
                 report.unchanged.append((row_no, number))
                 continue
-            problems["number"] = [f"{number}已在系统中且内容不同；修改已登记的问题请在系统中操作"]
+            if _comparable(known) == _comparable(clean):
+                problems["status"] = [f"{number}已在系统中，状态为“{known.get_state_display()}”；"
+                                      "整改、销号请在系统中办理"]
+            else:
+                problems["number"] = [f"{number}已在系统中且内容不同；修改已登记的问题请在系统中操作"]
         for f, messages in problems.items():
-            column = header_of.get(f) or services.LABELS.get(f, "")
+            column = header_of["status"] if f == dated_in else header_of.get(f) or services.LABELS.get(f, "")
             where = f"第{row_no}行" + (f"“{column}”列" if column else "")
             report.errors += [f"{where}：{m}" for m in messages]
         if not problems:
@@ -402,17 +480,33 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
             clean["deadline"].isoformat(), "responsible_person_name": clean["responsible_person_name"],
             "person_linked": clean.get("responsible_person") is not None,
             "repeated": any(services.similar(norm, p.normalized) for p in repeated),
+            "registered": timezone.localtime(clean["registered_at"]).date().isoformat(),
+            "status": _status_text(clean),
+            "overdue": clean["status"] == ProblemState.RECTIFYING and not clean["long_term"]
+            and services.day_end(clean["deadline"]) <= at,
         })
     if dry_run:
         return report
     with transaction.atomic():
         for _row_no, clean in parsed:
-            report.created.append(services._create(campaign, clean, by=by, at=at))
+            report.created.append(services.import_problem(campaign, clean, by=by, at=at))
         chain.record("rectification.ledger.import", campaign, after={
             "file": getattr(fileobj, "name", "") or "", "unit": unit.pk if unit else None,
             "rows": len(report.created), "unchanged": len(report.unchanged),
-            "problems": [p.pk for p in report.created]}, actor=by)
+            "problems": [p.pk for p in report.created]}, actor=by, occurred_at=at)
     return report
+
+
+def _status_text(clean) -> str:
+    """整改中 / 已整改（2026-05-20） / 已销号（2026-06-05，核验人 钱专班）."""
+    status = clean["status"]
+    if status == ProblemState.RECTIFYING:
+        return "整改中"
+    if status == ProblemState.SUBMITTED:
+        return f"已整改（{timezone.localtime(clean['done_at']).date().isoformat()}，待核验）"
+    verifier = clean.get("verifier")
+    who = f"，核验人 {verifier.get_full_name() or verifier.get_username()}" if verifier is not None else ""
+    return f"已销号（{timezone.localtime(clean['closed_at']).date().isoformat()}{who}）"
 
 
 # --- dashboard as Excel (item 8) ------------------------------------------------------------------

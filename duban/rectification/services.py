@@ -118,6 +118,12 @@ def day_end(d: dt.date) -> dt.datetime:
     return dt.datetime.combine(d, end, timezone.get_default_timezone())
 
 
+def day_start(d: dt.date) -> dt.datetime:
+    """The first moment of a day in local time: the moment of a date that a
+    ledger gives (registered, rectified, closed on that day)."""
+    return dt.datetime.combine(d, dt.time(), timezone.get_default_timezone())
+
+
 def _local_date(moment) -> dt.date:
     return timezone.localtime(moment).date()
 
@@ -206,12 +212,18 @@ def verifier_refusal(user, problem) -> str | None:
     owners = {problem.responsible_person_id, problem.created_by_id}
     if current is not None:
         owners.add(current.submitted_by_id)
+    return _verifier_refusal(user, problem.campaign, problem.unit, owners)
+
+
+def _verifier_refusal(user, campaign, unit, owners) -> str | None:
+    if user is None:
+        return "核验须由具体人员进行"
     if user.pk in owners:
         return "整改责任人（提交人）不能核验自己的问题"
     own = _own_unit(user)
-    if own is not None and draws.organisation_of(own) == draws.organisation_of(problem.unit):
+    if own is not None and draws.organisation_of(own) == draws.organisation_of(unit):
         return "本单位人员不能核验本单位的问题"
-    if not is_manager(user, problem.campaign, problem.unit):
+    if not is_manager(user, campaign, unit):
         return "只有工作专班成员或督查室可以核验"
     return None
 
@@ -342,7 +354,7 @@ def submit_ledger(submission, by, *, situation_report, files=(), at=None) -> Led
     text = (situation_report or "").strip()
     if not text:
         raise _err("situation_report", "请填写情况报告")
-    stored = [f if isinstance(f, EvidenceFile) else evidence.store(f, owner_unit=s.unit, uploaded_by=by)
+    stored = [f if isinstance(f, EvidenceFile) else evidence.store(f, owner_unit=s.unit, uploaded_by=by, at=at)
               for f in files or ()]
     s.problem_count = Problem.objects.filter(campaign=s.campaign, unit__path__startswith=s.unit.path).count()
     s.situation_report, s.submitted_at, s.submitted_by = text, at, by
@@ -391,10 +403,16 @@ def _choice(value, choices, field, default=""):
     raise _err(field, f"{LABELS[field]}应为：" + "、".join(label for _, label in choices))
 
 
-def clean_problem(campaign, data: dict, *, at=None) -> dict:
+def clean_problem(campaign, data: dict, *, at=None, history=False, by=None) -> dict:
     """Check and complete a problem's data (the create form and each imported
     row). Returns the cleaned data; raises ValidationError with every
-    problem found, keyed by field."""
+    problem found, keyed by field.
+
+    A problem registered by hand must lie ahead of its deadline (yesterday's
+    deadline typed today is a typo). With `history` (a ledger imported by
+    duban.rectification.excel) the problem's past comes along: see
+    `_clean_history`; past deadlines and past registration dates are then
+    no error, a deadline before the registration date is."""
     at = _now(at)
     errors = {}
     out = dict(data)
@@ -445,6 +463,8 @@ def clean_problem(campaign, data: dict, *, at=None) -> dict:
         out["report_cycle"] = ""
         if deadline is None:
             fail("deadline", "请填写整改时限（日期或“长期坚持”）")
+        elif history:
+            pass  # checked against the registration date (_clean_history)
         elif day_end(deadline) <= at:
             fail("deadline", f"整改时限{fmt_date(deadline)}已过")
         elif deadline > campaign.end_date + dt.timedelta(days=366 * 3):
@@ -458,9 +478,111 @@ def clean_problem(campaign, data: dict, *, at=None) -> dict:
             if user is not None and not name:
                 out[f + "_name"] = _name(user)
             out[f] = user
+    if history:
+        _clean_history(campaign, data, out, at=at, by=by, fail=fail)
     if errors:
         raise ValidationError(errors)
     return out
+
+
+# A ledger row's state (RECT-3 import): 整改中 (or 再整改), 已整改 (the result
+# submitted, waiting for verification), 已销号 (verified and closed).
+HISTORY_STATES = (ProblemState.RECTIFYING, ProblemState.SUBMITTED, ProblemState.CLOSED)
+
+
+def history_state(problem) -> str:
+    """The ledger state of a problem in the system (HISTORY_STATES)."""
+    return ProblemState.RECTIFYING if problem.state == ProblemState.RERECTIFYING else problem.state
+
+
+def _clean_history(campaign, data, out, *, at, by, fail):
+    """The past of an imported ledger row, checked and turned into moments.
+
+    data: registered_on (登记日期, or None: registered at the import moment
+    `at`), status (HISTORY_STATES, default 整改中), done_on (the day the
+    rectification was done), closed_on (the day it was closed out),
+    verifier_name (the verifier the ledger names). out gets registered_at,
+    status, done_at, closed_at, verifier and verify_note.
+
+    Dates lie neither after today nor before the registration date; a
+    deadline before the registration date is an error. An undated 已整改 or
+    已销号 is taken as of the import when its deadline is still ahead; after
+    its deadline the date decides on time or late, so it is asked for.
+    已销号 needs a verifier who may verify (`verifier_refusal`, the importer
+    transcribing the ledger does not count as its registrar): the one the
+    ledger names when he has an account, else the importing office; an
+    import by the system (`by` None, the command) keeps the named verifier
+    as written."""
+    today = _local_date(at)
+    registered = data.get("registered_on")
+    if registered is not None and registered > today:
+        fail("registered_on", f"登记日期{fmt_date(registered)}晚于今天")
+    deadline = out.get("deadline")
+    if deadline is not None and registered is not None and deadline < registered:
+        fail("deadline", f"整改时限{fmt_date(deadline)}早于登记日期{fmt_date(registered)}")
+    out["registered_at"] = day_start(registered) if registered is not None else at
+    status = data.get("status") or ProblemState.RECTIFYING
+    if status not in HISTORY_STATES:
+        fail("status", "状态应为：整改中、已整改、已销号")
+        return
+    out["status"] = status
+    done, closed = data.get("done_on"), data.get("closed_on")
+    if status == ProblemState.RECTIFYING:
+        for f, d, what in (("done_on", done, "整改完成日期"), ("closed_on", closed, "销号日期")):
+            if d is not None:
+                fail(f, f"状态为“整改中”，不应填写{what}")
+        return
+    if status == ProblemState.SUBMITTED and closed is not None:
+        fail("closed_on", "状态为“已整改”（待核验），不应填写销号日期；已核验销号的请写“已销号”")
+    if status == ProblemState.CLOSED:
+        done = done or closed
+        closed = closed or done
+    for f, d, what in (("done_on", done, "整改完成日期"), ("closed_on", closed, "销号日期")):
+        if d is None:
+            continue
+        if d > today:
+            fail(f, f"{what}{fmt_date(d)}晚于今天")
+        elif registered is not None and d < registered:
+            fail(f, f"{what}{fmt_date(d)}早于登记日期{fmt_date(registered)}")
+    if status == ProblemState.CLOSED and done and closed and closed < done:
+        fail("closed_on", f"销号日期{fmt_date(closed)}早于整改完成日期{fmt_date(done)}")
+    if done is None and deadline is not None and not out["long_term"] and day_end(deadline) <= at:
+        fail("done_on", f"整改时限{fmt_date(deadline)}已过，请写明整改完成日期（如“已整改（2026-05-20）”），"
+                        "以判断是否按时整改")
+    out["done_at"] = day_start(done) if done is not None else at
+    out["closed_at"] = day_start(closed) if closed is not None else at
+    if status == ProblemState.CLOSED:
+        _clean_verifier(campaign, data, out, by=by, fail=fail)
+
+
+def _clean_verifier(campaign, data, out, *, by, fail):
+    unit = out.get("unit") or data.get("unit")
+    if unit is None:
+        return
+    person = out.get("responsible_person")
+    owners = {person.pk} if person is not None else set()
+    name = (data.get("verifier_name") or "").strip()
+    out["verifier"], out["verify_note"] = None, ""
+    if name:
+        named = list(User.objects.filter(first_name=name, is_active=True, person__isnull=False))
+        fit = [u for u in named if _verifier_refusal(u, campaign, unit, owners) is None]
+        if len(fit) == 1:
+            out["verifier"] = fit[0]
+            return
+        if named and not fit:
+            fail("verifier", f"核验人{name}不能核验：{_verifier_refusal(named[0], campaign, unit, owners)}")
+            return
+    if by is None:
+        out["verify_note"] = f"台账记载的核验人：{name}" if name else "台账记载已销号"
+        return
+    refusal = _verifier_refusal(by, campaign, unit, owners)
+    if refusal:
+        fail("verifier" if name else "status",
+             "已销号须经工作专班或督查室核验：" + (f"核验人{name}在系统中没有可核验的账号，" if name else "")
+             + f"请在“核验人”列填写系统中工作专班或督查室的核验人员，或由工作专班、督查室导入（{refusal}）")
+        return
+    out["verifier"] = by
+    out["verify_note"] = f"台账记载的核验人：{name}" if name and name != _name(by) else ""
 
 
 def _ancestor_paths(unit) -> list:
@@ -484,16 +606,27 @@ def _start_report_clock(p, *, at, after: dt.date):
         label=f"{p.number}长期整改定期报告（{local.month}月{local.day}日前）", link=p.get_absolute_url())
 
 
-def _start_round_clocks(p, *, at):
+def _start_round_clocks(p, *, at, imported_at=None):
+    """The round's clock from `at`. An imported problem (`imported_at`, the
+    import moment) reports periodically from its import on, and its
+    deadline clock is due at the ledger's deadline even when that has
+    passed (red at once, the sweep dates the breach at the deadline); when
+    the deadline lies before the registration moment (the ledger gives no
+    registration date) the clock runs from the campaign's start, or the
+    deadline's day if that is earlier."""
     p.deadline_clock = None
     p.report_clock = None
     if p.long_term:
         p.due_at = None
-        _start_report_clock(p, at=at, after=_local_date(at))
+        start = imported_at or at
+        _start_report_clock(p, at=start, after=_local_date(start))
     else:
         p.due_at = day_end(p.deadline)
+        start = at
+        if imported_at is not None and start >= p.due_at:
+            start = min(day_start(p.campaign.start_date), day_start(p.deadline))
         p.deadline_clock = clocks.start_clock(
-            p, DEADLINE, due_at=p.due_at, started_at=at, owner_unit=p.unit, owner_person=p.responsible_person,
+            p, DEADLINE, due_at=p.due_at, started_at=start, owner_unit=p.unit, owner_person=p.responsible_person,
             label=f"{p.number}整改（{fmt_date(p.deadline)}前）", link=p.get_absolute_url())
 
 
@@ -504,8 +637,8 @@ def _entry(p, kind, *, at, by, text="", files=(), onsite=False):
     return e
 
 
-def _store(files, by, unit) -> list:
-    return [f if isinstance(f, EvidenceFile) else evidence.store(f, owner_unit=unit, uploaded_by=by)
+def _store(files, by, unit, at=None) -> list:
+    return [f if isinstance(f, EvidenceFile) else evidence.store(f, owner_unit=unit, uploaded_by=by, at=at)
             for f in files or ()]
 
 
@@ -535,7 +668,7 @@ def create_problem(campaign, *, by=None, at=None, spot_check=None, **data) -> Pr
         return _create(campaign, clean, by=by, at=at, spot_check=spot_check)
 
 
-def _create(campaign, clean, *, by, at, spot_check=None) -> Problem:
+def _create(campaign, clean, *, by, at, spot_check=None, imported_at=None) -> Problem:
     p = Problem(
         campaign=campaign, number=_next_number(campaign), unit=clean["unit"], category=clean["category"],
         source=clean["source"], subject=clean["subject"], subject_name=clean["subject_name"],
@@ -549,14 +682,60 @@ def _create(campaign, clean, *, by, at, spot_check=None) -> Problem:
     )
     p.save()
     ProblemRound.objects.create(problem=p, number=1, started_at=at, deadline=p.deadline, long_term=p.long_term)
-    _start_round_clocks(p, at=at)
+    _start_round_clocks(p, at=at, imported_at=imported_at)
     _attach_repeats(p)
     p.save()
-    _entry(p, EntryKind.REGISTERED, at=at, by=by, text=f"登记问题（来源：{p.get_source_display()}）")
+    imported = f"；{fmt_date(_local_date(imported_at))}据台账导入" if imported_at is not None else ""
+    _entry(p, EntryKind.REGISTERED, at=at, by=by, text=f"登记问题（来源：{p.get_source_display()}{imported}）")
     if clean.get("progress"):
         _entry(p, EntryKind.PROGRESS, at=at, by=by, text=clean["progress"])
     chain.record("rectification.problem.create", p, after=chain.snapshot(p, PROBLEM_FIELDS), actor=by, occurred_at=at)
     return p
+
+
+def import_problem(campaign, clean, *, by=None, at=None) -> Problem:
+    """One row of an imported ledger (duban.rectification.excel), `clean`
+    from `clean_problem(..., history=True)`; `at` is the import moment.
+
+    The problem is registered at the ledger's registration date (or at the
+    import), its deadline clock due at the ledger's deadline even when that
+    has passed: such a row is red at once, and the sweep dates its breach
+    at the deadline. Its state is set as the ledger gives it: 已整改 → the
+    result submitted on its date, waiting for verification (verified later,
+    it is met on time when done by the deadline, late after it); 已销号 →
+    in addition verified and closed on its date by the ledger's verifier or
+    the importing office (see `_clean_history`). The journal's events carry
+    these business moments; their recorded_at is the import's."""
+    at = _now(at)
+    with transaction.atomic():
+        unit = clean["unit"]
+        if by is not None:
+            _require(acts_for_unit(by, unit) or is_manager(by, campaign, unit),
+                     "只有本单位人员、工作专班或督查室可以导入问题")
+        status = clean.get("status") or ProblemState.RECTIFYING
+        progress = clean.get("progress", "")
+        done = status != ProblemState.RECTIFYING
+        p = _create(campaign, {**clean, "progress": "" if done else progress}, by=by,
+                    at=clean.get("registered_at") or at, imported_at=at)
+        if done:
+            _submit(p, by, progress or "已整改（据台账导入）", [], at=clean.get("done_at") or at, imported=True)
+        if status == ProblemState.CLOSED:
+            _close_imported(p, by, clean, at=clean.get("closed_at") or at)
+        return p
+
+
+def _close_imported(p, by, clean, *, at):
+    verifier, note = clean.get("verifier"), clean.get("verify_note", "")
+    before = _snap(p)
+    r = ProblemRound.objects.select_for_update().get(problem=p, number=p.round)
+    r.verified_at, r.verified_by, r.verify_note = at, verifier, note
+    _pass(p, r, at=at)
+    r.save()
+    p.save()
+    _entry(p, EntryKind.CLOSED, at=at, by=verifier or by, text=note or "核验通过，予以销号（据台账导入）")
+    chain.record("rectification.problem.verify", p, before=before, after={
+        **_snap(p), "passed": True, "onsite": False, "note": note, "verifier": verifier.pk if verifier else None,
+        "imported": True}, actor=by, occurred_at=at)
 
 
 # --- repeated problems (RECT-6) ---------------------------------------------------------------------
@@ -639,7 +818,7 @@ def add_progress(problem, by, text, *, files=(), at=None) -> ProblemEntry:
     text = (text or "").strip()
     if not text:
         raise _err("text", "请填写整改进展")
-    stored = _store(files, by, p.unit)
+    stored = _store(files, by, p.unit, at)
     kind = EntryKind.PROGRESS
     if p.long_term and p.report_clock_id and p.report_clock.state in (ClockState.RUNNING, ClockState.BREACHED):
         met = clocks.meet(p.report_clock, at=at)
@@ -667,9 +846,17 @@ def submit_result(problem, by, text, *, files=(), at=None) -> ProblemRound:
     text = (text or "").strip()
     if not text:
         raise _err("text", "请填写整改结果")
-    stored = _store(files, by, p.unit)
+    stored = _store(files, by, p.unit, at)
     if not stored:
         raise _err("files", "提交整改结果须附佐证材料")
+    r = _submit(p, by, text, stored, at=at)
+    _sync(original, p)
+    return r
+
+
+def _submit(p, by, text, stored, *, at, imported=False) -> ProblemRound:
+    """The round's result submitted at `at`: the problem waits for
+    verification, its deadline clock paused."""
     before = _snap(p)
     r = ProblemRound.objects.select_for_update().get(problem=p, number=p.round)
     r.result_text, r.submitted_at, r.submitted_by = text, at, by
@@ -682,9 +869,21 @@ def submit_result(problem, by, text, *, files=(), at=None) -> ProblemRound:
     p.save()
     _entry(p, EntryKind.SUBMITTED, at=at, by=by, text=text, files=stored)
     chain.record("rectification.problem.submit", p, before=before, after={
-        **_snap(p), "files": [str(f.pk) for f in stored]}, actor=by, occurred_at=at)
-    _sync(original, p)
+        **_snap(p), "files": [str(f.pk) for f in stored], **({"imported": True} if imported else {})},
+        actor=by, occurred_at=at)
     return r
+
+
+def _pass(p, r, *, at):
+    """The round passes verification at `at`: the problem is closed (销号),
+    its clocks met as of the submission."""
+    r.verdict, r.closed_at = Verdict.PASSED, at
+    if p.deadline_clock_id and p.deadline_clock.state in (ClockState.RUNNING, ClockState.PAUSED,
+                                                            ClockState.BREACHED):
+        clocks.meet(p.deadline_clock, at=r.submitted_at or at)
+    if p.report_clock_id and p.report_clock.state in (ClockState.RUNNING, ClockState.BREACHED):
+        clocks.meet(p.report_clock, at=max(r.submitted_at or at, p.report_clock.started_at))
+    p.state, p.closed_at = ProblemState.CLOSED, at
 
 
 @transaction.atomic
@@ -705,7 +904,7 @@ def verify_result(problem, by, *, passed, note="", onsite_check=False, onsite_no
         raise _err("note", "退回整改须写明理由")
     if onsite_check and not (onsite_note or "").strip():
         raise _err("onsite_note", "请填写实地核查情况")
-    stored = _store(files, by, p.unit)
+    stored = _store(files, by, p.unit, at)
     before = _snap(p)
     r = ProblemRound.objects.select_for_update().get(problem=p, number=p.round)
     r.verified_at, r.verified_by, r.verify_note = at, by, note
@@ -714,13 +913,7 @@ def verify_result(problem, by, *, passed, note="", onsite_check=False, onsite_no
     if onsite_check:
         text = f"实地核查：{r.onsite_note}" + (f"\n{note}" if note else "")
     if passed:
-        r.verdict, r.closed_at = Verdict.PASSED, at
-        if p.deadline_clock_id and p.deadline_clock.state in (ClockState.RUNNING, ClockState.PAUSED,
-                                                                ClockState.BREACHED):
-            clocks.meet(p.deadline_clock, at=r.submitted_at or at)
-        if p.report_clock_id and p.report_clock.state in (ClockState.RUNNING, ClockState.BREACHED):
-            clocks.meet(p.report_clock, at=r.submitted_at or at)
-        p.state, p.closed_at = ProblemState.CLOSED, at
+        _pass(p, r, at=at)
         kind = EntryKind.CLOSED
         text = text or "核验通过，予以销号"
     else:
@@ -859,7 +1052,7 @@ def publish(problems, by, *, public=True, at=None) -> int:
         p.save(update_fields=["is_public", "published_at"])
         _entry(p, EntryKind.PUBLISHED if public else EntryKind.UNPUBLISHED, at=at, by=by)
     chain.record_many([{"action": "rectification.problem.publish", "obj": p, "after": {"is_public": p.is_public},
-                        "actor": by} for p in changed])
+                        "actor": by, "occurred_at": at} for p in changed])
     return len(changed)
 
 

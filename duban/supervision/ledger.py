@@ -5,7 +5,15 @@ The import reads every row first, resolves units and people by name,
 validates each row with the services' own checks (clean_matter_data, and
 DOC-2 when the rows are to be assigned at once) and reports every problem
 naming the row and the column; only when all rows are clean does it create
-them, in one transaction: all or nothing."""
+them, in one transaction: all or nothing.
+
+An old ledger imports with its past (services.import_matter): a 办结期限
+already passed is no error when the rows are assigned at once (the matter
+is overdue at once); 交办日期 dates the assignment (without it, the
+import); 状态 may say 办理中 (the lead unit signs for the matter in the
+system). A 已办结 row is refused: a completion is requested by the lead
+unit and accepted by the supervision office, which an import cannot
+stand in for."""
 
 import io
 import re
@@ -31,7 +39,7 @@ from duban.timelimits.models import TimeLimitRule
 
 from . import services
 from .models import MEETING_KINDS, Report, ReportCycle, SourceKind, Urgency
-from .pages import LIGHT_LABELS, unit_label
+from .pages import LIGHT_LABELS, deadline_note, unit_label
 
 User = get_user_model()
 
@@ -74,8 +82,10 @@ def origin_text(m) -> str:
 
 
 def deadline_cell(m) -> str:
+    """办理时限: the deadline, followed by its provisional note (TL-1) when it
+    was counted on a year whose holiday notice is not entered yet."""
     if m.deadline:
-        return _local(m.deadline)
+        return _local(m.deadline) + deadline_note(m)
     if m.is_long_term:
         return f"长期（{m.get_report_cycle_display()}报送）" if m.report_cycle else "长期"
     return "按时限规则" if m.deadline_rule else ""
@@ -156,6 +166,9 @@ IMPORT_COLUMNS = [
     Column("长期事项", "is_long_term", False, "是、否；留空为否"),
     Column("报送周期", "report_cycle", False, "长期事项必填：" + "、".join(ReportCycle.labels)),
     Column("报送日", "report_day", False, "长期事项必填：每周填1—7（周一至周日），每月、每季度填1—31"),
+    Column("交办日期", "assigned_on", False,
+           "往期台账填原交办日期，留空为导入时间；立即交办时办结期限已过的照常导入，导入即为逾期"),
+    Column("状态", "status", False, "留空或填“办理中”；已办结的事项不导入"),
 ]
 # Header names as written in the template, and the other names clerks
 # give the same columns in their own ledgers.
@@ -173,6 +186,8 @@ for _field, _names in {
     "document_number": ["文件文号", "发文字号"],
     "ticket_number": ["工单编号", "工单号"],
     "is_long_term": ["是否长期", "是否长期事项"],
+    "assigned_on": ["交办时间", "下达日期", "下达时间", "登记日期", "立项日期"],
+    "status": ["办理状态", "办结情况", "是否办结"],
 }.items():
     for _name in _names:
         ALIASES.setdefault(xi.header_key(_name), _field)
@@ -182,6 +197,11 @@ FIELD_COLUMN["cooperating"] = "配合单位"
 SHEET = "督办事项"
 EXAMPLE_MARK = "示例"
 MAX_ROWS = 2000
+OPEN, DONE = "open", "done"
+STATUS_WORDS = {
+    **dict.fromkeys(["办理中", "正在办理", "未办结", "推进中", "未完成", "已签收", "待签收", "已交办", "否"], OPEN),
+    **dict.fromkeys(["已办结", "办结", "已完成", "完成", "已销号", "是"], DONE),
+}
 
 
 @dataclass
@@ -382,8 +402,17 @@ def _read_row(cells: dict, res: _Resolver):
     due_long_term = xi.is_long_term(cells.get("due_at"))
     if due_long_term:
         cells = {**cells, "due_at": None}
-    for f in ("meeting_date", "instruction_date", "due_at"):
+    for f in ("meeting_date", "instruction_date", "due_at", "assigned_on"):
         attempt(f, lambda f=f: _date(cells.get(f)))
+    try:
+        status, _ = xi.parse_status(cells.get("status"), STATUS_WORDS, default_year=timezone.localdate().year,
+                                    hint="办理中（已办结的事项不导入）")
+    except ValueError as e:
+        problems.setdefault("status", []).append(str(e))
+    else:
+        if status == DONE:
+            problems.setdefault("status", []).append(
+                "已办结的事项不导入：办结须由牵头单位申请、督查室审核，系统不补记往期的办结；请删去此行")
     long_term = xi.name_key(cells.get("is_long_term"))
     if long_term not in ("", "是", "否", "Y", "N", "y", "n", "1", "0"):
         problems.setdefault("is_long_term", []).append("应填“是”或“否”")
@@ -470,15 +499,20 @@ def import_matters(user, fileobj, *, assign=True, at=None) -> ImportResult:
     parsed = []
     for row_no, cells in rows:
         data, problems = _read_row(cells, res)
+        assigned_on = data.pop("assigned_on", None)
+        if assigned_on is not None and not assign:
+            problems.setdefault("assigned_on", []).append("交办日期用于导入往期已交办的事项，须勾选“导入后立即交办”")
         # The services' checks run even when a cell could not be read, so that
         # one upload reports every problem of the row; a cell already
-        # reported is not reported twice.
+        # reported is not reported twice. Assigned at once, the rows may be an
+        # old ledger's (past deadlines, 交办日期).
         try:
-            clean = services.clean_matter_data(data, at=at)
+            clean = services.clean_matter_data(data, at=at, history=assign)
             if assign:
                 doc2 = services.doc2_problems(**{k: clean[k] for k in (
                     "lead_unit", "lead_person", "due_at", "deadline_rule", "is_long_term", "report_cycle",
                     "report_day")}, cooperating=clean["cooperating"])
+                doc2.update(services.history_problems(clean, assigned_on=assigned_on, at=at))
                 if doc2:
                     raise ValidationError(doc2)
         except ValidationError as e:
@@ -490,21 +524,24 @@ def import_matters(user, fileobj, *, assign=True, at=None) -> ImportResult:
         if problems:
             result.errors += _row_errors(row_no, problems)
         else:
-            parsed.append((row_no, data))
+            parsed.append((row_no, data, assigned_on))
     if result.errors:
         return result
     created = []
     try:
         with transaction.atomic():
-            for row_no, data in parsed:
+            for row_no, data, assigned_on in parsed:
                 try:
-                    created.append(services.create_matter(user, assign=assign, at=at, **data))
+                    if assign:
+                        created.append(services.import_matter(user, at=at, assigned_on=assigned_on, **data))
+                    else:
+                        created.append(services.create_matter(user, assign=False, at=at, **data))
                 except ValidationError as e:
                     raise _RowFailed(row_no, e) from None
             chain.record("supervision.ledger.import", object_type="supervision.matter", after={
                 "file": getattr(fileobj, "name", ""), "rows": len(created), "assigned": assign,
                 "matters": [m.pk for m in created],
-            }, actor=user)
+            }, actor=user, occurred_at=at)
     except _RowFailed as failed:
         result.errors = _row_errors(failed.row_no, _messages(failed.error))
         return result

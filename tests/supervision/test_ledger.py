@@ -196,7 +196,7 @@ def test_out2_import_reports_every_bad_row_and_column_and_writes_nothing(client,
 def test_out2_import_is_all_or_nothing_even_when_a_write_fails(client, county, monkeypatch):
     c = as_user(client, county.supervisor)
     upload_file = filled(c, [good_row(county), good_row(county, 事项名称="第二项")])
-    real = sv.create_matter
+    real = sv.import_matter
     calls = []
 
     def failing(*args, **kwargs):
@@ -207,7 +207,7 @@ def test_out2_import_is_all_or_nothing_even_when_a_write_fails(client, county, m
             raise ValidationError({"due_at": "办结期限须晚于当前时间"})
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ledger.services, "create_matter", failing)
+    monkeypatch.setattr(ledger.services, "import_matter", failing)
     page = c.post("/matters/import/", {"file": upload_file, "assign": "on"}).content.decode()
     assert calls == ["农村公路养护", "第二项"]
     assert "第4行“办结期限”列：办结期限须晚于当前时间" in page
