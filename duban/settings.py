@@ -259,6 +259,12 @@ DUBAN_CALENDAR_RECHECK_SECONDS = float(env("DUBAN_CALENDAR_RECHECK_SECONDS", "2"
 DUBAN_SHORT_WARN_FRACTION = float(env("DUBAN_SHORT_WARN_FRACTION", "0.67"))
 DUBAN_SWEEP_INTERVAL = float(env("DUBAN_SWEEP_INTERVAL", "1"))
 
+# The duty roster (DUTY-3): when a duty shift starts and ends by default
+# (a roster row may give its own times). An end not after the start is the
+# next morning: 08:30-08:30 is the usual 24-hour duty, 18:00-08:00 a night.
+DUBAN_DUTY_SHIFT_START = env("DUBAN_DUTY_SHIFT_START", "08:30")
+DUBAN_DUTY_SHIFT_END = env("DUBAN_DUTY_SHIFT_END", "08:30")
+
 # Outbox delivery (OUT-1): retries with exponential backoff, then "dead".
 DUBAN_NOTIFY_MAX_ATTEMPTS = env_int("DUBAN_NOTIFY_MAX_ATTEMPTS", 6)
 DUBAN_NOTIFY_BACKOFF_SECONDS = env_int("DUBAN_NOTIFY_BACKOFF_SECONDS", 60)

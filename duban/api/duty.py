@@ -149,6 +149,8 @@ class IncidentPage(Schema):
 
 class ShiftOut(Schema):
     date: dt.date
+    starts_at: dt.datetime
+    ends_at: dt.datetime
     unit: Ref
     officer: Ref
     leader: Ref
@@ -210,6 +212,8 @@ class RosterRowIn(Schema):
     officer_id: int | None = None
     leader_id: int | None = None
     note: str = ""
+    start: str = Field("", description="开始时间，如 18:00；留空用默认值班时间")
+    end: str = Field("", description="结束时间，如 08:00；不晚于开始时间即为次日")
 
 
 class RosterIn(Schema):
@@ -363,12 +367,16 @@ def _bulletin(request, b) -> dict:
 
 # --- the screen, roster ------------------------------------------------------------
 
-@router.get("/screen", response=ScreenOut, summary="值班室大屏：今日值班、正在计时")
+def _shift(x, unit=None):
+    return {"date": x.date, "starts_at": x.starts_at, "ends_at": x.ends_at, "unit": _ref(unit or x.unit),
+            "officer": _ref(x.officer), "leader": _ref(x.leader), "note": x.note}
+
+
+@router.get("/screen", response=ScreenOut, summary="值班室大屏：当前值班、正在计时")
 def screen(request):
     s = queries.duty_screen(request.user)
     return {"now": s.now,
-            "roster": [{"date": x.date, "unit": _ref(x.unit), "officer": _ref(x.officer), "leader": _ref(x.leader),
-                        "note": x.note} for x in s.roster],
+            "roster": [_shift(x) for x in s.roster],
             "running": [{"incident_id": rc.incident.pk, "incident_title": rc.incident.title,
                          "reporting_unit": _ref(rc.incident.reporting_unit), "clock": _clock(rc.view)}
                         for rc in s.running]}
@@ -381,8 +389,7 @@ def get_roster(request, unit_id: int, year: int, month: int):
         return Status(404, {"detail": "未找到该单位", "errors": {}})
     shifts = (visible(DutyShift, request.user).filter(unit=unit, date__year=year, date__month=month)
               .select_related("unit", "officer", "leader").order_by("date"))
-    return [{"date": x.date, "unit": _ref(x.unit), "officer": _ref(x.officer), "leader": _ref(x.leader),
-             "note": x.note} for x in shifts]
+    return [_shift(x) for x in shifts]
 
 
 @router.put("/roster/{unit_id}/{year}/{month}", response={200: list[ShiftOut], **ERRORS},
@@ -392,10 +399,10 @@ def put_roster(request, unit_id: int, year: int, month: int, data: RosterIn):
     unit = _unit(unit_id)
     if unit is None:
         return Status(404, {"detail": "未找到该单位", "errors": {}})
-    rows = [{"date": r.date, "officer": r.officer_id, "leader": r.leader_id, "note": r.note} for r in data.rows]
+    rows = [{"date": r.date, "officer": r.officer_id, "leader": r.leader_id, "note": r.note, "start": r.start,
+             "end": r.end} for r in data.rows]
     shifts = services.set_month_roster(unit, year, month, rows, request.user)
-    return [{"date": x.date, "unit": _ref(unit), "officer": _ref(x.officer), "leader": _ref(x.leader),
-             "note": x.note} for x in shifts]
+    return [_shift(x, unit) for x in shifts]
 
 
 # --- incidents ---------------------------------------------------------------------

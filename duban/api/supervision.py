@@ -20,6 +20,7 @@ from duban.org.visibility import get_visible_or_404
 from duban.savedviews import services as saved
 from duban.supervision import documents, ledger, pages, queries, services
 from duban.supervision.models import ExtensionRequest, Matter, Report, Urge
+from duban.timelimits.calendar import provisional_note
 
 router = Router(tags=["督查督办"])
 
@@ -36,13 +37,21 @@ class Ref(Schema):
     name: str
 
 
+PROVISIONAL_DOC = ("按规则计算的期限跨入国务院尚未公布节假日安排的年份时为 true（暂定）：该年按《全国年节及纪念日放假办法》"
+                   "的法定节假日及补假计算（不含调休），录入正式安排后自动重算，标记随之消失；人工设定的期限、"
+                   "分钟和小时时限始终为 false")
+PROVISIONAL_NOTE_DOC = "暂定说明，如“（暂定：待国务院公布2027年节假日安排后自动校正）”；不是暂定时为空字符串"
+
+
 class CooperationOut(Schema):
     unit: Ref
     person: Ref | None
     duty: str
 
 
-class ClockOut(Schema):
+# A clock of a matter (签收、办结、定期报告). Named apart from the duty API's
+# ClockOut: the OpenAPI schema keeps one component per name.
+class MatterClockOut(Schema):
     id: int
     kind: str
     label: str
@@ -53,6 +62,8 @@ class ClockOut(Schema):
     met_at: dt.datetime | None
     stopped_at: dt.datetime | None = Field(None, description="终止时间（事项撤销）")
     light: str
+    provisional: bool = Field(description=PROVISIONAL_DOC)
+    provisional_note: str = Field(description=PROVISIONAL_NOTE_DOC)
 
 
 class MatterOut(Schema):
@@ -77,6 +88,8 @@ class MatterOut(Schema):
     deadline: dt.datetime | None = Field(description="办结期限（含延期和暂停顺延）")
     next_due_at: dt.datetime | None = Field(description="最近到期的计时器的到期时间")
     light: str | None = Field(description="red / yellow / green / done / stopped（已撤销）；草稿为空")
+    provisional: bool = Field(description="办结期限（deadline）或最近到期时限（next_due_at）为暂定：" + PROVISIONAL_DOC)
+    provisional_note: str = Field(description=PROVISIONAL_NOTE_DOC)
     progress: int
     is_long_term: bool
     report_cycle: str
@@ -149,7 +162,7 @@ class MatterDetail(MatterOut):
     due_at: dt.datetime | None = Field(description="人工设定的办结期限")
     deadline_rule: str
     state_reason: str
-    clocks: list[ClockOut]
+    clocks: list[MatterClockOut]
     reports: list[ReportOut]
     extensions: list[ExtensionOut]
     urges: list[UrgeOut]
@@ -298,6 +311,11 @@ class DecisionOnExtensionIn(Schema):
     new_due: dt.datetime | None = None
 
 
+class DeadlineIn(Schema):
+    due_at: str = Field(description="新的办结期限：日期（当日工作结束时）或带时区的时刻")
+    reason: str = ""
+
+
 class UrgeIn(Schema):
     channel: str = Field(description="phone / sms / message / in_person / written")
     note: str = ""
@@ -378,6 +396,14 @@ def _light(m):
     return clock_light(m.current_clock) if m.current_clock_id else None
 
 
+def _provisional(clocks) -> dict:
+    """The provisional mark (TL-1) of one or more deadlines (clocks; None
+    for a missing one): `provisional` and `provisional_note` over the
+    provisional years any of them was counted on."""
+    years = sorted({y for c in clocks if c is not None for y in c.provisional_years})
+    return {"provisional": bool(years), "provisional_note": provisional_note(years)}
+
+
 def _matter_out(m) -> dict:
     return {
         "id": m.pk, "number": m.number, "title": m.title,
@@ -393,6 +419,8 @@ def _matter_out(m) -> dict:
         "deadline": m.deadline,
         "next_due_at": m.current_clock.due_at if m.current_clock_id else None,
         "light": _light(m), "progress": m.progress, "is_long_term": m.is_long_term,
+        **_provisional((m.completion_clock if m.completion_clock_id else None,
+                        m.current_clock if m.current_clock_id else None)),
         "report_cycle": m.report_cycle, "report_day": m.report_day, "return_count": m.return_count,
         "result": m.result, "created_at": m.created_at, "assigned_at": m.assigned_at,
     }
@@ -435,7 +463,7 @@ def _detail(request, pk) -> dict:
     data["clocks"] = [
         {"id": c.pk, "kind": c.kind, "label": c.label, "state": c.state, "started_at": c.started_at,
          "warn_at": c.warn_at, "due_at": c.due_at, "met_at": c.met_at, "stopped_at": c.stopped_at,
-         "light": c.light}
+         "light": c.light, **_provisional((c,))}
         for c in queries.matter_clocks(m)
     ]
     data["reports"] = [_report_out(r) for r in m.reports.all()]
@@ -670,6 +698,14 @@ def decide_extension(request, extension_id: int, payload: DecisionOnExtensionIn)
     e = services.decide_extension(e, request.user, approve=payload.approve, reason=payload.reason,
                                   new_due=payload.new_due)
     return _extension_out(ExtensionRequest.objects.select_related("requested_by", "decided_by").get(pk=e.pk))
+
+
+@router.post("/matters/{matter_id}/deadline", response={200: MatterDetail, **ERRORS},
+             summary="调整办结期限（督查室核定期限）")
+@guarded
+def adjust_deadline(request, matter_id: int, payload: DeadlineIn):
+    services.adjust_deadline(_matter(request, matter_id), request.user, due_at=payload.due_at, reason=payload.reason)
+    return _detail(request, matter_id)
 
 
 @router.post("/matters/{matter_id}/urges", response={201: UrgeOut, **ERRORS}, summary="催办")

@@ -13,7 +13,8 @@ Who sees what (duban.org.visibility):
   see every incident of the county). A town's duty officer without a scope
   sees, like everyone, what their own unit reports or is involved in.
   duban.org does not count the duty roles as jurisdiction roles, so the
-  grant is the `extra` callable `duty_office_grant` below.
+  duty office's sight is a grant (`duty_office_grant` below): the app names
+  the units and the roots, org.visibility builds the condition.
 
 Report versions and signatures are never updated: an edit is a new
 version, and a signature binds the SM3 hash of one version's content.
@@ -25,7 +26,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from duban.org.models import Role, RoleAssignment
-from duban.org.visibility import VisibilitySpec, visibility_q
+from duban.org.visibility import SubtreeGrant, VisibilitySpec
 
 DUTY_ROLES = (Role.DUTY_OFFICER, Role.DUTY_LEADER)
 
@@ -43,31 +44,12 @@ def duty_jurisdictions(user) -> list:
     return cached
 
 
-def _paths_q(prefix, units) -> Q:
-    q = Q(pk__in=[])
-    for u in units:
-        q |= Q(**{f"{prefix}__path__startswith": u.path})
-    return q
-
-
-def duty_office_grant(*unit_fields, multi=()):
-    """An `extra` grant for VisibilitySpec: rows whose unit fields lie in
-    one of the user's duty jurisdictions."""
-
-    def grant(user, scope):
-        roots = duty_jurisdictions(user)
-        if not roots:
-            return Q(pk__in=[])
-        q = Q(pk__in=[])
-        for f in unit_fields:
-            q |= _paths_q(f, roots)
-        return q
-
-    return grant
-
-
-def _through_incident(user, scope):
-    return Q(incident__in=Incident.objects.filter(visibility_q(Incident, user)).values("pk"))
+def duty_office_grant(unit_fields=(), multi_unit_fields=()) -> SubtreeGrant:
+    """The duty office's sight (see the module docstring): rows whose units
+    lie in one of the user's duty jurisdictions. The core builds the
+    condition (org.visibility.SubtreeGrant)."""
+    return SubtreeGrant(roots=duty_jurisdictions, unit_fields=tuple(unit_fields),
+                        multi_unit_fields=tuple(multi_unit_fields))
 
 
 class IncidentKind(models.TextChoices):
@@ -91,10 +73,16 @@ class IncidentState(models.TextChoices):
 
 
 class DutyShift(models.Model):
-    """One day's duty of one unit: 值班员 and 带班领导 (the roster)."""
+    """One duty day of one unit: 值班员 and 带班领导 (the roster), on duty from
+    `starts_at` to `ends_at`. A shift may run over midnight (08:30 to 08:30
+    the next morning, or a night shift 18:00–08:00): it is one shift, dated
+    by the day it starts, and whoever is on duty at a moment is read from
+    the two moments, never from the calendar date."""
 
     unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="duty_shifts")
-    date = models.DateField("日期")
+    date = models.DateField("日期", help_text="值班开始的日期")
+    starts_at = models.DateTimeField("开始时间")
+    ends_at = models.DateTimeField("结束时间")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="值班员", on_delete=models.PROTECT,
                                 related_name="duty_shifts_as_officer")
     leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="带班领导", on_delete=models.PROTECT,
@@ -104,14 +92,21 @@ class DutyShift(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     entered_at = models.DateTimeField("录入时间")
 
-    visibility = VisibilitySpec(unit_fields=("unit",), extra=(duty_office_grant("unit"),))
+    visibility = VisibilitySpec(unit_fields=("unit",), grants=(duty_office_grant(("unit",)),))
 
     class Meta:
         verbose_name = "值班安排"
         verbose_name_plural = "值班安排"
         ordering = ["date", "unit__path"]
-        constraints = [models.UniqueConstraint(fields=["unit", "date"], name="duty_shift_once_per_day")]
-        indexes = [models.Index(fields=["date", "unit"], name="duty_shift_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "date"], name="duty_shift_once_per_day"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="duty_shift_ends_after_start"),
+        ]
+        indexes = [
+            models.Index(fields=["date", "unit"], name="duty_shift_date"),
+            models.Index(fields=["unit", "starts_at", "ends_at"], name="duty_shift_on_duty"),
+            models.Index(fields=["starts_at", "ends_at"], name="duty_shift_now"),
+        ]
 
     def __str__(self):
         return f"{self.unit} {self.date:%Y-%m-%d}"
@@ -137,7 +132,7 @@ class Incident(models.Model):
     visibility = VisibilitySpec(
         unit_fields=("reporting_unit",),
         multi_unit_fields=("involved_units",),
-        extra=(duty_office_grant("reporting_unit", "involved_units"),),
+        grants=(duty_office_grant(("reporting_unit",), ("involved_units",)),),
     )
 
     class Meta:
@@ -175,7 +170,7 @@ class PhoneReport(models.Model):
                                     related_name="+")
     recorded_at = models.DateTimeField("记录时间")
 
-    visibility = VisibilitySpec(extra=(_through_incident,))
+    visibility = VisibilitySpec(via=("incident",))
 
     class Meta:
         verbose_name = "电话报告"
@@ -228,7 +223,7 @@ class WrittenReport(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField("起草时间")
 
-    visibility = VisibilitySpec(extra=(_through_incident,))
+    visibility = VisibilitySpec(via=("incident",))
 
     class Meta:
         verbose_name = "书面报告"
@@ -264,8 +259,7 @@ class ReportVersion(models.Model):
                                   related_name="+")
     edited_at = models.DateTimeField("编辑时间")
 
-    visibility = VisibilitySpec(extra=(lambda user, scope: Q(report__in=WrittenReport.objects.filter(
-        _through_incident(user, scope)).values("pk")),))
+    visibility = VisibilitySpec(via=("report",))
 
     class Meta:
         verbose_name = "报告版本"
@@ -300,8 +294,7 @@ class Signature(models.Model):
     signed_at = models.DateTimeField("签署时间")
     content_hash = models.CharField("所签内容摘要（SM3）", max_length=64)
 
-    visibility = VisibilitySpec(extra=(lambda user, scope: Q(report__in=WrittenReport.objects.filter(
-        _through_incident(user, scope)).values("pk")),))
+    visibility = VisibilitySpec(via=("report",))
 
     class Meta:
         verbose_name = "审签"
@@ -335,7 +328,7 @@ class Bulletin(models.Model):
     # The compiling office and everyone whose jurisdiction covers it (the
     # county's leaders), plus the duty office.
     visibility = VisibilitySpec(unit_fields=("unit",), user_fields=("compiled_by",),
-                                extra=(duty_office_grant("unit"),))
+                                grants=(duty_office_grant(("unit",)),))
 
     class Meta:
         verbose_name = "值班要情"
@@ -359,8 +352,7 @@ class BulletinItem(models.Model):
     summary = models.TextField("摘要")
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
-    visibility = VisibilitySpec(extra=(lambda user, scope: Q(bulletin__in=Bulletin.objects.filter(
-        visibility_q(Bulletin, user)).values("pk")),))
+    visibility = VisibilitySpec(via=("bulletin",))
 
     class Meta:
         verbose_name = "要情条目"
@@ -393,8 +385,7 @@ class Instruction(models.Model):
     relayed_at = models.DateTimeField("传达时间")
 
     visibility = VisibilitySpec(unit_fields=("lead_unit",), multi_unit_fields=("units",), user_fields=("leader",),
-                                extra=(lambda user, scope: Q(item__bulletin__in=Bulletin.objects.filter(
-                                    visibility_q(Bulletin, user)).values("pk")),))
+                                via=("item__bulletin",))
 
     class Meta:
         verbose_name = "领导批示"

@@ -50,9 +50,10 @@ def may_sign_here(user) -> bool:
     return has_role(user, Role.DUTY_LEADER, Role.UNIT_HEAD)
 
 
-def is_instruction_recorder(user) -> bool:
-    """record_instruction lets only 督查室 turn an instruction into a matter."""
-    return has_role(user, Role.SUPERVISOR)
+def is_instruction_recorder(user, bulletin) -> bool:
+    """Who may record and relay a leader's instruction on `bulletin`
+    (duban.duty.services.may_relay_instruction)."""
+    return services.may_relay_instruction(user, bulletin)
 
 
 # --- the roster ---------------------------------------------------------------

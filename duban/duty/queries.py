@@ -158,14 +158,15 @@ class DutyScreen:
     now: dt.datetime
     running: list
     incidents: object  # Page
-    roster: list  # DutyShift rows of today the user may see
+    roster: list  # DutyShift rows on duty now that the user may see
 
 
 def duty_screen(user, *, now=None, page=1, per_page=20) -> DutyScreen:
     now = _now(now)
-    today = timezone.localtime(now).date()
-    roster = list(visible(DutyShift, user).filter(date=today).select_related("unit", "officer", "leader")
-                  .order_by("unit__path"))
+    # Who is on duty now: at 02:00 that is last evening's shift (it runs
+    # over midnight), not the one that starts this morning.
+    roster = list(visible(DutyShift, user).filter(starts_at__lte=now, ends_at__gt=now)
+                  .select_related("unit", "officer", "leader").order_by("unit__path"))
     return DutyScreen(now=now, running=running_clocks(user, now=now),
                       incidents=incident_page(user, page=page, per_page=per_page, now=now), roster=roster)
 

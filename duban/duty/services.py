@@ -13,7 +13,7 @@ Roster
     set_month_roster(unit, year, month, rows, by, *, at=None) -> list[DutyShift]
         rows: [{"date": date | "2026-03-05" | day-of-month int, "officer": user | id,
                 "leader": user | id, "note": ""}]; replaces the month.
-    on_duty(unit, date) -> DutyShift | None
+    on_duty(unit, moment) -> DutyShift | None   (the shift on duty at a moment; a date: the shift of that day)
 Incidents and the report chain
     report_incident(by, *, title, kind, level, occurred_at, learned_at, place, reporting_unit,
                     description, involved_units=(), at=None) -> Incident
@@ -60,7 +60,7 @@ on time, 15:01 is 1 minute late).
 Sign-off (DUTY-3)
 -----------------
 A written report is sent only when signed (审签) by the leader on duty
-(带班领导 in the roster of the report's unit for the local date of signing)
+(带班领导 of the report's unit's shift on duty at the moment of signing)
 or the unit's principal leader (a 单位负责人 of exactly that unit), who
 re-enters their password. A refusal (wrong person, wrong password) is
 journaled in its own committed transaction ("duty.report.sign_refused",
@@ -72,10 +72,15 @@ met.
 
 Instructions (DUTY-5) — the hand-over to supervision
 -----------------------------------------------------
-`record_instruction` creates and assigns a matter through
-duban.supervision.services.create_matter (source 领导批示; lead unit = the
-first unit named, cooperating = the others; each unit's responsible person
-is its 联络员, else its 单位负责人). Two deadlines, deliberately apart:
+`record_instruction` lets the duty office (值班员, 带班领导 watching the
+bulletin's unit) or the 督查室 record a leader's instruction and relay it at
+once, at any hour: the hand-over duban.supervision.services.
+relay_leader_instruction creates and assigns the matter (source 领导批示;
+lead unit = the first unit named, cooperating = the others; each unit's
+responsible person is its 联络员, else its 单位负责人) with the 督查室 that
+supervises the lead unit as its supervising office, and tells that office,
+which adjusts or takes it over in the morning. Two deadlines, deliberately
+apart:
 - the relay (传达) must reach the units within 1 hour (rule
   county_instruction_relay_1h): a clock "relay" on the Instruction runs from
   `instructed_at` and is met at `at`, the moment the matter is assigned (the
@@ -85,9 +90,8 @@ is its 联络员, else its 单位负责人). Two deadlines, deliberately apart:
   default rule (matter_report_7wd: 7 working days to report back), because
   a 1-hour deadline for *doing* what a leader asked would be breached by
   every matter.
-supervision only lets 督查室 (SUPERVISOR) create matters, so `by` must hold
-that role (in a county the 总值班室 and 督查室 both sit in 县政府办公室; give
-the duty clerk who relays instructions the 督查室 role too).
+Nothing waits for the 督查室 to be awake: the duty officer's relay is the
+assignment, and the relay clock is met by it.
 """
 
 import datetime as dt
@@ -274,6 +278,36 @@ def _roster_day(value, year, month):
     return d
 
 
+def default_shift_times() -> tuple[dt.time, dt.time]:
+    """(start, end) of a duty shift when a roster row names none
+    (DUBAN_DUTY_SHIFT_START / _END, default 08:30 to 08:30 the next day)."""
+    from django.conf import settings
+
+    return (_shift_time(getattr(settings, "DUBAN_DUTY_SHIFT_START", "08:30"), "DUBAN_DUTY_SHIFT_START"),
+            _shift_time(getattr(settings, "DUBAN_DUTY_SHIFT_END", "08:30"), "DUBAN_DUTY_SHIFT_END"))
+
+
+def _shift_time(value, label) -> dt.time:
+    if isinstance(value, dt.time):
+        return value.replace(tzinfo=None, second=0, microsecond=0)
+    text = str(value or "").strip().replace("：", ":")
+    try:
+        return dt.time.fromisoformat(text if len(text) > 4 or ":" not in text else text.zfill(5))
+    except ValueError:
+        raise ValidationError(f"{label}“{value}”不是有效时间，请写成 08:30 这样的格式") from None
+
+
+def shift_moments(day: dt.date, start: dt.time, end: dt.time) -> tuple[dt.datetime, dt.datetime]:
+    """The moments a shift of `day` runs between: an end not after the start
+    falls on the next day (a shift over midnight is one shift)."""
+    tz = timezone.get_default_timezone()
+    starts = dt.datetime.combine(day, start, tz)
+    ends = dt.datetime.combine(day, end, tz)
+    if ends <= starts:
+        ends = dt.datetime.combine(day + dt.timedelta(days=1), end, tz)
+    return starts, ends
+
+
 def _belongs(user, unit, roles, assignments) -> bool:
     """The person belongs to `unit` (or an office within it), or holds one of
     `roles` with a scope that covers the unit."""
@@ -288,8 +322,11 @@ def set_month_roster(unit, year, month, rows, by, *, at=None) -> list:
     """Replace `unit`'s roster for one month (值班表). Each row names a day,
     the 值班员 (must hold the 值班员 role) and the 带班领导 (must hold 带班领导
     or 单位负责人); both must belong to the unit (or an office in it) or hold
-    the role with a scope covering it. All rows are checked first; errors
-    name the day (“3月5日：…”). An empty `rows` clears the month."""
+    the role with a scope covering it. A row may give its `start` and `end`
+    times ("18:00", "08:00": an end not after the start is the next
+    morning); by default default_shift_times(). Shifts may not overlap, also
+    across the month's edges. All rows are checked first; errors name the
+    day (“3月5日：…”). An empty `rows` clears the month."""
     at = _now(at)
     _require_unit_actor(by, unit, "编排值班表")
     if not (1 <= int(month) <= 12 and 2000 <= int(year) <= 2100):
@@ -298,6 +335,7 @@ def set_month_roster(unit, year, month, rows, by, *, at=None) -> list:
     rows = list(rows or ())
     errors = []
     parsed = []
+    default_start, default_end = default_shift_times()
     for i, row in enumerate(rows, 1):
         where = f"第{i}行"
         try:
@@ -314,15 +352,22 @@ def set_month_roster(unit, year, month, rows, by, *, at=None) -> list:
         except ValidationError as e:
             errors.append(f"{where}：{e.messages[0]}")
             continue
-        parsed.append((where, day, officer, leader, str(row.get("note") or "").strip()[:200]))
-    users = {u.pk for _, _, o, ld, _ in parsed for u in (o, ld) if u is not None}
+        try:
+            start = _shift_time(row["start"], "开始时间") if not _blank(row.get("start")) else default_start
+            end = _shift_time(row["end"], "结束时间") if not _blank(row.get("end")) else default_end
+        except ValidationError as e:
+            errors.append(f"{where}：{e.messages[0]}")
+            continue
+        parsed.append((where, day, officer, leader, str(row.get("note") or "").strip()[:200],
+                       shift_moments(day, start, end)))
+    users = {u.pk for _, _, o, ld, _, _ in parsed for u in (o, ld) if u is not None}
     assignments = {}
     for ra in RoleAssignment.objects.filter(user_id__in=users).select_related("scope"):
         assignments.setdefault(ra.user_id, []).append(ra)
     persons = {p.user_id: p for p in Person.objects.filter(user_id__in=users).select_related("unit")}
     seen = set()
     shifts = []
-    for where, day, officer, leader, note in parsed:
+    for where, day, officer, leader, note, (starts, ends) in parsed:
         if day in seen:
             errors.append(f"{where}：重复安排")
             continue
@@ -350,14 +395,15 @@ def set_month_roster(unit, year, month, rows, by, *, at=None) -> list:
             errors.append(f"{where}：{_name(leader)}没有“带班领导”或“单位负责人”角色")
         elif not _belongs(leader, unit, (Role.DUTY_LEADER, Role.UNIT_HEAD), assignments):
             errors.append(f"{where}：带班领导{_name(leader)}不属于{unit.name}")
-        shifts.append(DutyShift(unit=unit, date=day, officer=officer, leader=leader, note=note, entered_by=by,
-                                entered_at=at))
+        shifts.append(DutyShift(unit=unit, date=day, starts_at=starts, ends_at=ends, officer=officer, leader=leader,
+                                note=note, entered_by=by, entered_at=at))
+    first, last = dt.date(year, month, 1), dt.date(year, month, monthrange(year, month)[1])
+    errors += _overlaps(unit, shifts, first, last)
     if errors:
         raise ValidationError(errors)
-    first, last = dt.date(year, month, 1), dt.date(year, month, monthrange(year, month)[1])
     with transaction.atomic():
         old = DutyShift.objects.select_for_update().filter(unit=unit, date__range=(first, last))
-        before = [[s.date, s.officer_id, s.leader_id] for s in old.order_by("date")]
+        before = [[s.date, s.officer_id, s.leader_id, s.starts_at, s.ends_at] for s in old.order_by("date")]
         old.delete()
         shifts.sort(key=lambda s: s.date)
         DutyShift.objects.bulk_create(shifts)
@@ -365,16 +411,39 @@ def set_month_roster(unit, year, month, rows, by, *, at=None) -> list:
                      object_id=f"{unit.pk}:{year:04d}-{month:02d}",
                      object_repr=f"{unit.name}{year}年{month}月值班表",
                      before={"shifts": before},
-                     after={"shifts": [[s.date, s.officer_id, s.leader_id] for s in shifts]}, actor=by, occurred_at=at)
+                     after={"shifts": [[s.date, s.officer_id, s.leader_id, s.starts_at, s.ends_at] for s in shifts]},
+                     actor=by, occurred_at=at)
     return list(DutyShift.objects.filter(unit=unit, date__range=(first, last)).select_related(
         "officer", "leader").order_by("date"))
 
 
-def on_duty(unit, date) -> DutyShift | None:
-    """Who is on duty for `unit` on `date` (a date, or a moment: its local date)."""
-    if isinstance(date, dt.datetime):
-        date = _local_date(date)
-    return DutyShift.objects.filter(unit=unit, date=date).select_related("officer", "leader", "unit").first()
+def _overlaps(unit, shifts, first, last) -> list:
+    """Errors for shifts of the month that overlap each other or the
+    neighbouring months' shifts (a shift over midnight reaches the next
+    day)."""
+    if not shifts:
+        return []
+    errors = []
+    neighbours = list(DutyShift.objects.filter(unit=unit).exclude(date__range=(first, last)).filter(
+        starts_at__lt=max(s.ends_at for s in shifts), ends_at__gt=min(s.starts_at for s in shifts)))
+    ordered = sorted(shifts + neighbours, key=lambda s: s.starts_at)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if b.starts_at < a.ends_at:
+            mine = b if b in shifts else a
+            other = a if mine is b else b
+            errors.append(f"{_day(mine.date)}：与{_day(other.date)}的值班时间重叠"
+                          f"（{fmt_moment(other.starts_at)}至{fmt_moment(other.ends_at)}）")
+    return errors
+
+
+def on_duty(unit, moment) -> DutyShift | None:
+    """The shift of `unit` on duty at `moment` (a shift over midnight is on
+    duty until it ends the next morning). Given a date: the shift that
+    starts that day."""
+    qs = DutyShift.objects.filter(unit=unit).select_related("officer", "leader", "unit")
+    if isinstance(moment, dt.datetime):
+        return qs.filter(starts_at__lte=moment, ends_at__gt=moment).order_by("-starts_at").first()
+    return qs.filter(date=moment).first()
 
 
 # --- incidents ----------------------------------------------------------------
@@ -643,13 +712,13 @@ def revise_report(report, by, *, text=None, figures=None, at=None) -> ReportVers
 
 
 def signing_basis(user, report, at=None):
-    """"带班领导" when `user` is the leader on duty of the report's unit on the
-    local date of `at` (roster), "主要领导" when they are a 单位负责人 of
-    exactly that unit, else None."""
+    """"带班领导" when `user` is the leader of the report's unit's shift on duty
+    at `at` (roster; a night shift counts until it ends), "主要领导" when they
+    are a 单位负责人 of exactly that unit, else None."""
     at = _now(at)
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    if DutyShift.objects.filter(unit_id=report.unit_id, date=_local_date(at), leader=user).exists():
+    if DutyShift.objects.filter(unit_id=report.unit_id, starts_at__lte=at, ends_at__gt=at, leader=user).exists():
         return BASIS_DUTY_LEADER
     own = _unit_of(user)
     if own is not None and own.pk == report.unit_id and has_role(user, Role.UNIT_HEAD):
@@ -830,6 +899,15 @@ def issue_bulletin(bulletin, by, *, at=None) -> Bulletin:
     return _sync(bulletin, b)
 
 
+def may_relay_instruction(user, bulletin) -> bool:
+    """Record a leader's instruction on an issued bulletin and relay it
+    (TL-3: within 1 hour, also at night): the duty office watching the
+    bulletin's unit (值班员, 带班领导), or the 督查室."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return is_duty_office_for(user, bulletin.unit) or has_role(user, Role.SUPERVISOR)
+
+
 def responsible_person(unit):
     """The unit's 联络员, else its 单位负责人 (people of exactly this unit)."""
     for role in (Role.LIAISON, Role.UNIT_HEAD):
@@ -848,10 +926,10 @@ def record_instruction(item, leader, text, units, by, at=None, *, instructed_at=
     relay clock (met at `at`) and the journal events."""
     at = _now(at)
     instructed_at = instructed_at or at
-    if not has_role(by, Role.SUPERVISOR):
-        raise PermissionDenied("只有督查室可以把领导批示转为督办事项")
-    item = BulletinItem.objects.select_related("bulletin").get(pk=item.pk)
+    item = BulletinItem.objects.select_related("bulletin__unit").get(pk=item.pk)
     b = item.bulletin
+    if not may_relay_instruction(by, b):
+        raise PermissionDenied("只有县政府总值班室（值班员、带班领导）或督查室可以录入并传达领导批示")
     errors = {}
     if b.state != BulletinState.ISSUED:
         errors["item"] = "要情尚未印发，不能录入批示"
@@ -904,8 +982,9 @@ def record_instruction(item, leader, text, units, by, at=None, *, instructed_at=
     )
     if due_at is not None:
         data["due_at"] = due_at
+    office = _unit_of(by) if has_role(by, Role.SUPERVISOR) else supervision.supervision_office_for(lead)
     with transaction.atomic():
-        matter = supervision.create_matter(by, assign=True, at=at, **data)
+        matter = supervision.relay_leader_instruction(by, supervising_unit=office, at=at, **data)
         ins = Instruction.objects.create(item=item, leader=leader, text=text, instructed_at=instructed_at,
                                          lead_unit=lead, matter=matter, recorded_by=by, relayed_at=at)
         ins.units.set(unit_list)

@@ -107,16 +107,22 @@ def roster(request):
     errors, status = [], 200
     existing = {s.date: s for s in visible(DutyShift, request.user).filter(
         unit=unit, date__range=(days[0][0], days[-1][0]))}
-    values = {d: (str(s.officer_id), str(s.leader_id), s.note) for d, s in existing.items()}
+    default_start, default_end = services.default_shift_times()
+    hhmm = "{:%H:%M}".format
+    values = {d: (str(s.officer_id), str(s.leader_id), s.note, hhmm(timezone.localtime(s.starts_at)),
+                  hhmm(timezone.localtime(s.ends_at))) for d, s in existing.items()}
     if request.method == "POST":
         rows, values = [], {}
         for day, _, _ in days:
             o = request.POST.get(f"officer-{day.day}", "").strip()
             ld = request.POST.get(f"leader-{day.day}", "").strip()
             note = request.POST.get(f"note-{day.day}", "").strip()
-            values[day] = (o, ld, note)
+            start = request.POST.get(f"start-{day.day}", "").strip()
+            end = request.POST.get(f"end-{day.day}", "").strip()
+            values[day] = (o, ld, note, start, end)
             if o or ld or note:
-                rows.append({"date": day, "officer": o or None, "leader": ld or None, "note": note})
+                rows.append({"date": day, "officer": o or None, "leader": ld or None, "note": note,
+                             "start": start, "end": end})
         try:
             services.set_month_roster(unit, year, month, rows, request.user)
         except PermissionDenied as e:
@@ -127,9 +133,13 @@ def roster(request):
             messages.success(request, f"已保存{unit.name}{year}年{month}月值班表（{len(rows)}天）")
             return redirect(f"{reverse('duty:roster')}?unit={unit.pk}&month={year:04d}-{month:02d}")
     by_day = pages.errors_by_day(errors)
-    grid = [{"date": d, "label": label, "weekend": weekend, "officer": values.get(d, ("", "", ""))[0],
-             "leader": values.get(d, ("", "", ""))[1], "note": values.get(d, ("", "", ""))[2],
-             "errors": by_day.get(d.day, [])} for d, label, weekend in days]
+    blank = ("", "", "", hhmm(default_start), hhmm(default_end))
+    grid = []
+    for d, label, weekend in days:
+        officer, leader, note, start, end = values.get(d, blank)
+        grid.append({"date": d, "label": label, "weekend": weekend, "officer": officer, "leader": leader,
+                     "note": note, "start": start or hhmm(default_start), "end": end or hhmm(default_end),
+                     "errors": by_day.get(d.day, [])})
     prev_y, prev_m = pages.shift_month(year, month, -1)
     next_y, next_m = pages.shift_month(year, month, 1)
     return render(request, "duty/roster.html", {
@@ -365,7 +375,7 @@ def bulletin_edit(request, pk):
 def _bulletin_context(request, b, bound=None):
     bound = bound or {}
     items = pages.bulletin_items(b, request.user)
-    may_instruct = b.state == BulletinState.ISSUED and pages.is_instruction_recorder(request.user)
+    may_instruct = b.state == BulletinState.ISSUED and pages.is_instruction_recorder(request.user, b)
     for item in items:
         key = f"instruct-{item.pk}"
         item.form = bound.get(key) or (forms.InstructionForm(auto_id=f"id_{key}_%s") if may_instruct else None)
@@ -428,7 +438,8 @@ def record_instruction(request, pk):
 
         if _run(form, call):
             ins = result["ins"]
-            messages.success(request, f"已录入批示并转为督办事项 {ins.matter.number}，已通知有关单位")
+            messages.success(request, f"已录入批示并传达：督办事项 {ins.matter.number} 已交办有关单位，"
+                                      f"并告知{ins.matter.supervising_unit.name}")
             return redirect(reverse("duty:bulletin", args=[b.pk]) + f"#item-{item.pk}")
     b = Bulletin.objects.select_related("compiled_by", "issued_by", "unit").get(pk=b.pk)
     return render(request, "duty/bulletin.html", _bulletin_context(request, b, {key: form}), status=422)

@@ -16,10 +16,20 @@ A user sees a row when
   unit owns, leads or cooperates on, including their offices' work), or
 - one of its units lies in the subtree of a jurisdiction the user holds as
   督查室 or 领导 (the role's scope unit, or their own unit), or
-- the user is named in one of its user fields (e.g. the instructing leader);
+- the user is named in one of its user fields (e.g. the instructing leader),
+- or an app-specific grant gives sight (`grants`: "the duty office sees the
+  incidents whose reporting or involved units lie in its jurisdictions" is
+  `SubtreeGrant(roots=duty_jurisdictions, unit_fields=("reporting_unit",),
+  multi_unit_fields=("involved_units",))`: the app names the units and the
+  roots, this module builds the condition);
 and it meets the model's own limits, if any (`restrict`: a matter's draft is
 the supervision office's until it is assigned).
 Everything else is as if it did not exist: detail views answer 404.
+
+The condition never joins a to-many relation: foreign-key hops become
+EXISTS on the related row, many-to-many fields EXISTS on the through table,
+so a row reachable along several paths (two involved units, a lead and a
+cooperating unit in one subtree) is listed, counted and fetched once.
 """
 
 from dataclasses import dataclass, field
@@ -33,11 +43,41 @@ from .models import JURISDICTION_ROLES, RoleAssignment, Unit
 
 
 @dataclass(frozen=True)
+class SubtreeGrant:
+    """Sight granted by an app: rows whose `unit_fields` (foreign-key paths to
+    org.Unit, e.g. "reporting_unit", "incident__reporting_unit") or
+    `multi_unit_fields` (many-to-many fields to org.Unit) lie in the
+    subtrees of the units `roots(user)` returns."""
+
+    roots: object  # callable(user) -> list of Unit
+    unit_fields: tuple = ()
+    multi_unit_fields: tuple = ()
+
+
+@dataclass(frozen=True)
+class RowsGrant:
+    """Sight granted by an app over rows it selects, not over units: the
+    rows whose foreign key `path` (e.g. "campaign"; empty: the row itself)
+    points into the queryset `rows(user)` returns (a task force's
+    campaigns)."""
+
+    rows: object  # callable(user) -> QuerySet
+    path: str = ""
+
+
+@dataclass(frozen=True)
 class VisibilitySpec:
     unit_fields: tuple = ()
     multi_unit_fields: tuple = ()
     user_fields: tuple = ()
-    extra: tuple = field(default=())  # callables (user, scope) -> Q, for app-specific grants
+    grants: tuple = field(default=())  # SubtreeGrant / RowsGrant: app-specific sight
+    # foreign-key paths to a parent whose visibility this row shares (a
+    # matter's reports, an incident's written reports): visible exactly when
+    # the row reached through one of them is
+    via: tuple = field(default=())
+    # callables (user, scope) -> Q, for app-specific grants that are not about
+    # units (a task force's campaigns); they must not join to-many relations
+    extra: tuple = field(default=())
     # callables (user, scope) -> Q that a visible row must also meet, for
     # app-specific limits on the grants above (a matter's draft)
     restrict: tuple = field(default=())
@@ -125,19 +165,51 @@ def _path_q(roots) -> Q:
 
 
 def _unit_field_q(model, path: str, units) -> Q:
-    """The unit reached from `model` through the foreign keys of `path`
-    ("lead_unit", "parent__assigning_unit") lies in `units`: the last hop as
-    `unit_id IN (subquery)`, the hops before it as EXISTS on the related
+    """The row reached from `model` through the foreign keys of `path`
+    ("lead_unit", "parent__assigning_unit", "item__bulletin") lies in
+    `units` (a subquery or list of its primary keys): the last hop as
+    `field_id IN (subquery)`, the hops before it as EXISTS on the related
     row's primary key. No join is added to the caller's query, so a list
-    keeps the plan of its own filters and order (an index walk) at any size."""
+    keeps the plan of its own filters and order (an index walk) at any size,
+    and a row is never repeated. A hop that is not a forward foreign key is
+    refused: it would join a to-many relation."""
     head, _, rest = path.partition("__")
-    if not rest:
-        return Q(**{f"{head}__in": units})
     field = model._meta.get_field(head)
     if not (field.concrete and (field.many_to_one or field.one_to_one)):
-        return Q(**{f"{path}__in": units})  # a reverse or many-to-many hop: a join
+        raise TypeError(f"{model.__name__}.{head} in visibility path {path!r} is not a foreign key "
+                        "(name many-to-many unit fields in multi_unit_fields)")
+    if not rest:
+        return Q(**{f"{head}__in": units})
     related = field.related_model
     return Q(Exists(related._base_manager.filter(_unit_field_q(related, rest, units), pk=OuterRef(head))))
+
+
+def _multi_unit_field_q(model, name: str, units) -> Q:
+    """A unit of the many-to-many field `name` lies in `units`: EXISTS on the
+    through table, not a join, so that rows are never duplicated."""
+    field = model._meta.get_field(name)
+    if not field.many_to_many or field.auto_created:
+        raise TypeError(f"{model.__name__}.{name} is not a many-to-many field to org.Unit")
+    through = field.remote_field.through._base_manager.filter(**{
+        field.m2m_field_name(): OuterRef("pk"), f"{field.m2m_reverse_field_name()}__in": units})
+    return Q(Exists(through))
+
+
+def units_q(model, units, unit_fields=(), multi_unit_fields=()) -> Q:
+    """Rows of `model` one of whose unit fields (foreign-key paths) or
+    many-to-many unit fields lies in `units` (a subquery or list of ids)."""
+    q = Q(pk__in=[])
+    for f in unit_fields:
+        q |= _unit_field_q(model, f, units)
+    for f in multi_unit_fields:
+        q |= _multi_unit_field_q(model, f, units)
+    return q
+
+
+def _related_model(model, path: str):
+    for head in path.split("__"):
+        model = model._meta.get_field(head).related_model
+    return model
 
 
 def visibility_q(model, user) -> Q:
@@ -150,16 +222,18 @@ def visibility_q(model, user) -> Q:
     roots = scope.roots
     q = Q(pk__in=[])
     if roots:
-        units = subtree_ids(roots)
-        for f in spec.unit_fields:
-            q |= _unit_field_q(model, f, units)
-        for f in spec.multi_unit_fields:
-            # EXISTS on the through table, not a join, so that rows are
-            # never duplicated.
-            field = model._meta.get_field(f)
-            through = field.remote_field.through._base_manager.filter(**{
-                field.m2m_field_name(): OuterRef("pk"), f"{field.m2m_reverse_field_name()}__in": units})
-            q |= Q(Exists(through))
+        q |= units_q(model, subtree_ids(roots), spec.unit_fields, spec.multi_unit_fields)
+    for grant in spec.grants:
+        if isinstance(grant, RowsGrant):
+            rows = grant.rows(user).values("pk")
+            q |= _unit_field_q(model, grant.path, rows) if grant.path else Q(pk__in=rows)
+            continue
+        granted = [u for u in (grant.roots(user) or ()) if u is not None]
+        if granted:
+            q |= units_q(model, subtree_ids(granted), grant.unit_fields, grant.multi_unit_fields)
+    for path in spec.via:
+        parent = _related_model(model, path)
+        q |= _unit_field_q(model, path, visible(parent, user).values("pk"))
     for f in spec.user_fields:
         q |= Q(**{f: scope.user_id})
     for grant in spec.extra:
@@ -185,12 +259,20 @@ def visible_ids(model, user, ids) -> set:
 
 def get_visible_or_404(queryset_or_model, user, **lookup):
     """One row by lookup, or 404 when it does not exist or is not visible:
-    the two are indistinguishable to the caller."""
+    the two are indistinguishable to the caller. A row is one row however
+    many paths make it visible: should a caller's own queryset join a
+    to-many relation, its duplicates of one row still give that row (a
+    lookup that matches different rows is a programming error)."""
     qs = visible(queryset_or_model, user)
     try:
-        return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, ValidationError):
+        rows = list(qs.filter(**lookup)[:21])
+    except (ValueError, ValidationError):
         raise Http404("未找到该记录") from None
+    if not rows:
+        raise Http404("未找到该记录")
+    if len({r.pk for r in rows}) > 1:
+        raise qs.model.MultipleObjectsReturned(f"{qs.model.__name__}: {lookup} matches several rows")
+    return rows[0]
 
 
 def can_see(user, obj) -> bool:

@@ -13,10 +13,9 @@ keeps both. Every write goes through duban.rectification.services.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from duban.org.visibility import VisibilitySpec
+from duban.org.visibility import RowsGrant, VisibilitySpec
 
 
 def _url(name, pk, fallback):
@@ -44,16 +43,14 @@ CATEGORY_SETS = {
 }
 
 
-def _task_force_campaigns(user, scope):
-    return Campaign.objects.filter(task_force__memberships__user_id=scope.user_id).values("pk")
+def _task_force_campaigns(user):
+    """The campaigns whose task force (工作专班) the user is a member of: they
+    see all of those campaigns' work."""
+    return Campaign.objects.filter(task_force__memberships__user_id=user.pk)
 
 
-def _campaign_grant(user, scope):
-    return Q(pk__in=_task_force_campaigns(user, scope))
-
-
-def _via_campaign_grant(user, scope):
-    return Q(campaign_id__in=_task_force_campaigns(user, scope))
+_campaign_grant = RowsGrant(rows=_task_force_campaigns)
+_via_campaign_grant = RowsGrant(rows=_task_force_campaigns, path="campaign")
 
 
 class Campaign(models.Model):
@@ -75,7 +72,7 @@ class Campaign(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
 
     visibility = VisibilitySpec(unit_fields=("organizer",), multi_unit_fields=("units",),
-                                extra=(_campaign_grant,))
+                                grants=(_campaign_grant,))
 
     class Meta:
         verbose_name = "专项行动"
@@ -173,7 +170,7 @@ class LedgerSubmission(models.Model):
     problem_count = models.PositiveIntegerField("报送时问题数", default=0)
     evidence = models.ManyToManyField("journal.EvidenceFile", verbose_name="附件", blank=True, related_name="+")
 
-    visibility = VisibilitySpec(unit_fields=("unit", "campaign__organizer"), extra=(_via_campaign_grant,))
+    visibility = VisibilitySpec(unit_fields=("unit", "campaign__organizer"), grants=(_via_campaign_grant,))
 
     class Meta:
         verbose_name = "台账报送"
@@ -215,12 +212,6 @@ class ProblemState(models.TextChoices):
 
 
 OPEN_PROBLEM_STATES = (ProblemState.RECTIFYING, ProblemState.SUBMITTED, ProblemState.RERECTIFYING)
-
-
-def _via_problem_grant(user, scope):
-    from duban.org.visibility import visibility_q
-
-    return Q(problem_id__in=Problem.objects.filter(visibility_q(Problem, user)).values("pk"))
 
 
 class Problem(models.Model):
@@ -267,7 +258,7 @@ class Problem(models.Model):
 
     # Its unit's subtree, the supervision office's jurisdiction (both through
     # `unit`) and the campaign's task force.
-    visibility = VisibilitySpec(unit_fields=("unit",), extra=(_via_campaign_grant,))
+    visibility = VisibilitySpec(unit_fields=("unit",), grants=(_via_campaign_grant,))
 
     class Meta:
         verbose_name = "问题"
@@ -341,7 +332,7 @@ class ProblemRound(models.Model):
     onsite_note = models.TextField("实地核查情况", blank=True)
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
 
-    visibility = VisibilitySpec(extra=(_via_problem_grant,))
+    visibility = VisibilitySpec(via=("problem",))
 
     class Meta:
         verbose_name = "整改轮次"
@@ -381,7 +372,7 @@ class ProblemEntry(models.Model):
     onsite = models.BooleanField("实地核查", default=False)
     evidence = models.ManyToManyField("journal.EvidenceFile", verbose_name="佐证材料", blank=True, related_name="+")
 
-    visibility = VisibilitySpec(extra=(_via_problem_grant,))
+    visibility = VisibilitySpec(via=("problem",))
 
     class Meta:
         verbose_name = "问题记录"
@@ -426,7 +417,7 @@ class SpotCheck(models.Model):
                                  on_delete=models.PROTECT, related_name="+")
     note = models.TextField("说明", blank=True)
 
-    visibility = VisibilitySpec(unit_fields=("campaign__organizer",), extra=(_via_campaign_grant,))
+    visibility = VisibilitySpec(unit_fields=("campaign__organizer",), grants=(_via_campaign_grant,))
 
     class Meta:
         verbose_name = "随机抽查"
@@ -470,7 +461,7 @@ class LookBack(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
 
-    visibility = VisibilitySpec(unit_fields=("campaign__organizer",), extra=(_via_campaign_grant,))
+    visibility = VisibilitySpec(unit_fields=("campaign__organizer",), grants=(_via_campaign_grant,))
 
     class Meta:
         verbose_name = "回头看"
@@ -498,7 +489,7 @@ class LookBackItem(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     new_deadline = models.DateField("再整改时限", null=True, blank=True)
 
-    visibility = VisibilitySpec(extra=(_via_problem_grant,))
+    visibility = VisibilitySpec(via=("problem",))
 
     class Meta:
         verbose_name = "回头看核查"

@@ -346,6 +346,11 @@ class DecideExtensionForm(ActionForm):
     reason = forms.CharField(label="审批意见", required=False, widget=textarea(2))
 
 
+class AdjustDeadlineForm(ActionForm):
+    due_at = forms.DateField(label="新的办结期限", required=False, widget=date_input())
+    reason = forms.CharField(label="调整理由", required=False, widget=textarea(2))
+
+
 class UrgeForm(ActionForm):
     channel = forms.ChoiceField(label="催办渠道", choices=[(c.value, c.label) for c in MANUAL_CHANNELS])
     note = forms.CharField(label="催办内容", required=False, widget=textarea(2))

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from duban.org.visibility import VisibilitySpec, subtree_ids, visibility_q
+from duban.org.visibility import VisibilitySpec, subtree_ids
 
 from .transitions import CLOSED_STATES, OPEN_STATES, State
 
@@ -298,11 +298,6 @@ class MatterCooperation(models.Model):
         return f"{self.unit}（配合）"
 
 
-def _through_matter(user, scope):
-    """Rows of a matter's child table are visible exactly when the matter is."""
-    return Q(matter_id__in=Matter.objects.filter(visibility_q(Matter, user)).values("pk"))
-
-
 class ReportKind(models.TextChoices):
     PROGRESS = "progress", "进展反馈"
     PERIODIC = "periodic", "定期报告"
@@ -338,7 +333,7 @@ class Report(models.Model):
                                     on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField("审阅时间", null=True, blank=True)
 
-    visibility = VisibilitySpec(extra=(_through_matter,))
+    visibility = VisibilitySpec(via=("matter",))
 
     class Meta:
         verbose_name = "反馈"
@@ -377,7 +372,7 @@ class ExtensionRequest(models.Model):
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_reason = models.TextField("审批意见", blank=True)
 
-    visibility = VisibilitySpec(extra=(_through_matter,))
+    visibility = VisibilitySpec(via=("matter",))
 
     class Meta:
         verbose_name = "延期申请"
@@ -433,7 +428,7 @@ class Urge(models.Model):
     document_serial = models.PositiveIntegerField("催办单序号", null=True, blank=True)
     document_number = models.CharField("催办单编号", max_length=80, blank=True)
 
-    visibility = VisibilitySpec(extra=(_through_matter,))
+    visibility = VisibilitySpec(via=("matter",))
 
     class Meta:
         verbose_name = "催办"

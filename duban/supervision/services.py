@@ -36,6 +36,7 @@ parent's state.
 
 import calendar as pycal
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -53,7 +54,7 @@ from duban.core import serials
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
 from duban.notify import services as notify
-from duban.org.models import Role, Unit
+from duban.org.models import Role, RoleAssignment, Unit
 from duban.org.services import has_role
 from duban.org.visibility import scope_for
 from duban.timelimits.calendar import parse_day_end
@@ -223,6 +224,10 @@ def _day_end(d: dt.date) -> dt.datetime:
     return dt.datetime.combine(d, end, timezone.get_default_timezone())
 
 
+def _day_start(d: dt.date) -> dt.datetime:
+    return dt.datetime.combine(d, dt.time(), timezone.get_default_timezone())
+
+
 def as_moment(value):
     """An aware datetime from a datetime (naive = Beijing time), an ISO
     string, or a date (= the end of that day)."""
@@ -230,7 +235,9 @@ def as_moment(value):
         return None
     if isinstance(value, str):
         text = value.strip()
-        parsed = parse_datetime(text)
+        # A bare date is the end of that day (Python's fromisoformat, under
+        # parse_datetime, would read it as its midnight).
+        parsed = None if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text) else parse_datetime(text)
         if parsed is None:
             d = parse_date(text)
             if d is None:
@@ -263,12 +270,14 @@ def _coop_rows(value):
     return rows
 
 
-def clean_matter_data(data: dict, *, at=None, subtask=False) -> dict:
+def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> dict:
     """Validate a matter's fields (SUP-1): the source's required particulars,
     title and content, units and people, the time node. Returns the values
     for the model plus "cooperating": [(unit, person, duty)]. Raises one
     ValidationError with a Chinese message per bad field, naming it. Units
-    and people may be given as instances or ids, dates as ISO text."""
+    and people may be given as instances or ids, dates as ISO text. With
+    `history` (an imported ledger's matter, `import_matter`) a deadline
+    already past is no error."""
     at = _now(at)
     unknown = set(data) - INPUT_FIELDS
     if unknown:
@@ -363,7 +372,7 @@ def clean_matter_data(data: dict, *, at=None, subtask=False) -> dict:
     except ValidationError as e:
         err("due_at", f"办结期限：{e.messages[0]}")
         due_at = None
-    if due_at is not None and due_at <= at:
+    if due_at is not None and due_at <= at and not history:
         err("due_at", f"办结期限（{fmt_moment(due_at)}）须晚于当前时间")
     rule = (data.get("deadline_rule") or "").strip()
     if due_at is not None and rule:
@@ -494,6 +503,7 @@ PERMISSIONS = {
     Action.DECIDE_EXTENSION: _REVIEW,
     Action.URGE: (can_urge, "只有督查室、分解单位或批示（责任）领导可以{}"),
     Action.REVIEW_REPORT: _REVIEW,
+    Action.ADJUST_DEADLINE: _OFFICE,
 }
 
 
@@ -585,25 +595,36 @@ def next_period_due(cycle, day, after) -> dt.datetime:
         year += 1
 
 
-def _start_period(m, *, started_at, after):
+def _start_period(m, *, started_at, after, at=None):
+    """The next period's report clock; `at`: the moment of the action that
+    sets it up (a report, the sweep), when the period begins later."""
     due = next_period_due(m.report_cycle, m.report_day, after)
     local = timezone.localtime(due)
     return clocks.start_clock(m, REPORT, due_at=due, started_at=started_at, owner_unit=m.lead_unit,
                               owner_person=m.lead_person,
-                              label=_clock_label(m, f"定期报告（{local.month}月{local.day}日前）"))
+                              label=_clock_label(m, f"定期报告（{local.month}月{local.day}日前）"), at=at)
 
 
-def _start_clocks(m, at):
-    common = dict(started_at=at, owner_unit=m.lead_unit, owner_person=m.lead_person)
-    clocks.start_clock(m, ACK, rule=ACK_RULE, label=_clock_label(m, "签收"), **common)
+def _start_clocks(m, at, received_at=None):
+    """The clocks of a matter assigned at `at`. An imported matter
+    (`received_at`: the import) is signed for and reports periodically from
+    its import on, when it reaches the unit's worklist; its completion clock
+    runs from the assignment the ledger gives, due at the ledger's deadline
+    even when that has passed (red at once, the sweep dates the breach at
+    the deadline): from the deadline's day when it lies before `at`."""
+    received = received_at or at
+    common = dict(owner_unit=m.lead_unit, owner_person=m.lead_person)
+    clocks.start_clock(m, ACK, rule=ACK_RULE, label=_clock_label(m, "签收"), started_at=received, **common)
     completion = None
     if m.due_at is not None:
-        completion = clocks.start_clock(m, COMPLETION, due_at=m.due_at, label=_clock_label(m, "办结"), **common)
+        start = at if at < m.due_at else _day_start(timezone.localtime(m.due_at).date())
+        completion = clocks.start_clock(m, COMPLETION, due_at=m.due_at, label=_clock_label(m, "办结"),
+                                        started_at=start, **common)
     elif m.deadline_rule:
         completion = clocks.start_clock(m, COMPLETION, rule=m.deadline_rule, label=_clock_label(m, "办结"),
-                                        **common)
+                                        started_at=at, **common)
     if m.is_long_term:
-        _start_period(m, started_at=at, after=at)
+        _start_period(m, started_at=received, after=received)
     m.completion_clock = completion
 
 
@@ -707,10 +728,11 @@ def _percent(value):
     return value
 
 
-def _store_files(files, by, unit) -> list:
+def _store_files(files, by, unit, at=None) -> list:
     stored = []
     for f in files or ():
-        stored.append(f if isinstance(f, EvidenceFile) else evidence.store(f, owner_unit=unit, uploaded_by=by))
+        stored.append(f if isinstance(f, EvidenceFile) else evidence.store(f, owner_unit=unit, uploaded_by=by,
+                                                                            at=at))
     return stored
 
 
@@ -748,11 +770,15 @@ def _write_cooperations(m, rows):
     ])
 
 
-def _insert(clean, *, by, at, parent=None) -> Matter:
+def _insert(clean, *, by, at, parent=None, supervising_unit=None) -> Matter:
     values = dict(clean)
     coops = values.pop("cooperating")
+    if parent is not None:
+        supervising_unit_id = parent.supervising_unit_id
+    else:
+        supervising_unit_id = supervising_unit.pk if supervising_unit is not None else by.person.unit_id
     m = Matter(**values, parent=parent, created_by=by, created_at=at, state=State.DRAFT,
-               supervising_unit_id=parent.supervising_unit_id if parent else by.person.unit_id)
+               supervising_unit_id=supervising_unit_id)
     m.save(force_insert=True)
     m.root_id = parent.root_id if parent else m.pk
     m.depth = parent.depth + 1 if parent else 0
@@ -859,6 +885,61 @@ def create_matters_from_meeting(meeting_info: dict, decisions: list, by, *, assi
     return out
 
 
+def supervision_office_for(unit):
+    """The 督查室 that supervises `unit`: the unit of the 督查室 staff whose
+    jurisdiction is the nearest one above it (the deepest scope covering it;
+    ties: the longest-serving assignment). None when nobody supervises it."""
+    if unit is None:
+        return None
+    best = None
+    for ra in (RoleAssignment.objects.filter(role=Role.SUPERVISOR, user__is_active=True,
+                                             user__person__isnull=False)
+               .select_related("scope", "user__person__unit").order_by("id")):
+        juris = ra.scope or ra.user.person.unit
+        if juris is None or not unit.path.startswith(juris.path):
+            continue
+        if best is None or len(juris.path) > len(best[0].path):
+            best = (juris, ra.user.person.unit)
+    return best[1] if best else None
+
+
+def relay_leader_instruction(by, *, supervising_unit, at=None, **data) -> Matter:
+    """The duty office's hand-over of a county leader's instruction (DUTY-5;
+    TL-3: relayed to the towns and departments within 1 hour, seed 004 §4):
+    at any hour a 值班员 or 带班领导 relays it to the units as an assigned
+    matter, without waiting for the supervision office to be awake. The
+    matter's supervising office is the 督查室 `supervising_unit`, which is
+    told at once and adjusts or takes it over like any of its matters (the
+    duty office gets no further rights on it). The caller
+    (duban.duty.services.record_instruction) has checked that `by` is the
+    duty office for the instruction. Same checks, number, clocks and
+    messages to the units as create_matter(assign=True)."""
+    at = _now(at)
+    if supervising_unit is None:
+        raise ValidationError({"lead_unit": "没有管辖该单位的督查室，无法转为督办事项"})
+    clean = clean_matter_data(data, at=at)
+    with transaction.atomic():
+        m = _insert(clean, by=by, at=at, supervising_unit=supervising_unit)
+        chain.record("supervision.matter.create", m, after={**_snapshot(m), "relayed_by_duty_office": True},
+                     actor=by, occurred_at=at)
+        m = _assign(_locked(m), by, at)
+        _notify_supervision_office(m, by, at)
+    return m
+
+
+def _notify_supervision_office(m, by, at):
+    """Tell the supervising 督查室's staff about a matter the duty office
+    relayed in their absence."""
+    staff = (User.objects.filter(is_active=True, person__unit_id=m.supervising_unit_id,
+                                 role_assignments__role=Role.SUPERVISOR).distinct().order_by("id"))
+    body = (f"{fmt_moment(at)}，{_name(by)}（值班）已将领导批示传达至{m.lead_unit.name}"
+            + (f"等{1 + m.cooperations.count()}个单位" if m.cooperations.exists() else "")
+            + f"，形成督办事项{m.number}“{m.title}”。请核定期限、跟踪督办；如需调整，可在事项页面办理。")
+    for user in staff:
+        notify.notify_user(user, f"【值班转办】{m.number} {m.title}", body, key=f"supervision:{m.pk}:relayed",
+                           link=m.get_absolute_url(), at=at)
+
+
 # --- the closed loop ----------------------------------------------------------
 
 def assign_matter(matter, by, *, at=None) -> Matter:
@@ -869,25 +950,75 @@ def assign_matter(matter, by, *, at=None) -> Matter:
     with transaction.atomic():
         m = _locked(matter)
         _require(by, m, Action.ASSIGN)
-        new_state = transitions.check(m.state, Action.ASSIGN)
-        problems = _doc2_of_matter(m)
-        if problems:
-            raise ValidationError(problems)
-        if m.due_at is not None and m.due_at <= at:
-            raise ValidationError({"due_at": f"办结期限（{fmt_moment(m.due_at)}）已过，请先修改期限"})
-        year = timezone.localtime(at).year
-        m.year, m.serial = year, serials.take("matter", year)
-        m.number = matter_number_format().format(year=year, serial=m.serial)
-        m.state, m.assigned_at = new_state, at
-        _start_clocks(m, at)
-        m.save()
-        _refresh_current(m)
-        chain.record("supervision.matter.assign", m, before={"state": State.DRAFT}, after={
-            "state": m.state, "number": m.number, "deadline": m.deadline, "lead_unit": m.lead_unit_id,
-            "lead_person": m.lead_person_id,
-        }, actor=by, occurred_at=at)
-        _notify_assignment(m, at)
+        _assign(m, by, at)
     return _sync(matter, m)
+
+
+def _assign(m, by, at, received_at=None):
+    """Assign the locked draft `m` (the caller checked who may). An imported
+    matter (`received_at`, see `import_matter`) may be past its deadline."""
+    new_state = transitions.check(m.state, Action.ASSIGN)
+    problems = _doc2_of_matter(m)
+    if problems:
+        raise ValidationError(problems)
+    if m.due_at is not None and m.due_at <= at and received_at is None:
+        raise ValidationError({"due_at": f"办结期限（{fmt_moment(m.due_at)}）已过，请先修改期限"})
+    year = timezone.localtime(at).year
+    m.year, m.serial = year, serials.take("matter", year)
+    m.number = matter_number_format().format(year=year, serial=m.serial)
+    m.state, m.assigned_at = new_state, at
+    _start_clocks(m, at, received_at=received_at)
+    m.save()
+    _refresh_current(m)
+    chain.record("supervision.matter.assign", m, before={"state": State.DRAFT}, after={
+        "state": m.state, "number": m.number, "deadline": m.deadline, "lead_unit": m.lead_unit_id,
+        "lead_person": m.lead_person_id, **({"imported": True} if received_at is not None else {}),
+    }, actor=by, occurred_at=at)
+    _notify_assignment(m, received_at or at)
+    return m
+
+
+def history_problems(clean, *, assigned_on, at) -> dict:
+    """{field: message} of an imported matter's past (`clean` from
+    clean_matter_data): its 交办日期 lies not after today, its 办结期限 not
+    before that day."""
+    problems = {}
+    if assigned_on is None:
+        return problems
+    day = f"{assigned_on.year}年{assigned_on.month}月{assigned_on.day}日"
+    if assigned_on > timezone.localtime(at).date():
+        problems["assigned_on"] = f"交办日期{day}晚于今天"
+    elif clean.get("due_at") is not None and clean["due_at"] <= _day_start(assigned_on):
+        problems["due_at"] = f"办结期限（{fmt_moment(clean['due_at'])}）早于交办日期{day}"
+    return problems
+
+
+def import_matter(by, *, at=None, assigned_on=None, **data) -> Matter:
+    """A row of an imported 督办事项 ledger (duban.supervision.ledger),
+    created and assigned at once. `at` is the import moment; `assigned_on`
+    the day of the assignment the ledger gives (交办日期; its first moment,
+    default `at`): the matter's
+    creation and assignment and their journal events are dated there, and
+    its completion clock runs from it, due at the ledger's deadline even
+    when that has passed (red at once; the sweep dates the breach at the
+    deadline). The lead unit signs for it, and reports periodically, from
+    the import on. Same checks (but for the past deadline), number and
+    messages as create_matter(assign=True)."""
+    at = _now(at)
+    assigned_at = _day_start(assigned_on) if assigned_on is not None else at
+    _require_supervisor(by)
+    clean = clean_matter_data(data, at=at, history=True)
+    problems = history_problems(clean, assigned_on=assigned_on, at=at)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        m = _insert(clean, by=by, at=assigned_at)
+        chain.record("supervision.matter.create", m, after={**_snapshot(m), "imported": True}, actor=by,
+                     occurred_at=assigned_at)
+        m = _locked(m)
+        _require(by, m, Action.ASSIGN)
+        m = _assign(m, by, assigned_at, received_at=at)
+    return m
 
 
 def acknowledge(matter, by, *, at=None) -> Matter:
@@ -956,7 +1087,7 @@ def submit_report(matter, by, *, text, files=(), kind=ReportKind.PROGRESS, progr
         unit = m.lead_unit if lead else cooperation_of(by, m).unit
         unit_id = unit.pk if unit else None
         before = {"state": m.state, "progress": m.progress}
-        stored = _store_files(files, by, unit)
+        stored = _store_files(files, by, unit, at)
         r = Report.objects.create(matter=m, kind=kind, text=text, progress=progress, unit_id=unit_id,
                                   submitted_by=by, submitted_at=at,
                                   period_due_at=max((c.due_at for c in period), default=None))
@@ -965,7 +1096,7 @@ def submit_report(matter, by, *, text, files=(), kind=ReportKind.PROGRESS, progr
             clocks.meet(c, at=at)
         if period and not _clocks(m).filter(kind=REPORT, state=ClockState.RUNNING).exists():
             last = max(c.due_at for c in period)
-            _start_period(m, started_at=last, after=last)
+            _start_period(m, started_at=last, after=last, at=at)
         m.state = new_state
         m.started_at = m.started_at or at
         if progress is not None and lead:
@@ -1000,7 +1131,7 @@ def request_completion(matter, by, *, text, files, at=None) -> Report:
             raise ValidationError(f"尚有{open_children}项子任务未办结，不能申请办结")
         if m.extensions.filter(state=ExtensionState.PENDING).exists():
             raise ValidationError("延期申请尚待审批，请审批后再申请办结")
-        stored = _store_files(files, by, m.lead_unit)
+        stored = _store_files(files, by, m.lead_unit, at)
         r = Report.objects.create(matter=m, kind=ReportKind.COMPLETION, text=text, unit_id=m.lead_unit_id,
                                   submitted_by=by, submitted_at=at)
         r.files.set(stored)
@@ -1267,6 +1398,52 @@ def _check_under_parent(m, moment, what):
             raise ValidationError({"proposed_due": f"{what}不能晚于上级事项期限 {fmt_moment(parent_due)}"})
 
 
+def adjust_deadline(matter, by, *, due_at, reason, at=None) -> Matter:
+    """The supervision office sets a matter's deadline itself (核定期限: a
+    matter the duty office relayed at night on the default rule, a deadline
+    to correct), with a reason. The deadline is explicit from then on (no
+    rule or calendar change moves it); the units are told. Journaled with
+    the old and the new deadline."""
+    at = _now(at)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        m = _locked(matter)
+        _require(by, m, Action.ADJUST_DEADLINE)
+        transitions.check(m.state, Action.ADJUST_DEADLINE)
+        errors = {}
+        if not reason:
+            errors["reason"] = "调整期限须填写理由"
+        try:
+            target = as_moment(due_at)
+        except ValidationError as e:
+            errors["due_at"] = f"新期限：{e.messages[0]}"
+            target = None
+        if target is None and "due_at" not in errors:
+            errors["due_at"] = "请填写新的办结期限"
+        if target is not None and target <= at:
+            errors["due_at"] = f"新期限 {fmt_moment(target)} 已过，请填写今后的日期"
+        if m.completion_clock_id is None:
+            errors["due_at"] = "该事项为长期事项，没有办结期限，按报送周期定期报送"
+        if errors:
+            raise ValidationError(errors)
+        try:
+            _check_under_parent(m, target, "新期限")
+        except ValidationError as e:
+            raise ValidationError({"due_at": e.messages[0]}) from None
+        clock = Clock.objects.get(pk=m.completion_clock_id)
+        old_due = clock.due_at
+        _reset_deadline(clock, target, f"督查室调整期限：{reason}"[:200], by, at)
+        _sync_clocks(m, at)
+        _refresh_current(m)
+        clock.refresh_from_db()
+        chain.record("supervision.matter.adjust_deadline", m, before={"due_at": old_due},
+                     after={"due_at": clock.due_at, "reason": reason}, actor=by, occurred_at=at)
+        _notify_people(m, at, occasion=f"deadline:{clock.due_at.isoformat()}",
+                       subject=f"【期限调整】{m.number} {m.title}",
+                       body=f"督查室已将办结期限由{fmt_moment(old_due)}调整为{fmt_moment(clock.due_at)}。理由：{reason}")
+    return _sync(matter, m)
+
+
 def decide_extension(extension, by, *, approve, reason="", new_due=None, at=None) -> ExtensionRequest:
     """The supervision office decides: approval sets the completion clock's
     deadline (the proposed date, or `new_due`), rejection keeps the original
@@ -1395,7 +1572,7 @@ def handle_clock_flips(flips, now=None) -> list:
         if (f.kind == FlipKind.BREACH and f.clock.kind == REPORT and m.is_long_term
                 and m.state in (State.ACKNOWLEDGED, State.IN_PROGRESS, State.ASSIGNED)
                 and not _clocks(m).filter(kind=REPORT, state=ClockState.RUNNING).exists()):
-            _start_period(m, started_at=f.clock.due_at, after=f.clock.due_at)
+            _start_period(m, started_at=f.clock.due_at, after=f.clock.due_at, at=now)
             _refresh_current(m)
         if not transitions.allowed(m.state, Action.URGE):
             continue

@@ -48,6 +48,7 @@ class Action(models.TextChoices):
     DECIDE_EXTENSION = "decide_extension", "审批延期"
     URGE = "urge", "催办"
     REVIEW_REPORT = "review_report", "审阅反馈"
+    ADJUST_DEADLINE = "adjust_deadline", "调整期限"
 
 
 PRIOR = "prior"  # resume: back to the state the matter was suspended from
@@ -79,6 +80,9 @@ TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
     Action.DECIDE_EXTENSION: (_WORKING | {S.SUSPENDED}, None),
     Action.URGE: (_WORKING, None),
     Action.REVIEW_REPORT: (frozenset({S.IN_PROGRESS, S.COMPLETION_REQUESTED}), None),
+    # The office sets the deadline itself (a matter the duty office relayed
+    # at night, a deadline the office has to correct).
+    Action.ADJUST_DEADLINE: (_WORKING, None),
 }
 
 # Open: the matter is somebody's work (worklists, lights, urges).

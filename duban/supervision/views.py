@@ -241,6 +241,13 @@ def _decide_extension(request, m, form):
     return "已批准延期" if approve else "已驳回延期申请"
 
 
+def _adjust_deadline(request, m, form):
+    d = form.cleaned_data
+    services.adjust_deadline(m, request.user, due_at=d.get("due_at"), reason=d.get("reason", ""))
+    m.refresh_from_db()
+    return f"已调整办结期限为 {services.fmt_moment(m.deadline)}，并通知有关单位"
+
+
 def _urge(request, m, form):
     d = form.cleaned_data
     u = services.urge_matter(m, request.user, channel=d["channel"], note=d.get("note", ""),
@@ -275,6 +282,7 @@ ACTIONS = {
     Action.DECIDE_EXTENSION: (forms.DecideExtensionForm, _decide_extension),
     Action.URGE: (forms.UrgeForm, _urge),
     Action.REVIEW_REPORT: (forms.ReviewReportForm, _review_report),
+    Action.ADJUST_DEADLINE: (forms.AdjustDeadlineForm, _adjust_deadline),
 }
 
 # What the panel says about each action.
@@ -290,6 +298,7 @@ HINTS = {
     Action.SPLIT: "把本单位承担的任务分解给科室、乡镇或其他单位，期限不得晚于本事项期限。",
     Action.REQUEST_EXTENSION: "须在期限届满前申请；审批期间暂停计时。",
     Action.URGE: "记录催办人、被催办单位和渠道，并向被催办人发送消息。",
+    Action.ADJUST_DEADLINE: "督查室核定办结期限（如值班室夜间按默认规则传达的批示事项），须写明理由；调整后不再随规则或日历变化，并通知责任单位。",
 }
 
 # The actions that stop or undo work: shown last, in grey.

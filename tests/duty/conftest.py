@@ -1,10 +1,12 @@
 """The test county with a duty office and a town that reports, at fixed
 moments of March 2026."""
 
+import calendar
 import datetime as dt
 import zoneinfo
 
 import pytest
+from django.utils import timezone
 
 from duban.duty import services as duty
 from duban.org import services as org
@@ -43,6 +45,21 @@ def dc(county):
     duty.set_month_roster(c.town, 2026, 3, [
         {"date": day, "officer": c.town_duty, "leader": c.town_leader} for day in range(1, 32)
     ], c.town_duty, at=local(2026, 2, 25, 10))
+    return c
+
+
+def roster_around_now(c):
+    """Roster the town for the current month and the last day of the one
+    before, so that the shift on duty now has its leader whatever the day:
+    24-hour shifts from 08:30, so before 08:30 on the 1st last month's
+    shift is on duty."""
+    today = timezone.localdate()
+    days = calendar.monthrange(today.year, today.month)[1]
+    duty.set_month_roster(c.town, today.year, today.month, [
+        {"date": d, "officer": c.town_duty, "leader": c.town_leader} for d in range(1, days + 1)], c.town_duty)
+    eve = today.replace(day=1) - dt.timedelta(days=1)
+    duty.set_month_roster(c.town, eve.year, eve.month, [
+        {"date": eve.day, "officer": c.town_duty, "leader": c.town_leader}], c.town_duty)
     return c
 
 

@@ -73,9 +73,12 @@ def test_duty5_matter_visible_to_the_concerned_units_only(dc, item):
     assert not visible(Matter, dc.edu_user).filter(pk=m.pk).exists()
 
 
-def test_duty5_instruction_needs_an_issued_bulletin_and_a_supervisor(dc, incident, item):
-    with pytest.raises(PermissionDenied):
-        duty.record_instruction(item, dc.leader, "请处置。", [dc.town], dc.duty_clerk, at=after(hours=2))
+def test_duty5_instruction_needs_an_issued_bulletin_and_the_duty_office_or_supervisor(dc, incident, item):
+    # A town's own duty officer (no county duty jurisdiction) and a liaison
+    # are refused; the county duty office and the 督查室 may relay.
+    for who in (dc.town_duty, dc.town_user, dc.edu_user):
+        with pytest.raises(PermissionDenied):
+            duty.record_instruction(item, dc.leader, "请处置。", [dc.town], who, at=after(hours=2))
     b = duty.create_bulletin(dc.duty_clerk, title="草稿", at=after(hours=2),
                              items=[{"heading": "另一条", "summary": "内容"}])
     with pytest.raises(ValidationError) as e:

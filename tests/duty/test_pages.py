@@ -7,7 +7,6 @@ instruction becoming a matter; another unit's user gets 404 everywhere.
 
 The pages use the real clock, so these tests work relative to now."""
 
-import calendar
 import datetime as dt
 import io
 import re
@@ -24,7 +23,9 @@ from duban.security.signals import LAST_ACTIVITY_KEY
 from duban.supervision.models import Matter
 from tests.conftest import DEMO_PASSWORD
 
-pytestmark = pytest.mark.django_db
+from .conftest import roster_around_now
+
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # runs on the real clock: CI fakes the date
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -41,12 +42,10 @@ def minute(delta_minutes=0):
 
 @pytest.fixture
 def live(dc):
-    """The town rostered for the current month (its leader on duty today)
-    and an incident learned of 5 minutes ago."""
-    today = timezone.localdate()
-    days = calendar.monthrange(today.year, today.month)[1]
-    duty.set_month_roster(dc.town, today.year, today.month, [
-        {"date": d, "officer": dc.town_duty, "leader": dc.town_leader} for d in range(1, days + 1)], dc.town_duty)
+    """The town rostered for the current month and the last day of the one
+    before (24-hour shifts from 08:30: before 08:30 on the 1st, last
+    month's shift is on duty), and an incident learned of 5 minutes ago."""
+    roster_around_now(dc)
     dc.inc = duty.report_incident(
         dc.town_duty, title="城关镇化工厂火灾", kind="accident", level="larger", occurred_at=minute(-15),
         learned_at=minute(-5), place="城关镇工业园区", reporting_unit=dc.town, involved_units=[dc.emergency],
@@ -65,7 +64,7 @@ def test_screen_shows_roster_running_clocks_and_refreshes_passively(live):
     r = c.get("/duty/")
     assert r.status_code == 200
     html = r.content.decode()
-    assert "今日值班" in html and "冯值班" in html and "陈副镇长" in html
+    assert "当前值班" in html and "冯值班" in html and "陈副镇长" in html
     assert "城关镇化工厂火灾" in html
     # The countdowns: seconds remaining rendered by the server (about 10 minutes on the phone clock).
     seconds = sorted(int(s) for s in re.findall(r'data-remaining="(-?\d+)"', html))
@@ -257,8 +256,11 @@ def test_bulletin_compile_issue_word_and_instruction(live):
     body = b"".join(r.streaming_content) if r.streaming else r.content
     xml = zipfile.ZipFile(io.BytesIO(body)).read("word/document.xml").decode()
     assert "值班要情" in xml and "第1期" in xml and "城关镇化工厂仓库火灾" in xml
-    # The duty clerk is no 督查室: no instruction form; 督查室 records it.
-    assert "录入领导批示" not in clerk.get(f"/duty/bulletins/{b.pk}/").content.decode()
+    # The county duty office and the 督查室 see the instruction form; a town's
+    # own duty officer does not.
+    assert "录入领导批示" in clerk.get(f"/duty/bulletins/{b.pk}/").content.decode()
+    town_page = as_user(live.town_duty).get(f"/duty/bulletins/{b.pk}/")
+    assert town_page.status_code == 404 or "录入领导批示" not in town_page.content.decode()
     sup = as_user(live.supervisor)
     item = b.items.get()
     html = sup.get(f"/duty/bulletins/{b.pk}/").content.decode()
@@ -270,7 +272,7 @@ def test_bulletin_compile_issue_word_and_instruction(live):
         "units": [live.emergency.pk]}, follow=True)
     html = r.content.decode()
     m = Matter.objects.get(source_kind="leader_instruction")
-    assert f"已录入批示并转为督办事项 {m.number}" in html and f"/matters/{m.pk}/" in html
+    assert f"已录入批示并传达：督办事项 {m.number}" in html and f"/matters/{m.pk}/" in html
     assert m.lead_unit == live.town and m.lead_person == live.town_user
     # The town's liaison finds it in their worklist.
     assert m.title in as_user(live.town_user).get("/matters/").content.decode()

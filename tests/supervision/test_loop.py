@@ -1,6 +1,8 @@
 """SUP-3 / SUP-5: the closed loop, its clocks and its journal; every illegal
 transition refused."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -225,6 +227,8 @@ def _check_call(county, m, action, loop):
                                             old_due=local(2026, 3, 31), requested_by=c.edu_user, requested_at=t),
             c.supervisor, approve=True, at=t),
         Action.URGE: lambda: sv.urge_matter(m, c.supervisor, channel="phone", at=t),
+        Action.ADJUST_DEADLINE: lambda: sv.adjust_deadline(m, c.supervisor, due_at=t + dt.timedelta(days=30),
+                                                           reason="核定期限", at=t),
         Action.REVIEW_REPORT: lambda: sv.review_report(
             Report.objects.create(matter=m, kind="progress", text="进展", submitted_by=c.edu_user,
                                   submitted_at=t), c.supervisor, accept=True, at=t),

@@ -84,7 +84,7 @@ def test_sup3_available_actions_follow_state_and_role(county, loop):
     assert sv.available_actions(county.edu_user, m) == [
         Action.START, Action.REPORT, Action.SPLIT, Action.REQUEST_EXTENSION]
     assert sv.available_actions(county.supervisor, m) == [
-        Action.SUSPEND, Action.CANCEL, Action.SPLIT, Action.URGE]
+        Action.SUSPEND, Action.CANCEL, Action.SPLIT, Action.URGE, Action.ADJUST_DEADLINE]
     assert sv.available_actions(county.leader, m) == [Action.URGE]
     assert sv.available_actions(county.fin_user, m) == []
 
