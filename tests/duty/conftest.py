@@ -100,3 +100,14 @@ def send(c, report, at, signer=None):
     from tests.conftest import DEMO_PASSWORD
 
     return duty.sign_report(report, signer or c.town_leader, DEMO_PASSWORD, at=at)
+
+
+@pytest.fixture
+def item(dc, incident):
+    """The item of an issued 值班要情 on the incident's first report."""
+    r = written(dc, incident, after(minutes=10), text="首报：化工厂仓库起火，2人受伤。", injuries=2)
+    send(dc, r, after(minutes=20))
+    b = duty.create_bulletin(dc.duty_clerk, title="城关镇化工厂火灾情况", at=after(hours=1),
+                             items=[{"report": r, "heading": "城关镇化工厂火灾"}])
+    duty.issue_bulletin(b, dc.duty_clerk, at=after(hours=1, minutes=10))
+    return b.items.get()

@@ -16,17 +16,7 @@ from duban.org.visibility import get_visible_or_404, visible
 from duban.supervision.models import Matter
 from duban.supervision.transitions import State
 
-from .conftest import after, send, written
-
-
-@pytest.fixture
-def item(dc, incident):
-    r = written(dc, incident, after(minutes=10), text="首报：化工厂仓库起火，2人受伤。", injuries=2)
-    send(dc, r, after(minutes=20))
-    b = duty.create_bulletin(dc.duty_clerk, title="城关镇化工厂火灾情况", at=after(hours=1),
-                             items=[{"report": r, "heading": "城关镇化工厂火灾"}])
-    duty.issue_bulletin(b, dc.duty_clerk, at=after(hours=1, minutes=10))
-    return b.items.get()
+from .conftest import after
 
 
 def test_duty5_instruction_becomes_an_assigned_matter(dc, item):

@@ -25,18 +25,7 @@ from duban.supervision import services as sv
 from duban.supervision.models import Matter
 from duban.supervision.transitions import Action, State
 
-from .conftest import after, local, send, written
-
-
-@pytest.fixture
-def item(dc, incident):
-    r = written(dc, incident, after(minutes=10), text="首报：化工厂仓库起火，2人受伤。", injuries=2)
-    send(dc, r, after(minutes=20))
-    b = duty.create_bulletin(dc.duty_clerk, title="城关镇化工厂火灾情况", at=after(hours=1),
-                             items=[{"report": r, "heading": "城关镇化工厂火灾"}])
-    duty.issue_bulletin(b, dc.duty_clerk, at=after(hours=1, minutes=10))
-    return b.items.get()
-
+from .conftest import local, written
 
 # Tuesday 3 March 2026, 01:40 and 02:00: the county head instructs at night,
 # the duty clerk relays twenty minutes later.
@@ -212,7 +201,7 @@ def test_duty3_roster_page_saves_a_night_shift(dc):
     assert r.status_code == 302, r.content.decode()[:500]
     s = duty.on_duty(dc.town, local(2026, 4, 7, 3, 0))
     assert s.date == dt.date(2026, 4, 6) and s.ends_at == local(2026, 4, 7, 8, 0)
-    html = c.get("/duty/roster/?unit=%d&month=2026-04" % dc.town.pk).content.decode()
+    html = c.get(f"/duty/roster/?unit={dc.town.pk}&month=2026-04").content.decode()
     assert 'name="start-6" value="18:00"' in html and 'name="end-6" value="08:00"' in html
 
 
