@@ -5,6 +5,8 @@
 #   make test  the whole test suite, browser tests included (installs
 #              Debian's chromium when it is missing)
 #   make lint  ruff check
+#   make test-dates  the time-sensitive tests (pytest -m anydate) under
+#              libfaketime at the dates CI uses (installs Debian's faketime)
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +14,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.duban-installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install npm chromium
+.PHONY: run test test-dates lint install npm chromium
 
 run: install npm
 	$(PY) manage.py migrate --noinput
@@ -21,6 +23,10 @@ run: install npm
 
 test: install npm chromium
 	$(VENV)/bin/pytest
+
+# The dates and how the clock is faked live in .ci/run.
+test-dates:
+	.ci/run dates
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,8 @@ PostgreSQL-only marker. The calendar is the product's own: the official
 years of the seed and, after them, the provisional years computed from the
 statutory rule -- the same calendar users meet."""
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
@@ -10,6 +12,31 @@ from duban.org import services as org
 from duban.org.models import Role, UnitKind
 
 DEMO_PASSWORD = "Test-pass-2026"
+
+TESTS_DIR = Path(__file__).resolve().parent
+# Where every test is time-sensitive (`anydate`): the calendar, the clocks
+# and their sweep, the demo built around the moment it loads, and the
+# browser against a server on the same clock. .ci/run reruns `-m anydate`
+# under libfaketime at the year's end, in a provisional year and on
+# 29 February. Modules elsewhere mark themselves (pytestmark).
+ANYDATE_PATHS = ("timelimits/", "clocks/", "e2e/", "core/test_demo.py", "supervision/test_demo_matters.py",
+                 "rectification/test_demo.py", "supervision/test_provisional_mark.py",
+                 "supervision/test_ledger_history.py", "rectification/test_import_history.py")
+
+
+def pytest_configure(config):
+    missing = [p for p in ANYDATE_PATHS if not (TESTS_DIR / p).exists()]
+    if missing:
+        raise pytest.UsageError(f"tests/conftest.py 的 ANYDATE_PATHS 指向不存在的路径：{'、'.join(missing)}")
+
+
+def pytest_itemcollected(item):
+    try:
+        where = item.path.resolve().relative_to(TESTS_DIR).as_posix()
+    except ValueError:
+        return
+    if where.startswith(ANYDATE_PATHS):
+        item.add_marker(pytest.mark.anydate)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -66,3 +93,17 @@ def county(db):
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def steady_calendar(settings):
+    """Load the calendar once and skip its periodic version check, so that
+    query counts of pages that read the calendar (a 暂定 mark, a deadline)
+    do not depend on when the check falls due."""
+    from duban.timelimits import calendar as tl_calendar
+
+    settings.DUBAN_CALENDAR_RECHECK_SECONDS = 3600
+    tl_calendar.invalidate()
+    tl_calendar.get_calendar()
+    yield
+    tl_calendar.invalidate()

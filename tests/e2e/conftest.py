@@ -6,6 +6,10 @@ journal table, which the journal's triggers refuse. Instead the server runs
 as it does in production (gunicorn, duban.settings) on its own temporary
 SQLite database with the demo county loaded. Under a PostgreSQL CI run
 (DATABASE_URL set) the server still uses its own SQLite file.
+
+The subprocesses inherit the environment, so under libfaketime (.ci/run's
+faked-date runs) migrate, load_demo, gunicorn and Chromium share the tests'
+faked clock; the fixture checks that the server's clock agrees.
 """
 
 import os
@@ -15,6 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -60,6 +65,17 @@ def _manage(env, *args):
     return proc.stdout
 
 
+def _same_clock(date_header):
+    """The server's clock (its answer's Date header) is the tests' clock: a
+    server that missed a faked clock would make the browser tests prove
+    nothing about that date."""
+    if not date_header:
+        pytest.fail("网页服务的应答没有 Date 头，无法核对它的时钟")
+    drift = abs(parsedate_to_datetime(date_header).timestamp() - time.time())
+    if drift > 300:
+        pytest.fail(f"网页服务的时钟（{date_header}）与测试进程相差 {drift:.0f} 秒：模拟时间没有传到服务进程")
+
+
 @pytest.fixture(scope="session")
 def e2e_server(tmp_path_factory):
     """Base URL of a running Duban with the demo county."""
@@ -83,14 +99,16 @@ def e2e_server(tmp_path_factory):
             if proc.poll() is not None:
                 pytest.fail(f"网页服务启动失败（退出码 {proc.returncode}）：\n{log_path.read_text()}")
             try:
-                urllib.request.urlopen(base_url + "/accounts/login/", timeout=2)
+                answer = urllib.request.urlopen(base_url + "/accounts/login/", timeout=2)
                 break
-            except urllib.error.HTTPError:
-                break  # it answers, even if not with 200
+            except urllib.error.HTTPError as exc:
+                answer = exc  # it answers, even if not with 200
+                break
             except OSError:
                 if time.monotonic() > deadline:
                     pytest.fail(f"网页服务 60 秒内没有响应：\n{log_path.read_text()}")
                 time.sleep(0.2)
+        _same_clock(answer.headers.get("Date"))
         yield base_url
     finally:
         proc.terminate()

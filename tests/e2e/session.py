@@ -2,7 +2,18 @@
 shared by the browser tests. Script errors and console errors such as
 refusals by the content security policy are collected and fail `close()`."""
 
+import datetime as dt
+import zoneinfo
+
 from duban.core import demo_data
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def local_now() -> dt.datetime:
+    """Now in China time, as the server shows it (the machine's own zone may
+    be another, whose date differs for eight hours of the day)."""
+    return dt.datetime.now(SHANGHAI)
 
 
 class BrowserSession:

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from duban.core import demo_data
-from duban.duty.demo import town_leader_username
-from tests.e2e.session import BrowserSession
+from duban.duty.demo import TOWN_LEADERS
+from tests.e2e.session import BrowserSession, local_now
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +55,7 @@ def local_input(moment):
 
 
 def test_duty_incident_from_town_report_to_matter_in_the_browser(browser, e2e_server, tmp_path):
-    now = dt.datetime.now().astimezone(dt.timezone(dt.timedelta(hours=8)))
+    now = local_now()
     title = f"城关镇化工园区仓库火灾（{now:%H%M%S}）"
 
     # 1. 城关镇's liaison reports the incident, records the phone call and writes the first report.
@@ -98,9 +98,13 @@ def test_duty_incident_from_town_report_to_matter_in_the_browser(browser, e2e_se
     write.locator("input[name=deaths]").fill("0")
     write.locator("button[type=submit]").click()
     pg.locator("#incident-body .messages").filter(has_text="已保存书面报告").wait_for()
-    leader_username = town_leader_username(dt.date.today())
-    leader_name = PLAN.person(leader_username).full_name
-    assert f"今日带班领导{leader_name}" in town.body()
+    # The leader of the shift on duty now, as the page names them: a shift runs from morning to morning,
+    # so in the small hours it is the previous day's. Only they may sign (step 2 proves it).
+    on_duty = re.search(r"城关镇今日带班领导(\S+?)或主要领导审签", town.body())
+    assert on_duty, town.body()
+    leader_name = on_duty.group(1)
+    leader_username = next((u for u in TOWN_LEADERS if PLAN.person(u).full_name == leader_name), None)
+    assert leader_username, f"{leader_name}不是演示值班表里城关镇的带班领导"
     assert "审签并报送" not in town.body()
     town.shot("incident-desktop-town")
     town.close()
@@ -171,7 +175,7 @@ def test_duty_incident_from_town_report_to_matter_in_the_browser(browser, e2e_se
     box.locator("button[type=submit]").click()
     message = pg.locator(".messages").first.inner_text()
     matter_number = re.search(r"督办〔\d{4}〕\d+号", message)
-    assert "已录入批示并转为督办事项" in message and matter_number, message
+    assert "已录入批示并传达：督办事项" in message and matter_number, message
     instruction = pg.locator(".instruction").first.inner_text()
     assert "批示" in instruction and "请城关镇全力做好伤员救治" in instruction
     pg.locator(".instruction a").first.click()

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from tests.e2e.session import BrowserSession
+from tests.e2e.session import BrowserSession, local_now
 
 pytestmark = pytest.mark.e2e
 
@@ -63,8 +63,9 @@ def ledger_file(path: Path, stamp: str, deadline: dt.date) -> Path:
 
 
 def test_rect_problem_from_excel_ledger_to_the_public_page(browser, e2e_server, tmp_path):
-    stamp = dt.datetime.now().strftime("%H%M%S%f")
-    deadline = dt.date.today() + dt.timedelta(days=40)
+    now = local_now()
+    stamp = now.strftime("%H%M%S%f")
+    deadline = now.date() + dt.timedelta(days=40)
     xlsx = ledger_file(tmp_path / "县教育局问题清单台账.xlsx", stamp, deadline)
     evidence = tmp_path / "资助资金发放台账.pdf"
     evidence.write_bytes(b"%PDF-1.4 e2e evidence")

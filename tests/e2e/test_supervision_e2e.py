@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 
 from duban.core import demo_data
-from tests.e2e.session import BrowserSession
+from tests.e2e.session import BrowserSession, local_now
 
 pytestmark = pytest.mark.e2e
 
@@ -52,8 +52,9 @@ class Session(BrowserSession):
 
 
 def test_sup_matter_from_instruction_to_completion_in_the_browser(browser, e2e_server, tmp_path):
-    today = dt.date.today()
-    title = f"校园安全隐患排查整治（{dt.datetime.now():%H%M%S}）"
+    now = local_now()
+    today = now.date()
+    title = f"校园安全隐患排查整治（{now:%H%M%S}）"
     evidence = tmp_path / "排查台账.pdf"
     evidence.write_bytes(b"%PDF-1.4 \xe6\x8e\x92\xe6\x9f\xa5")
     photos = tmp_path / "食堂整改照片.pdf"
@@ -230,7 +231,7 @@ def test_sup_lists_matter_page_and_form_work_on_a_phone(browser, e2e_server):
         pg.wait_for_url(e2e_server + "/")
         pg.goto("/matters/new/")
         no_sideways_scroll("the form")
-        title = f"城区停车难问题整治（{dt.datetime.now():%H%M%S}）"
+        title = f"城区停车难问题整治（{local_now():%H%M%S}）"
         pg.select_option("select[name=source_kind]", "hotline")
         pg.fill("input[name=ticket_number]", "GD-20261122-0001")
         pg.fill("input[name=title]", title)

@@ -53,8 +53,9 @@ def test_aud1_export_is_a_real_xlsx_with_every_filtered_event_and_is_itself_jour
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(wb.active.iter_rows(values_only=True))
-    assert rows[0][:6] == ("序号", "时间", "操作人", "账号", "来源地址", "动作")
-    assert len(rows) - 1 == expected and all(r[5].startswith("org.person") for r in rows[1:])
+    # Both moments of an event (AUD-1): the server's and the business moment the service was told.
+    assert rows[0][:7] == ("序号", "记录时间", "发生时间", "操作人", "账号", "来源地址", "动作")
+    assert len(rows) - 1 == expected and all(r[6].startswith("org.person") for r in rows[1:])
     assert Event.objects.order_by("-seq").first().action == "journal.export"
 
 

@@ -64,16 +64,3 @@ def dead_smtp(settings):
     settings.EMAIL_PORT = free_port()
     settings.EMAIL_TIMEOUT = 2
     return settings.EMAIL_PORT
-
-
-@pytest.fixture
-def steady_calendar(settings):
-    """Load the calendar once and skip its periodic version check, so that
-    query counts of pages do not depend on when the check falls due."""
-    from duban.timelimits import calendar as tl_calendar
-
-    settings.DUBAN_CALENDAR_RECHECK_SECONDS = 3600
-    tl_calendar.invalidate()
-    tl_calendar.get_calendar()
-    yield
-    tl_calendar.invalidate()

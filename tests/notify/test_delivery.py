@@ -13,7 +13,7 @@ from duban.clocks import sweep
 from duban.notify import services as notify
 from duban.notify.models import Channel, Message, MessageState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # runs on the real clock: CI fakes the date
 User = get_user_model()
 
 

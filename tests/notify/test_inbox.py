@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from duban.notify.models import Channel, Message, MessageState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # runs on the real clock: CI fakes the date
 
 
 def put(user, n, *, start=0, read=False):

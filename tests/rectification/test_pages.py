@@ -27,7 +27,7 @@ from duban.rectification.models import (
 
 from .conftest import T, make_problem, upload, xlsx
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # runs on the real clock: CI fakes the date
 
 
 def soon(days=30):

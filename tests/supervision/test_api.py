@@ -13,7 +13,7 @@ from duban.journal import chain
 from duban.supervision.models import Matter
 from duban.supervision.transitions import State
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # runs on the real clock: CI fakes the date
 
 BASE = "/api/supervision"
 
