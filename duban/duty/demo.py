@@ -122,7 +122,9 @@ def _month_roster(unit, year, month, by, rows_for):
     return True
 
 
-def load_duty(now=None) -> DutyDemoResult:
+def load_duty(now=None, *, relay=True) -> DutyDemoResult:
+    """The duty demo (see the module docstring); without `relay`, no
+    bulletin and no instruction (it would make a supervised matter)."""
     result = DutyDemoResult()
     now = now or timezone.now()
     gov = Unit.objects.filter(name=demo_data.GOVERNMENT, parent=None).first()
@@ -166,7 +168,7 @@ def load_duty(now=None) -> DutyDemoResult:
             _sample_incident(now, town, office, emergency, users)
         result.incident = True
     inc = Incident.objects.filter(title=SAMPLE_TITLE).first()
-    if inc is not None and not Bulletin.objects.filter(title=BULLETIN_TITLE).exists():
+    if relay and inc is not None and not Bulletin.objects.filter(title=BULLETIN_TITLE).exists():
         with transaction.atomic():
             ins = _bulletin_and_night_relay(now, inc, office, town, emergency, users)
         result.bulletin = (f"值班要情“{BULLETIN_TITLE}”及{ins.leader.get_full_name()}批示（夜间由值班员传达，"

@@ -16,7 +16,7 @@ from duban.org.services import has_role
 from duban.org.visibility import visible
 from duban.supervision.pages import person_label, unit_label
 
-from . import services
+from . import queries, services
 from .models import BulletinItem, IncidentState, Instruction, ReportState, WrittenReport
 
 WEEKDAYS = "一二三四五六日"
@@ -251,6 +251,33 @@ def bulletin_items(bulletin, user):
     for ins in (visible(Instruction, user).filter(item__bulletin=bulletin)
                 .select_related("leader", "lead_unit", "matter", "recorded_by").prefetch_related("units")):
         instructions.setdefault(ins.item_id, []).append(ins)
+    relays = relay_clocks([ins for group in instructions.values() for ins in group])
+    for group in instructions.values():
+        for ins in group:
+            ins.relay_text = relay_text(relays.get(ins.pk))
     for item in items:
         item.instruction_list = instructions.get(item.pk, [])
     return items
+
+
+def relay_clocks(instructions) -> dict:
+    """{instruction pk: its relay clock}, in one query."""
+    if not instructions:
+        return {}
+    from django.contrib.contenttypes.models import ContentType
+
+    from duban.clocks.models import Clock
+
+    ct = ContentType.objects.get_for_model(Instruction)
+    rows = Clock.objects.filter(owner_type=ct, owner_id__in=[str(i.pk) for i in instructions], kind=services.RELAY)
+    return {int(c.owner_id): c for c in rows}
+
+
+def relay_text(clock) -> str:
+    """"1小时内传达：按时（用时20分钟）" or "…：逾期10分钟"."""
+    if clock is None or clock.met_at is None:
+        return ""
+    used = max(0, round((clock.met_at - clock.started_at).total_seconds() / 60))
+    late = queries.late_minutes(clock.due_at, clock.met_at)
+    limit = "1小时" if clock.limit == "1h" else clock.limit
+    return f"{limit}内传达：" + (f"逾期{late}分钟" if late else f"按时（用时{used}分钟）")

@@ -120,6 +120,7 @@ def test_duty5_relay_in_the_browser_form_at_night(dc, item):
         html = r.content.decode()
     m = Matter.objects.get(source_kind="leader_instruction")
     assert "已录入批示并传达" in html and m.number in html
+    assert "1小时内传达：按时（用时20分钟）" in html
     relay = clocks_for(m.duty_instruction, "relay").get()
     assert relay.state == ClockState.MET and relay.met_at == RELAY
 

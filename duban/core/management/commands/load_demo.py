@@ -201,7 +201,7 @@ class Command(BaseCommand):
         self.stdout.write(load_campaign(now).summary())
         from duban.duty.demo import load_duty
 
-        self.stdout.write(load_duty(now).summary())
+        self.stdout.write(load_duty(now, relay=not options["no_matters"]).summary())
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(format_demo_logins())
