@@ -57,49 +57,67 @@ def _server_env(var_dir: Path) -> dict:
     return env
 
 
-def _manage(env, *args):
-    proc = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True,
-                          text=True, timeout=600)
+def _manage(env, *args, clock=None):
+    """manage.py ARGS in the server's environment; with `clock` (an aware
+    datetime), on a clock set to that moment (tests/e2e/clocked.py)."""
+    proc = subprocess.run([sys.executable, *_clocked(clock), "manage.py", *args], cwd=BASE_DIR, env=env,
+                          capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         pytest.fail(f"manage.py {' '.join(args)} 失败（退出码 {proc.returncode}）：\n{proc.stdout}\n{proc.stderr}")
     return proc.stdout
 
 
-def _same_clock(date_header):
-    """The server's clock (its answer's Date header) is the tests' clock: a
-    server that missed a faked clock would make the browser tests prove
-    nothing about that date."""
+def _clocked(clock):
+    return ["-m", "tests.e2e.clocked", clock.isoformat()] if clock is not None else []
+
+
+def _same_clock(date_header, expected=None):
+    """The server's clock (its answer's Date header) is the one the test
+    meant: the test process's own, or the `expected` moment of a clocked
+    server. A server that missed a faked clock would make the browser tests
+    prove nothing about that date."""
     if not date_header:
         pytest.fail("网页服务的应答没有 Date 头，无法核对它的时钟")
-    drift = abs(parsedate_to_datetime(date_header).timestamp() - time.time())
+    meant = expected.timestamp() if expected is not None else time.time()
+    drift = abs(parsedate_to_datetime(date_header).timestamp() - meant)
     if drift > 300:
-        pytest.fail(f"网页服务的时钟（{date_header}）与测试进程相差 {drift:.0f} 秒：模拟时间没有传到服务进程")
+        pytest.fail(f"网页服务的时钟（{date_header}）与预期相差 {drift:.0f} 秒：模拟时间没有传到服务进程")
 
 
-@pytest.fixture(scope="session")
-def e2e_server(tmp_path_factory):
-    """Base URL of a running Duban with the demo county."""
-    var_dir = tmp_path_factory.mktemp("e2e-var")
-    env = _server_env(var_dir)
-    _manage(env, "migrate", "--noinput")
-    _manage(env, "load_demo", "--quiet-logins")
+class DubanServer:
+    """The production server (gunicorn, duban.settings) on a temporary
+    SQLite database. `prepare()` migrates and loads the demo county; `start()`
+    serves it, on the real clock or, with `clock`, on a clock set to that
+    moment; `stop()` ends it, and it may be started again on the same
+    database at another moment."""
 
-    port = _free_port()
-    log_path = var_dir / "server.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "duban.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--graceful-timeout", "5", "--no-control-socket"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
+    def __init__(self, var_dir: Path):
+        self.var_dir = var_dir
+        self.env = _server_env(var_dir)
+        self.proc = None
+        self.log = None
+        self.base_url = None
+
+    def prepare(self, clock=None):
+        _manage(self.env, "migrate", "--noinput", clock=clock)
+        _manage(self.env, "load_demo", "--quiet-logins", clock=clock)
+
+    def start(self, clock=None):
+        port = _free_port()
+        log_path = self.var_dir / "server.log"
+        self.log = open(log_path, "a")  # noqa: SIM115 - closed by stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, *_clocked(clock), "-m", "gunicorn", "duban.wsgi:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", "2", "--graceful-timeout", "5", "--no-control-socket"],
+            cwd=BASE_DIR, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self.base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:
-            if proc.poll() is not None:
-                pytest.fail(f"网页服务启动失败（退出码 {proc.returncode}）：\n{log_path.read_text()}")
+            if self.proc.poll() is not None:
+                pytest.fail(f"网页服务启动失败（退出码 {self.proc.returncode}）：\n{log_path.read_text()}")
             try:
-                answer = urllib.request.urlopen(base_url + "/accounts/login/", timeout=2)
+                answer = urllib.request.urlopen(self.base_url + "/accounts/login/", timeout=2)
                 break
             except urllib.error.HTTPError as exc:
                 answer = exc  # it answers, even if not with 200
@@ -108,16 +126,32 @@ def e2e_server(tmp_path_factory):
                 if time.monotonic() > deadline:
                     pytest.fail(f"网页服务 60 秒内没有响应：\n{log_path.read_text()}")
                 time.sleep(0.2)
-        _same_clock(answer.headers.get("Date"))
-        yield base_url
+        _same_clock(answer.headers.get("Date"), clock)
+        return self.base_url
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+
+@pytest.fixture(scope="session")
+def e2e_server(tmp_path_factory):
+    """Base URL of a running Duban with the demo county."""
+    server = DubanServer(tmp_path_factory.mktemp("e2e-var"))
+    server.prepare()
+    try:
+        yield server.start()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        server.stop()
 
 
 @pytest.fixture(scope="module")
