@@ -21,8 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.fields import CharField
 from django.dispatch import Signal
-from django.utils import timezone
 
+from duban.core.services import now as _now
+from duban.core.services import sync_fields
 from duban.journal import chain
 
 from . import arith
@@ -44,21 +45,8 @@ CLOCK_FIELDS = [
 clock_moved = Signal()
 
 
-def _now(at=None):
-    return at or timezone.now()
-
-
 def _lock(clock) -> Clock:
     return Clock.objects.select_for_update().get(pk=clock.pk)
-
-
-def _sync(target, source):
-    """Copy the stored fields onto the caller's instance, so that it does not
-    go on showing the state before the change."""
-    if target is not source and isinstance(target, Clock):
-        for f in Clock._meta.concrete_fields:
-            setattr(target, f.attname, getattr(source, f.attname))
-    return source
 
 
 def _resolve_rule(rule):
@@ -161,7 +149,7 @@ def pause(clock, reason, *, at=None) -> Clock:
     clock.save(update_fields=["state", "paused_at"])
     chain.record("clocks.pause", clock, before={"state": ClockState.RUNNING},
                  after={"state": clock.state, "pause_id": p.pk, "at": at, "reason": p.reason}, occurred_at=at)
-    return _sync(original, clock)
+    return sync_fields(original, clock)
 
 
 def _apply_effective(clock, now):
@@ -193,7 +181,7 @@ def resume(clock, *, at=None) -> Clock:
     chain.record("clocks.resume", clock, before=before, after={
         "state": clock.state, "due_at": clock.due_at, "warn_at": clock.warn_at, "pause_id": p.pk, "at": at,
     }, occurred_at=at)
-    return _sync(original, clock)
+    return sync_fields(original, clock)
 
 
 @transaction.atomic
@@ -219,7 +207,7 @@ def meet(clock, at=None) -> Clock:
     chain.record("clocks.meet", clock, before=before, after={
         "state": clock.state, "met_at": at, "due_at": clock.due_at, "late_seconds": clock.late_seconds,
     }, occurred_at=at)
-    return _sync(original, clock)
+    return sync_fields(original, clock)
 
 
 @transaction.atomic
@@ -241,7 +229,7 @@ def stop(clock, reason, *, at=None) -> Clock:
     clock.state, clock.paused_at, clock.stopped_at = ClockState.STOPPED, None, at
     clock.save(update_fields=["state", "paused_at", "stopped_at"])
     chain.record("clocks.stop", clock, before=before, after={"state": clock.state, "at": at, "reason": reason[:200]}, occurred_at=at)
-    return _sync(original, clock)
+    return sync_fields(original, clock)
 
 
 @transaction.atomic
@@ -267,7 +255,7 @@ def change_deadline(clock, new_due, reason, by=None, *, at=None) -> Clock:
                               "warned_at"])
     after = chain.snapshot(clock, ["explicit", "due_at", "warn_at", "base_due_at", "base_warn_at"])
     chain.record("clocks.deadline", clock, before=before, after={**after, "reason": reason[:200]}, actor=by, occurred_at=at)
-    return _sync(original, clock)
+    return sync_fields(original, clock)
 
 
 @dataclass

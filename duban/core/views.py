@@ -7,25 +7,7 @@ from duban.org.models import Person, Role, RoleAssignment, Unit
 from duban.org.services import roles_of
 from duban.org.visibility import scope_for
 
-
-def _matter_cards(user, roles):
-    """Counts per traffic light of the supervised matters this person works
-    on: their unit's worklist, the office's jurisdiction, what they
-    instructed. The supervision app is the one that knows how to count."""
-    from duban.supervision import queries
-
-    cards = []
-    if user_has_unit_work(roles):
-        cards.append(("本单位待办", "supervision:worklist", queries.unit_worklist(user).counts))
-    if Role.SUPERVISOR in roles:
-        cards.append(("督办总表", "supervision:office", queries.supervision_list(user).counts))
-    if Role.LEADER in roles:
-        cards.append(("我批示的事项", "supervision:leader", queries.leader_list(user).counts))
-    return cards
-
-
-def user_has_unit_work(roles):
-    return bool(roles & {Role.LIAISON, Role.UNIT_HEAD})
+from .home import cards_for
 
 
 @login_required
@@ -42,7 +24,7 @@ def home(request):
         "backing_up": Person.objects.filter(backup=user).select_related("user", "unit"),
         "is": {r: (r in roles) for r in Role.values},
     }
-    ctx["matters"] = _matter_cards(user, roles)
+    ctx["cards"] = cards_for(user, roles)
     if Role.AUDIT_ADMIN in roles:
         today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         ctx["journal_today"] = Event.objects.filter(recorded_at__gte=today).count()

@@ -4,3 +4,4 @@ from django.apps import AppConfig
 class DutyConfig(AppConfig):
     name = "duban.duty"
     verbose_name = "值班信息报送"
+    home_cards = "duban.duty.home.cards"

@@ -51,12 +51,15 @@ class Unit(models.Model):
         qs = Unit.objects.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)
 
-    def ancestors(self, include_self=False):
+    def ancestor_paths(self, include_self=True) -> list:
+        """The paths of the units above this one, from the root down (its own
+        last, unless `include_self` is false): the path's prefixes."""
         step = PATH_STEP + 1
         prefixes = [self.path[:k] for k in range(step, len(self.path) + 1, step)]
-        if not include_self:
-            prefixes = prefixes[:-1]
-        return Unit.objects.filter(path__in=prefixes).order_by("depth")
+        return prefixes if include_self else prefixes[:-1]
+
+    def ancestors(self, include_self=False):
+        return Unit.objects.filter(path__in=self.ancestor_paths(include_self)).order_by("depth")
 
     def is_within(self, other):
         return self.path.startswith(other.path)

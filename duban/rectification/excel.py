@@ -49,6 +49,7 @@ from duban.core import xlsx_import as xi
 from duban.core.exports import XLSX, write_xlsx, xlsx_response
 from duban.journal import chain
 from duban.org.models import Unit
+from duban.timelimits.periods import day_end
 
 from . import services
 from .models import Problem, ProblemRound, ProblemState, ReportCycle, Source, Subject
@@ -483,7 +484,7 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
             "registered": timezone.localtime(clean["registered_at"]).date().isoformat(),
             "status": _status_text(clean),
             "overdue": clean["status"] == ProblemState.RECTIFYING and not clean["long_term"]
-            and services.day_end(clean["deadline"]) <= at,
+            and day_end(clean["deadline"]) <= at,
         })
     if dry_run:
         return report

@@ -31,13 +31,11 @@ Clocks (duban.clocks, owner = the record)
   period starts the next too (on_flips_processed).
 """
 
-import calendar as pycal
 import datetime as dt
 import difflib
 import re
 import unicodedata
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,10 +45,12 @@ from django.utils import timezone
 
 from duban.clocks import services as clocks
 from duban.clocks.models import ClockState, FlipKind
+from duban.core.services import fmt_date, local_date, sync_fields, user_name
+from duban.core.services import now as _now
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
 from duban.org.models import GroupMembership, Person, Role, RoleAssignment, Unit
-from duban.timelimits.calendar import parse_day_end
+from duban.timelimits.periods import day_end, day_start, period_end
 
 from . import draws
 from .models import (
@@ -107,34 +107,6 @@ PROBLEM_FIELDS = [
 
 
 # --- small helpers ------------------------------------------------------------------------------
-
-def _now(at=None):
-    return at or timezone.now()
-
-
-def day_end(d: dt.date) -> dt.datetime:
-    """The last moment of a day in local time (DUBAN_WORKDAY_END)."""
-    end = parse_day_end(getattr(settings, "DUBAN_WORKDAY_END", "23:59:59"))
-    return dt.datetime.combine(d, end, timezone.get_default_timezone())
-
-
-def day_start(d: dt.date) -> dt.datetime:
-    """The first moment of a day in local time: the moment of a date that a
-    ledger gives (registered, rectified, closed on that day)."""
-    return dt.datetime.combine(d, dt.time(), timezone.get_default_timezone())
-
-
-def _local_date(moment) -> dt.date:
-    return timezone.localtime(moment).date()
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else "系统"
-
-
-def fmt_date(d) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else ""
-
 
 def _err(field, message):
     return ValidationError({field: [message]})
@@ -350,7 +322,7 @@ def submit_ledger(submission, by, *, situation_report, files=(), at=None) -> Led
     if by is not None:
         _require(acts_for_unit(by, s.unit), "只有本单位人员可以报送本单位台账")
     if s.state != LedgerState.PENDING:
-        raise ValidationError(f"“{s}”已于{fmt_date(_local_date(s.submitted_at))}报送，不能重复报送")
+        raise ValidationError(f"“{s}”已于{fmt_date(local_date(s.submitted_at))}报送，不能重复报送")
     text = (situation_report or "").strip()
     if not text:
         raise _err("situation_report", "请填写情况报告")
@@ -423,7 +395,7 @@ def clean_problem(campaign, data: dict, *, at=None, history=False, by=None) -> d
     unit = data.get("unit")
     if unit is None:
         fail("unit", "请填写责任单位")
-    elif not campaign.participations.filter(unit__path__in=_ancestor_paths(unit)).exists():
+    elif not campaign.participations.filter(unit__path__in=unit.ancestor_paths()).exists():
         fail("unit", f"“{unit.name}”不是本专项行动的参加单位")
     category = data.get("category")
     if isinstance(category, str):
@@ -476,7 +448,7 @@ def clean_problem(campaign, data: dict, *, at=None, history=False, by=None) -> d
             if user is None and name:
                 user = link_person(unit, name, leader=leader)
             if user is not None and not name:
-                out[f + "_name"] = _name(user)
+                out[f + "_name"] = user_name(user)
             out[f] = user
     if history:
         _clean_history(campaign, data, out, at=at, by=by, fail=fail)
@@ -513,7 +485,7 @@ def _clean_history(campaign, data, out, *, at, by, fail):
     ledger names when he has an account, else the importing office; an
     import by the system (`by` None, the command) keeps the named verifier
     as written."""
-    today = _local_date(at)
+    today = local_date(at)
     registered = data.get("registered_on")
     if registered is not None and registered > today:
         fail("registered_on", f"登记日期{fmt_date(registered)}晚于今天")
@@ -582,24 +554,13 @@ def _clean_verifier(campaign, data, out, *, by, fail):
              + f"请在“核验人”列填写系统中工作专班或督查室的核验人员，或由工作专班、督查室导入（{refusal}）")
         return
     out["verifier"] = by
-    out["verify_note"] = f"台账记载的核验人：{name}" if name and name != _name(by) else ""
-
-
-def _ancestor_paths(unit) -> list:
-    step = len(unit.path) // (unit.depth + 1)
-    return [unit.path[:k] for k in range(step, len(unit.path) + 1, step)]
-
-
-def _period_due(cycle, d: dt.date) -> dt.datetime:
-    """The end of the reporting period (month or quarter) containing day d."""
-    month = d.month if cycle == ReportCycle.MONTHLY else ((d.month - 1) // 3 + 1) * 3
-    return day_end(dt.date(d.year, month, pycal.monthrange(d.year, month)[1]))
+    out["verify_note"] = f"台账记载的核验人：{name}" if name and name != user_name(by) else ""
 
 
 def _start_report_clock(p, *, at, after: dt.date):
-    due = _period_due(p.report_cycle or ReportCycle.MONTHLY, after)
+    due = period_end(p.report_cycle or ReportCycle.MONTHLY, after)
     if due <= at:
-        due = _period_due(p.report_cycle or ReportCycle.MONTHLY, _local_date(due) + dt.timedelta(days=1))
+        due = period_end(p.report_cycle or ReportCycle.MONTHLY, local_date(due) + dt.timedelta(days=1))
     local = timezone.localtime(due)
     p.report_clock = clocks.start_clock(
         p, REPORT, due_at=due, started_at=at, owner_unit=p.unit, owner_person=p.responsible_person,
@@ -619,7 +580,7 @@ def _start_round_clocks(p, *, at, imported_at=None):
     if p.long_term:
         p.due_at = None
         start = imported_at or at
-        _start_report_clock(p, at=start, after=_local_date(start))
+        _start_report_clock(p, at=start, after=local_date(start))
     else:
         p.due_at = day_end(p.deadline)
         start = at
@@ -685,7 +646,7 @@ def _create(campaign, clean, *, by, at, spot_check=None, imported_at=None) -> Pr
     _start_round_clocks(p, at=at, imported_at=imported_at)
     _attach_repeats(p)
     p.save()
-    imported = f"；{fmt_date(_local_date(imported_at))}据台账导入" if imported_at is not None else ""
+    imported = f"；{fmt_date(local_date(imported_at))}据台账导入" if imported_at is not None else ""
     _entry(p, EntryKind.REGISTERED, at=at, by=by, text=f"登记问题（来源：{p.get_source_display()}{imported}）")
     if clean.get("progress"):
         _entry(p, EntryKind.PROGRESS, at=at, by=by, text=clean["progress"])
@@ -794,13 +755,6 @@ def _lock(problem) -> Problem:
     return Problem.objects.select_for_update(of=("self",)).select_related("campaign", "unit").get(pk=problem.pk)
 
 
-def _sync(target, source):
-    if target is not source and isinstance(target, Problem):
-        for f in Problem._meta.concrete_fields:
-            setattr(target, f.attname, getattr(source, f.attname))
-    return source
-
-
 def _snap(p):
     return chain.snapshot(p, ["state", "round", "deadline", "long_term", "due_at", "closed_at", "is_public"])
 
@@ -823,13 +777,13 @@ def add_progress(problem, by, text, *, files=(), at=None) -> ProblemEntry:
     if p.long_term and p.report_clock_id and p.report_clock.state in (ClockState.RUNNING, ClockState.BREACHED):
         met = clocks.meet(p.report_clock, at=at)
         kind = EntryKind.PERIODIC
-        _start_report_clock(p, at=at, after=_local_date(met.due_at) + dt.timedelta(days=1))
+        _start_report_clock(p, at=at, after=local_date(met.due_at) + dt.timedelta(days=1))
     p.latest_progress = text
     p.save()
     e = _entry(p, kind, at=at, by=by, text=text, files=stored)
     chain.record("rectification.problem.progress", p, after={
         "entry": e.pk, "kind": kind, "round": p.round, "files": [str(f.pk) for f in stored]}, actor=by, occurred_at=at)
-    _sync(original, p)
+    sync_fields(original, p)
     return e
 
 
@@ -850,7 +804,7 @@ def submit_result(problem, by, text, *, files=(), at=None) -> ProblemRound:
     if not stored:
         raise _err("files", "提交整改结果须附佐证材料")
     r = _submit(p, by, text, stored, at=at)
-    _sync(original, p)
+    sync_fields(original, p)
     return r
 
 
@@ -927,7 +881,7 @@ def verify_result(problem, by, *, passed, note="", onsite_check=False, onsite_no
     _entry(p, kind, at=at, by=by, text=text, files=stored, onsite=bool(onsite_check))
     chain.record("rectification.problem.verify", p, before=before, after={
         **_snap(p), "passed": bool(passed), "onsite": bool(onsite_check), "note": note}, actor=by, occurred_at=at)
-    _sync(original, p)
+    sync_fields(original, p)
     return p
 
 
@@ -970,7 +924,7 @@ def reopen(problem, by, reason, *, deadline=None, long_term=False, report_cycle=
                kind=EntryKind.REOPENED)
     chain.record("rectification.problem.reopen", p, before=before, after={**_snap(p), "reason": reason},
                  actor=by, occurred_at=at)
-    _sync(original, p)
+    sync_fields(original, p)
     return p
 
 
@@ -1145,7 +1099,7 @@ def on_flips_processed(sender, flips, now=None, **kwargs):
         p = Problem.objects.select_for_update().filter(pk=int(clock.owner_id)).first()
         if p is None or not p.is_open or not p.long_term or p.report_clock_id != clock.pk:
             continue
-        _start_report_clock(p, at=clock.due_at, after=_local_date(clock.due_at) + dt.timedelta(days=1))
+        _start_report_clock(p, at=clock.due_at, after=local_date(clock.due_at) + dt.timedelta(days=1))
         p.save(update_fields=["report_clock"])
         chain.record("rectification.problem.next_period", p, after={"report_clock": p.report_clock_id},
                      occurred_at=clock.due_at)

@@ -19,14 +19,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from duban.journal import evidence
-from duban.journal.models import EvidenceFile
 from duban.org.models import Person, Unit, WorkGroup
 from duban.org.visibility import get_visible_or_404, visible, visible_ids
 
@@ -554,18 +553,8 @@ def evidence_file(request, file_id):
     """An evidence file of a problem entry or a ledger submission the user
     may see, streamed from the store."""
     user = request.user
-    if not (visible(ProblemEntry, user).filter(evidence=file_id).exists()
-            or visible(LedgerSubmission, user).filter(evidence=file_id).exists()):
-        raise Http404("未找到该文件")
-    ev = EvidenceFile.objects.filter(pk=file_id).first()
-    if ev is None:
-        raise Http404("未找到该文件")
-    try:
-        handle = evidence.open_file(ev)
-    except FileNotFoundError:
-        raise Http404("文件已不在存储中，请联系系统管理员") from None
-    return FileResponse(handle, as_attachment=True, filename=ev.original_name,
-                        content_type=ev.content_type or "application/octet-stream")
+    return evidence.download_response(file_id, visible(ProblemEntry, user).filter(evidence=file_id),
+                                      visible(LedgerSubmission, user).filter(evidence=file_id))
 
 
 # --- look-back ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class SupervisionConfig(AppConfig):
     name = "duban.supervision"
     verbose_name = "督查督办"
+    home_cards = "duban.supervision.home.cards"
 
     def ready(self):
         # Automatic urges from the warnings and breaches of matters' clocks:

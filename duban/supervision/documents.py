@@ -14,13 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from duban.core.officialdoc import OfficialDocument, Section, format_doc_number, render_docx
+from duban.core.services import fmt_moment
 from duban.timelimits.calendar import CalendarMissing, provisional_note
 from duban.timelimits.limits import compute_due
 
 from . import services
 from .models import Matter, ReportKind, Urge, Urgency
 from .pages import clock_note, deadline_note
-from .services import fmt_moment
 from .transitions import Action, State
 
 

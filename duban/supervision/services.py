@@ -34,7 +34,6 @@ top matter on every change below. A sub-task's completion never changes its
 parent's state.
 """
 
-import calendar as pycal
 import datetime as dt
 import re
 
@@ -51,14 +50,16 @@ from duban.clocks import services as clocks
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.clocks.models import Clock, ClockState, FlipKind
 from duban.core import serials
+from duban.core.services import as_unit, as_user, blank, fmt_moment, sync_fields, user_name
+from duban.core.services import now as _now
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
 from duban.notify import services as notify
-from duban.org.models import Role, RoleAssignment, Unit
+from duban.org.models import Role, RoleAssignment
 from duban.org.services import has_role
-from duban.org.visibility import scope_for
-from duban.timelimits.calendar import parse_day_end
+from duban.org.visibility import scope_for, visible_ids
 from duban.timelimits.models import TimeLimitRule
+from duban.timelimits.periods import day_end, day_start, next_period_due
 from duban.timelimits.services import get_rule
 
 from . import transitions
@@ -86,6 +87,13 @@ User = get_user_model()
 
 DEFAULT_RULE = "matter_report_7wd"
 ACK_RULE = "matter_ack_1wd"
+# The acknowledgement limit follows the urgency (TL-3): 特急 within 1 hour,
+# 加急 within 4 hours, otherwise 1 working day; each a rule row.
+ACK_RULES = {Urgency.EXTRA_URGENT: "matter_ack_extra_urgent_1h", Urgency.URGENT: "matter_ack_urgent_4h"}
+
+
+def ack_rule(urgency) -> str:
+    return ACK_RULES.get(urgency, ACK_RULE)
 ACK, COMPLETION, REPORT = "ack", "completion", "report"
 
 
@@ -100,20 +108,6 @@ def matter_number_format() -> str:
 
 def urge_number_format() -> str:
     return getattr(settings, "DUBAN_URGE_NUMBER_FORMAT", "督催〔{year}〕{serial}号")
-
-
-def _now(at=None):
-    return at or timezone.now()
-
-
-def fmt_moment(moment) -> str:
-    """2026年12月10日 23:59 (local time)."""
-    local = timezone.localtime(moment)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else "系统"
 
 
 # --- input ----------------------------------------------------------------
@@ -176,38 +170,8 @@ def label(field, kind=None) -> str:
     return KIND_LABELS.get(kind, {}).get(field) or LABELS.get(field, field)
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _as_unit(value):
-    if _blank(value):
-        return None
-    if isinstance(value, Unit):
-        return value
-    try:
-        return Unit.objects.get(pk=int(value))
-    except (Unit.DoesNotExist, TypeError, ValueError):
-        raise ValidationError("所选单位不存在") from None
-
-
-def _as_user(value):
-    if _blank(value):
-        return None
-    if isinstance(value, User):
-        user = value
-    else:
-        try:
-            user = User.objects.get(pk=int(value))
-        except (User.DoesNotExist, TypeError, ValueError):
-            raise ValidationError("所选人员不存在") from None
-    if not user.is_active:
-        raise ValidationError(f"{_name(user)}的账号已停用")
-    return user
-
-
 def _as_date(value):
-    if _blank(value):
+    if blank(value):
         return None
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
@@ -219,19 +183,10 @@ def _as_date(value):
     return d
 
 
-def _day_end(d: dt.date) -> dt.datetime:
-    end = parse_day_end(getattr(settings, "DUBAN_WORKDAY_END", "23:59:59"))
-    return dt.datetime.combine(d, end, timezone.get_default_timezone())
-
-
-def _day_start(d: dt.date) -> dt.datetime:
-    return dt.datetime.combine(d, dt.time(), timezone.get_default_timezone())
-
-
 def as_moment(value):
     """An aware datetime from a datetime (naive = Beijing time), an ISO
     string, or a date (= the end of that day)."""
-    if _blank(value):
+    if blank(value):
         return None
     if isinstance(value, str):
         text = value.strip()
@@ -242,12 +197,12 @@ def as_moment(value):
             d = parse_date(text)
             if d is None:
                 raise ValidationError("时间格式应为 年-月-日 时:分，例如 2026-12-10 18:00")
-            return _day_end(d)
+            return day_end(d)
         value = parsed
     if isinstance(value, dt.datetime):
         return value if timezone.is_aware(value) else timezone.make_aware(value)
     if isinstance(value, dt.date):
-        return _day_end(value)
+        return day_end(value)
     raise ValidationError("时间格式应为 年-月-日 时:分，例如 2026-12-10 18:00")
 
 
@@ -313,12 +268,12 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
             out[f] = None
     for f in ("instructing_leader", "responsible_leader", "lead_person"):
         try:
-            out[f] = _as_user(data.get(f))
+            out[f] = as_user(data.get(f))
         except ValidationError as e:
             err(f, f"{label(f, kind)}：{e.messages[0]}")
             out[f] = None
     try:
-        out["lead_unit"] = _as_unit(data.get("lead_unit"))
+        out["lead_unit"] = as_unit(data.get("lead_unit"))
     except ValidationError as e:
         err("lead_unit", f"牵头单位：{e.messages[0]}")
         out["lead_unit"] = None
@@ -327,7 +282,7 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
     if kind in REQUIRED_PARTICULARS:
         kind_label = SourceKind(kind).label
         for f in REQUIRED_PARTICULARS[kind]:
-            if _blank(out.get(f)) and f not in errors:
+            if blank(out.get(f)) and f not in errors:
                 err(f, f"来源为“{kind_label}”时必须填写{label(f, kind)}")
         if kind == SourceKind.ASSIGNMENT and out["instructing_leader"] is None and not out["document_number"]:
             err("instructing_leader", "来源为“交办”时必须填写交办领导或交办文号")
@@ -339,13 +294,13 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
 
     lead_unit, lead_person = out["lead_unit"], out["lead_person"]
     if lead_unit is not None and lead_person is not None and not _in_unit(lead_person, lead_unit):
-        err("lead_person", f"责任人{_name(lead_person)}不属于牵头单位“{lead_unit.name}”")
+        err("lead_person", f"责任人{user_name(lead_person)}不属于牵头单位“{lead_unit.name}”")
 
     coops, seen = [], set()
     for i, (u, p, duty) in enumerate(_coop_rows(data.get("cooperating")), 1):
         try:
-            unit = _as_unit(u)
-            person = _as_user(p)
+            unit = as_unit(u)
+            person = as_user(p)
         except ValidationError as e:
             err("cooperating", f"配合单位第{i}项：{e.messages[0]}")
             continue
@@ -357,7 +312,7 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
         elif unit.pk in seen:
             err("cooperating", f"配合单位“{unit.name}”重复")
         elif person is not None and not _in_unit(person, unit):
-            err("cooperating", f"责任人{_name(person)}不属于配合单位“{unit.name}”")
+            err("cooperating", f"责任人{user_name(person)}不属于配合单位“{unit.name}”")
         seen.add(unit.pk)
         coops.append((unit, person, str(duty).strip()[:300]))
     out["cooperating"] = coops
@@ -391,7 +346,7 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
         if cycle not in ReportCycle.values:
             err("report_cycle", "长期事项须选择报送周期：每周、每月或每季度")
         try:
-            day = int(day) if not _blank(day) else None
+            day = int(day) if not blank(day) else None
         except (TypeError, ValueError):
             day = None
         top = 7 if cycle == ReportCycle.WEEKLY else 31
@@ -560,15 +515,6 @@ def _locked(matter) -> Matter:
     return Matter.objects.select_for_update().get(pk=pk)
 
 
-def _sync(target, source):
-    """Copy the stored fields onto the caller's instance so that it does not
-    go on showing the state before the change."""
-    if isinstance(target, type(source)) and target is not source:
-        for f in type(source)._meta.concrete_fields:
-            setattr(target, f.attname, getattr(source, f.attname))
-    return source
-
-
 def _clocks(m):
     return clocks.clocks_for(m)
 
@@ -576,23 +522,6 @@ def _clocks(m):
 def _clock_label(m, what) -> str:
     title = m.title if len(m.title) <= 40 else m.title[:40] + "…"
     return f"{m.number}“{title}”{what}"
-
-
-def next_period_due(cycle, day, after) -> dt.datetime:
-    """The end of the first reporting day strictly after the day of `after`:
-    weekly on weekday `day` (1 = Monday), monthly on day `day` (the month's
-    last day when shorter), quarterly on day `day` of the quarter's last month."""
-    d0 = timezone.localtime(after).date()
-    if cycle == ReportCycle.WEEKLY:
-        return _day_end(d0 + dt.timedelta(days=(day - d0.isoweekday()) % 7 or 7))
-    months = range(1, 13) if cycle == ReportCycle.MONTHLY else (3, 6, 9, 12)
-    year = d0.year
-    while True:
-        for month in months:
-            candidate = dt.date(year, month, min(day, pycal.monthrange(year, month)[1]))
-            if candidate > d0:
-                return _day_end(candidate)
-        year += 1
 
 
 def _start_period(m, *, started_at, after, at=None):
@@ -614,10 +543,10 @@ def _start_clocks(m, at, received_at=None):
     the deadline): from the deadline's day when it lies before `at`."""
     received = received_at or at
     common = dict(owner_unit=m.lead_unit, owner_person=m.lead_person)
-    clocks.start_clock(m, ACK, rule=ACK_RULE, label=_clock_label(m, "签收"), started_at=received, **common)
+    clocks.start_clock(m, ACK, rule=ack_rule(m.urgency), label=_clock_label(m, "签收"), started_at=received, **common)
     completion = None
     if m.due_at is not None:
-        start = at if at < m.due_at else _day_start(timezone.localtime(m.due_at).date())
+        start = at if at < m.due_at else day_start(timezone.localtime(m.due_at).date())
         completion = clocks.start_clock(m, COMPLETION, due_at=m.due_at, label=_clock_label(m, "办结"),
                                         started_at=start, **common)
     elif m.deadline_rule:
@@ -717,7 +646,7 @@ def _rollup(m):
 
 
 def _percent(value):
-    if _blank(value):
+    if blank(value):
         return None
     try:
         value = int(value)
@@ -826,7 +755,7 @@ def update_draft(matter, by, *, at=None, **changes) -> Matter:
         m.save()
         _write_cooperations(m, coops)
         chain.record("supervision.matter.update", m, before=before, after=_snapshot(m), actor=by, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def create_matters_from_meeting(meeting_info: dict, decisions: list, by, *, assign=True, at=None) -> list:
@@ -903,6 +832,12 @@ def supervision_office_for(unit):
     return best[1] if best else None
 
 
+def openable_matter_ids(user, ids) -> set:
+    """Hand-over to other apps' pages: which of the matters `ids` the user
+    may open, so that a page links a matter only for them (ORG-3)."""
+    return visible_ids(Matter, user, ids)
+
+
 def relay_leader_instruction(by, *, supervising_unit, at=None, **data) -> Matter:
     """The duty office's hand-over of a county leader's instruction (DUTY-5;
     TL-3: relayed to the towns and departments within 1 hour, seed 004 §4):
@@ -932,7 +867,7 @@ def _notify_supervision_office(m, by, at):
     relayed in their absence."""
     staff = (User.objects.filter(is_active=True, person__unit_id=m.supervising_unit_id,
                                  role_assignments__role=Role.SUPERVISOR).distinct().order_by("id"))
-    body = (f"{fmt_moment(at)}，{_name(by)}（值班）已将领导批示传达至{m.lead_unit.name}"
+    body = (f"{fmt_moment(at)}，{user_name(by)}（值班）已将领导批示传达至{m.lead_unit.name}"
             + (f"等{1 + m.cooperations.count()}个单位" if m.cooperations.exists() else "")
             + f"，形成督办事项{m.number}“{m.title}”。请核定期限、跟踪督办；如需调整，可在事项页面办理。")
     for user in staff:
@@ -951,7 +886,7 @@ def assign_matter(matter, by, *, at=None) -> Matter:
         m = _locked(matter)
         _require(by, m, Action.ASSIGN)
         _assign(m, by, at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def _assign(m, by, at, received_at=None):
@@ -988,7 +923,7 @@ def history_problems(clean, *, assigned_on, at) -> dict:
     day = f"{assigned_on.year}年{assigned_on.month}月{assigned_on.day}日"
     if assigned_on > timezone.localtime(at).date():
         problems["assigned_on"] = f"交办日期{day}晚于今天"
-    elif clean.get("due_at") is not None and clean["due_at"] <= _day_start(assigned_on):
+    elif clean.get("due_at") is not None and clean["due_at"] <= day_start(assigned_on):
         problems["due_at"] = f"办结期限（{fmt_moment(clean['due_at'])}）早于交办日期{day}"
     return problems
 
@@ -1005,7 +940,7 @@ def import_matter(by, *, at=None, assigned_on=None, **data) -> Matter:
     the import on. Same checks (but for the past deadline), number and
     messages as create_matter(assign=True)."""
     at = _now(at)
-    assigned_at = _day_start(assigned_on) if assigned_on is not None else at
+    assigned_at = day_start(assigned_on) if assigned_on is not None else at
     _require_supervisor(by)
     clean = clean_matter_data(data, at=at, history=True)
     problems = history_problems(clean, assigned_on=assigned_on, at=at)
@@ -1037,7 +972,7 @@ def acknowledge(matter, by, *, at=None) -> Matter:
         chain.record("supervision.matter.acknowledge", m, before={"state": State.ASSIGNED}, after={
             "state": m.state, "ack_clock": ack.state if ack else None,
         }, actor=by, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def start_work(matter, by, *, at=None) -> Matter:
@@ -1051,7 +986,7 @@ def start_work(matter, by, *, at=None) -> Matter:
         m.started_at = m.started_at or at
         m.save(update_fields=["state", "started_at"])
         chain.record("supervision.matter.start", m, before={"state": before}, after={"state": m.state}, actor=by, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def submit_report(matter, by, *, text, files=(), kind=ReportKind.PROGRESS, progress=None, at=None) -> Report:
@@ -1178,7 +1113,7 @@ def complete_matter(matter, by, *, comment="", at=None) -> Matter:
             "state": m.state, "result": m.result, "delivered_at": delivered, "comment": comment,
             "late_seconds": completion.late_seconds if completion else None,
         }, actor=by, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def return_matter(matter, by, *, reason, at=None) -> Matter:
@@ -1207,7 +1142,7 @@ def return_matter(matter, by, *, reason, at=None) -> Matter:
         chain.record("supervision.matter.return", m, before={"state": State.COMPLETION_REQUESTED}, after={
             "state": m.state, "reason": reason, "report": r.pk if r else None, "return_count": m.return_count,
         }, actor=by, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def archive_matter(matter, by, *, at=None) -> Matter:
@@ -1220,7 +1155,7 @@ def archive_matter(matter, by, *, at=None) -> Matter:
         m.save(update_fields=["state", "archived_at"])
         chain.record("supervision.matter.archive", m, before={"state": State.COMPLETED}, after={"state": m.state},
                      actor=by, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def suspend_matter(matter, by, *, reason, at=None) -> Matter:
@@ -1240,7 +1175,7 @@ def suspend_matter(matter, by, *, reason, at=None) -> Matter:
         _refresh_current(m)
         chain.record("supervision.matter.suspend", m, before={"state": before},
                      after={"state": m.state, "reason": reason}, actor=by, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def resume_matter(matter, by, *, reason="", at=None) -> Matter:
@@ -1257,7 +1192,7 @@ def resume_matter(matter, by, *, reason="", at=None) -> Matter:
         _refresh_current(m)
         chain.record("supervision.matter.resume", m, before={"state": State.SUSPENDED},
                      after={"state": m.state, "reason": (reason or "").strip(), "deadline": m.deadline}, actor=by, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def _cancel_one(m, by, reason, at, cascade_from=None):
@@ -1294,7 +1229,7 @@ def cancel_matter(matter, by, *, reason, at=None) -> Matter:
         _cancel_one(m, by, reason, at)
         if m.parent_id:
             _rollup(Matter.objects.get(pk=m.parent_id))
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 # --- decomposition (SUP-2) ------------------------------------------------------
@@ -1441,7 +1376,7 @@ def adjust_deadline(matter, by, *, due_at, reason, at=None) -> Matter:
         _notify_people(m, at, occasion=f"deadline:{clock.due_at.isoformat()}",
                        subject=f"【期限调整】{m.number} {m.title}",
                        body=f"督查室已将办结期限由{fmt_moment(old_due)}调整为{fmt_moment(clock.due_at)}。理由：{reason}")
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def decide_extension(extension, by, *, approve, reason="", new_due=None, at=None) -> ExtensionRequest:
@@ -1485,7 +1420,7 @@ def decide_extension(extension, by, *, approve, reason="", new_due=None, at=None
                      before={"state": ExtensionState.PENDING, "due_at": old_due},
                      after={"state": ext.state, "due_at": clock.due_at, "reason": reason, "matter": m.pk},
                      actor=by, occurred_at=at)
-    return _sync(extension, ext)
+    return sync_fields(extension, ext)
 
 
 # --- urging --------------------------------------------------------------------
@@ -1504,8 +1439,8 @@ def urge_matter(matter, by, *, channel, note="", urged_unit=None, urged_person=N
         _require(by, m, Action.URGE)
         transitions.check(m.state, Action.URGE)
         try:
-            unit = _as_unit(urged_unit) or m.lead_unit
-            person = _as_user(urged_person)
+            unit = as_unit(urged_unit) or m.lead_unit
+            person = as_user(urged_person)
         except ValidationError as e:
             raise ValidationError({"urged_person": e.messages[0]}) from None
         coops = {c.unit_id: c for c in m.cooperations.select_related("person")}
@@ -1516,10 +1451,10 @@ def urge_matter(matter, by, *, channel, note="", urged_unit=None, urged_person=N
         if person is None:
             raise ValidationError({"urged_person": "请指定被催办人"})
         if not _in_unit(person, unit):
-            raise ValidationError({"urged_person": f"{_name(person)}不属于“{unit.name}”"})
+            raise ValidationError({"urged_person": f"{user_name(person)}不属于“{unit.name}”"})
         u = Urge.objects.create(matter=m, kind=UrgeKind.MANUAL, channel=channel, urged_by=by, urged_unit=unit,
                                 urged_person=person, note=note, urged_at=at, clock_id=m.current_clock_id)
-        body = f"{_name(by)}通过{u.get_channel_display()}催办：{m.number}“{m.title}”。"
+        body = f"{user_name(by)}通过{u.get_channel_display()}催办：{m.number}“{m.title}”。"
         if m.deadline:
             body += f"办结期限：{fmt_moment(m.deadline)}。"
         if note:
@@ -1539,7 +1474,7 @@ def allocate_urge_number(urge, by=None, *, at=None) -> str:
     with transaction.atomic():
         u = Urge.objects.select_for_update().get(pk=urge.pk)
         if u.document_number:
-            return _sync(urge, u).document_number
+            return sync_fields(urge, u).document_number
         if by is not None:
             _require(by, u.matter, Action.URGE)
         year = timezone.localtime(at).year
@@ -1548,7 +1483,7 @@ def allocate_urge_number(urge, by=None, *, at=None) -> str:
         u.save(update_fields=["document_year", "document_serial", "document_number"])
         chain.record("supervision.urge.number", u, after={"document_number": u.document_number,
                                                           "matter": u.matter_id}, actor=by, occurred_at=at)
-    return _sync(urge, u).document_number
+    return sync_fields(urge, u).document_number
 
 
 def handle_clock_flips(flips, now=None) -> list:
@@ -1620,4 +1555,4 @@ def review_report(report, by, *, accept, comment="", at=None) -> Report:
         chain.record("supervision.report.accept" if accept else "supervision.report.return", r,
                      before={"review_state": ReviewState.PENDING},
                      after={"review_state": r.review_state, "comment": comment, "matter": m.pk}, actor=by, occurred_at=at)
-    return _sync(report, r)
+    return sync_fields(report, r)
