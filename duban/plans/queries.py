@@ -21,6 +21,7 @@ statistics(user, year) -> Stats
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
@@ -51,6 +52,8 @@ class Cell:
     plan: AnnualPlan | None
     used: int
     ceiling: int | None
+    near_pct: int = 80  # the warning lines (PlanSetting), read once per page
+    full_pct: int = 100
 
     @property
     def pct(self):
@@ -58,16 +61,16 @@ class Cell:
             return None
         return round(self.used * 100 / self.plan.quota)
 
-    @property
+    @cached_property
     def status(self) -> str:
         """ok / near / full / over / none (no plan)."""
         if self.plan is None:
             return "none"
         if self.used > self.plan.quota:
             return "over"
-        if self.used >= services.threshold(self.plan.quota, services.setting(services.WARN_FULL)):
+        if self.used >= services.threshold(self.plan.quota, self.full_pct):
             return "full"
-        if self.used >= services.threshold(self.plan.quota, services.setting(services.WARN_NEAR)):
+        if self.used >= services.threshold(self.plan.quota, self.near_pct):
             return "near"
         return "ok"
 
@@ -102,19 +105,26 @@ def plan_overview(user, year, *, page=1, per_page=30):
     units = Unit.objects.in_bulk(list(p.object_list))
     extra = _approved_extra([x.pk for x in plans])
     by_key = {(x.unit_id, x.kind): x for x in plans}
+    lines = warning_lines()
     rows = []
     for uid in p.object_list:
         cells = []
         for kind in KINDS:
             plan = by_key.get((uid, kind))
             cells.append(Cell(kind, plan, counts.get((uid, kind), 0),
-                              plan.quota + extra.get(plan.pk, 0) if plan else None))
+                              plan.quota + extra.get(plan.pk, 0) if plan else None, *lines))
         rows.append(UnitRow(units[uid], cells))
     return p, rows
 
 
+def warning_lines() -> tuple[int, int]:
+    """(near, full): the per cent at which a plan warns (PlanSetting rows)."""
+    return services.setting(services.WARN_NEAR), services.setting(services.WARN_FULL)
+
+
 def plan_cell(plan) -> Cell:
-    return Cell(plan.kind, plan, services.used(plan.unit, plan.year, plan.kind), services.ceiling(plan))
+    return Cell(plan.kind, plan, services.used(plan.unit, plan.year, plan.kind), services.ceiling(plan),
+                *warning_lines())
 
 
 def usage_page(user, plan, *, page=1, per_page=30):
