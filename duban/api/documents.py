@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from duban.api.supervision import ERRORS, ErrorOut, Ref, guarded
+from duban.api.supervision import ERRORS, ErrorOut, Ref, _ref, guarded
 from duban.clocks.services import light
 from duban.documents import queries, services
 from duban.documents.models import LengthLimit
@@ -155,14 +155,6 @@ class LimitOut(Schema):
     value: int
     unit_label: str
     seed_section: str
-
-
-def _ref(obj):
-    if obj is None:
-        return None
-    if hasattr(obj, "get_full_name"):
-        return {"id": obj.pk, "name": obj.get_full_name() or obj.get_username()}
-    return {"id": obj.pk, "name": obj.name}
 
 
 def _out(d) -> dict:

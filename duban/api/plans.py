@@ -10,11 +10,12 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from duban.api.supervision import ERRORS, ErrorOut, Ref, guarded
+from duban.api.supervision import ERRORS, ErrorOut, Ref, _ref, guarded
 from duban.core.exports import xlsx_response
+from duban.core.forms import parse_month, parse_year
 from duban.core.officialdoc import docx_response
 from duban.org.visibility import get_visible_or_404
-from duban.plans import documents, pages, queries, services
+from duban.plans import documents, queries, services
 from duban.plans.models import AnnualPlan, ExcessRequest, Inspection
 
 router = Router(tags=["计划管理"])
@@ -167,14 +168,6 @@ class StatsOut(Schema):
     monthly: dict[str, dict[str, list[int]]] = Field(description="类别 → {this: 本年各月, last: 上年各月}")
 
 
-def _ref(obj):
-    if obj is None:
-        return None
-    if hasattr(obj, "get_full_name"):
-        return {"id": obj.pk, "name": obj.get_full_name() or obj.get_username()}
-    return {"id": obj.pk, "name": obj.name}
-
-
 def _plan_out(plan, cell) -> dict:
     return {"id": plan.pk, "unit": _ref(plan.unit), "year": plan.year, "kind": plan.kind, "baseline": plan.baseline,
             "quota": plan.quota, "reason": plan.reason, "used": cell.used, "ceiling": cell.ceiling,
@@ -283,7 +276,7 @@ def cancel_inspection(request, inspection_id: int, payload: CancelIn):
 
 @router.get("/frequency", response=FrequencyOut, summary="各单位接受督查检查考核的频次（月、季度）")
 def frequency(request, month: str = ""):
-    year, m = pages.parse_month(month)
+    year, m = parse_month(month)
     f = queries.frequency(request.user, year, m)
     return {"year": f.year, "month": f.month, "month_max": f.month_max, "quarter_max": f.quarter_max,
             "rows": [{"unit": _ref(r.unit), "month": r.month, "quarter": r.quarter, "month_by_kind": r.month_by_kind,
@@ -304,14 +297,14 @@ def _stat_row(row) -> dict:
 
 @router.get("/statistics", response=StatsOut, summary="精文减会统计：本年与计划、与上年比较，按单位和月份")
 def statistics(request, year: int | None = None):
-    s = queries.statistics(request.user, pages.parse_year(year))
+    s = queries.statistics(request.user, parse_year(year))
     return {"year": s.year, "rows": [_stat_row(r) for r in s.rows], "totals": _stat_row(s.totals),
             "monthly": {k.value: {"this": a, "last": b} for k, (a, b) in s.monthly.items()}}
 
 
 @router.get("/statistics.xlsx", response={200: None}, summary="年度精文减会统计表（Excel）")
 def statistics_xlsx(request, year: int | None = None):
-    s = queries.statistics(request.user, pages.parse_year(year))
+    s = queries.statistics(request.user, parse_year(year))
     title, columns, rows, widths = documents.statistics_table(s)
     return xlsx_response(f"{title}.xlsx", title, columns, rows, widths)
 
@@ -319,7 +312,7 @@ def statistics_xlsx(request, year: int | None = None):
 @router.get("/briefing.docx", response={200: None}, summary="精文减会工作简报（Word）")
 def briefing_docx(request, year: int | None = None):
     today = timezone.localdate()
-    s = queries.statistics(request.user, pages.parse_year(year))
+    s = queries.statistics(request.user, parse_year(year))
     data = documents.briefing_docx(s, queries.frequency(request.user, today.year, today.month),
                                    queries.merge_suggestions(request.user, today), today)
     return docx_response(documents.briefing_filename(s.year), data)

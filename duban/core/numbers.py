@@ -63,3 +63,20 @@ class SeedNumberAdmin(RoleAdminMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for row in queryset:
             delete_number(row, by=request.user)
+
+
+def seeder(app_label: str, model_name: str, rows):
+    """(seed, unseed) for the data migration that loads an app's rows:
+    `rows` are (code, name, value, unit label, seed section, description).
+    Seeding again updates the rows by code."""
+
+    def seed(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        for code, name, value, unit, section, description in rows:
+            model.objects.update_or_create(code=code, defaults=dict(
+                name=name, value=value, unit_label=unit, seed_section=section, description=description))
+
+    def unseed(apps, schema_editor):
+        apps.get_model(app_label, model_name).objects.filter(code__in=[r[0] for r in rows]).delete()
+
+    return seed, unseed

@@ -415,7 +415,7 @@ def approve(doc, by, *, note="", at=None) -> Document:
     1-hour clock of a 特急 document (on time or late)."""
     at = _now(at)
     with transaction.atomic():
-        d = Document.objects.select_for_update().select_related("unit").get(pk=doc.pk)
+        d = Document.objects.select_for_update(of=("self",)).select_related("unit").get(pk=doc.pk)
         _require(may_approve(by, d), f"只有{d.unit.name}的负责人、联络员或分管领导可以批办")
         _state(d, DocState.REGISTERED, action="批办")
         d.state, d.approved_by, d.approved_at, d.approval_note = DocState.APPROVED, by, at, (note or "").strip()
@@ -464,7 +464,7 @@ def submit(doc, by, *, text=None, char_count=None, length_reason=None, at=None) 
     higher document's supporting-review clock."""
     at = _now(at)
     with transaction.atomic():
-        d = Document.objects.select_for_update().select_related("unit").get(pk=doc.pk)
+        d = Document.objects.select_for_update(of=("self",)).select_related("unit").get(pk=doc.pk)
         _require(may_act_for(by, d.unit), f"只有{d.unit.name}的联络员、负责人或督查室可以送审")
         _state(d, DocState.DRAFT, DocState.REVISING, action="送审")
         before = _snapshot(d)
@@ -499,7 +499,7 @@ def request_revision(doc, by, *, comments, major=False, at=None) -> Document:
     at = _now(at)
     comments = (comments or "").strip()
     with transaction.atomic():
-        d = Document.objects.select_for_update().select_related("unit").get(pk=doc.pk)
+        d = Document.objects.select_for_update(of=("self",)).select_related("unit").get(pk=doc.pk)
         _require(may_comment(by, d), "只有分管领导、单位负责人或督查室可以提出修改意见")
         _state(d, DocState.SUBMITTED, action="提出修改意见")
         if not comments:
@@ -532,7 +532,7 @@ def issue(doc, by, *, number="", at=None) -> Document:
     at = _now(at)
     number = (number or "").strip()
     with transaction.atomic():
-        d = Document.objects.select_for_update().select_related("unit", "implements").get(pk=doc.pk)
+        d = Document.objects.select_for_update(of=("self",)).select_related("unit").get(pk=doc.pk)
         _require(may_act_for(by, d.unit), f"只有{d.unit.name}的联络员、负责人或督查室可以登记印发")
         if d.state == DocState.REVISING:
             raise ValidationError("领导提出了修改意见，须修改后重新送审，不能直接印发")
@@ -568,7 +568,7 @@ def flag_forwarding(doc, by, *, note, at=None) -> Document:
     at = _now(at)
     note = (note or "").strip()
     with transaction.atomic():
-        d = Document.objects.select_for_update().select_related("unit").get(pk=doc.pk)
+        d = Document.objects.select_for_update(of=("self",)).select_related("unit").get(pk=doc.pk)
         _require(may_flag(by, d), f"只有管辖{d.unit.name}的督查室可以标记以文件落实文件")
         if d.direction != Direction.ISSUED:
             raise ValidationError("只有本级发文可以标记为以文件落实文件")
@@ -588,7 +588,7 @@ def unflag_forwarding(doc, by, *, reason, at=None) -> Document:
     at = _now(at)
     reason = (reason or "").strip()
     with transaction.atomic():
-        d = Document.objects.select_for_update().select_related("unit").get(pk=doc.pk)
+        d = Document.objects.select_for_update(of=("self",)).select_related("unit").get(pk=doc.pk)
         _require(may_flag(by, d), f"只有管辖{d.unit.name}的督查室可以取消标记")
         if not d.only_forwards:
             raise ValidationError("该文件没有被标记为以文件落实文件")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from duban.core.choices import Urgency
 from duban.core.choices import unit_choices as all_units
-from duban.core.forms import Choices, apply_errors
+from duban.core.forms import Choices, apply_errors, run_service
 from duban.org.visibility import visible
 
 from . import forms, queries, services
@@ -160,17 +160,10 @@ def act(request, pk, action):
         raise Http404("页面不存在")
     doc = queries.document_detail(request.user, pk).document  # 404 when not visible
     form = ACTIONS[action][0](request.POST, auto_id=f"id_{action}_%s")
-    status = 422
-    if form.is_valid():
-        try:
-            _call(action, doc, request.user, form.cleaned_data)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-            status = 403
-        except ValidationError as e:
-            apply_errors(form, e, aliases={"reason": "note", "comments": "comments"})
-        else:
-            messages.success(request, DONE[action])
-            return redirect(doc.get_absolute_url())
+    status = run_service(form, lambda d: _call(action, doc, request.user, d),
+                         aliases={"reason": "note", "comments": "comments"})
+    if status is None:
+        messages.success(request, DONE[action])
+        return redirect(doc.get_absolute_url())
     return render(request, "documents/document.html", _detail_context(request, pk, {action: form}), status=status)
 

@@ -1,10 +1,5 @@
-"""View-level helpers of the plan pages: the year and month a page shows,
-the units a user may act for, and the charts of the statistics page
-(duban.core.charts). Reads only."""
-
-import re
-
-from django.utils import timezone
+"""View-level helpers of the plan pages: the units a user may act for and
+the charts of the statistics page (duban.core.charts). Reads only."""
 
 from duban.core import charts
 from duban.core.choices import unit_choices
@@ -13,23 +8,6 @@ from . import services
 from .models import PlanKind
 
 MONTHS = [f"{m}月" for m in range(1, 13)]
-
-
-def parse_year(value, today=None) -> int:
-    today = today or timezone.localdate()
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        return today.year
-    return year if 2000 <= year <= 2100 else today.year
-
-
-def parse_month(value, today=None):
-    today = today or timezone.localdate()
-    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value or "")
-    if m and 2000 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12:
-        return int(m.group(1)), int(m.group(2))
-    return today.year, today.month
 
 
 def actable_units(user, *, controlling=False) -> list:

@@ -137,8 +137,9 @@ def ceiling(plan) -> int:
     return plan.quota + extra
 
 
-def _plan_of(unit, year, kind):
-    return AnnualPlan.objects.filter(unit=unit, year=year, kind=kind).first()
+def _plan_of(unit, year, kind, *, lock=False):
+    qs = AnnualPlan.objects.filter(unit=unit, year=year, kind=kind)
+    return (qs.select_for_update() if lock else qs).first()
 
 
 def _mark_over(plan):
@@ -224,7 +225,7 @@ def count_against_plan(obj, *, unit, kind, when, title, by=None, at=None, flags=
         usage, ["unit_id", "year", "kind", "occurred_on", "source_type", "source_id", "title", "flags"]))
     if old_plan is not None:
         _mark_over(old_plan)
-    plan = _plan_of(unit, day.year, kind)
+    plan = _plan_of(unit, day.year, kind, lock=True)  # one count at a time per plan: each warning once
     if plan is not None:
         _mark_over(plan)
         _check_thresholds(plan, by=by, at=at)
@@ -279,7 +280,9 @@ def require_plan_room(unit, kind, when, *, obj=None):
     without a plan for the year are not limited."""
     kind = PlanKind(kind)
     day = when if not hasattr(when, "hour") else local_date(when)
-    plan = _plan_of(unit, day.year, kind)
+    # Inside the caller's transaction the plan stays locked until the record
+    # is counted, so that two records never both take the last place.
+    plan = _plan_of(unit, day.year, kind, lock=transaction.get_connection().in_atomic_block)
     if plan is None:
         return
     qs = _usage(unit, day.year, kind)
@@ -421,7 +424,7 @@ def decide_excess(req, by, *, approve, note="", at=None) -> ExcessRequest:
     at = _now(at)
     note = (note or "").strip()
     with transaction.atomic():
-        req = ExcessRequest.objects.select_for_update().select_related("plan__unit").get(pk=req.pk)
+        req = ExcessRequest.objects.select_for_update(of=("self",)).select_related("plan__unit").get(pk=req.pk)
         plan = req.plan
         _require(is_controlling_office(by, plan.unit), f"只有管辖{plan.unit.name}的督查室可以审批超计划说明")
         if req.state != ExcessState.PENDING:
@@ -523,7 +526,7 @@ def cancel_inspection(insp, by, *, reason, at=None) -> Inspection:
     at = _now(at)
     reason = (reason or "").strip()
     with transaction.atomic():
-        insp = Inspection.objects.select_for_update().select_related("organizer").get(pk=insp.pk)
+        insp = Inspection.objects.select_for_update(of=("self",)).select_related("organizer").get(pk=insp.pk)
         _require(may_act_for(by, insp.organizer), f"只有{insp.organizer.name}的联络员、负责人或督查室可以取消")
         if insp.state == InspectionState.CANCELLED:
             raise ValidationError("该督查检查考核已取消")

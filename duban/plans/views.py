@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from duban.core.exports import xlsx_response
-from duban.core.forms import Choices, apply_errors
+from duban.core.forms import Choices, apply_errors, parse_month, parse_year, run_service, shift_month
 from duban.core.officialdoc import docx_response
 from duban.org.visibility import get_visible_or_404
 
@@ -39,7 +39,7 @@ def _render(request, template, ctx, current, status=200):
 
 @login_required
 def plans(request):
-    year = pages.parse_year(request.POST.get("year") if request.method == "POST" else request.GET.get("year"))
+    year = parse_year(request.POST.get("year") if request.method == "POST" else request.GET.get("year"))
     units = pages.actable_units(request.user, controlling=True)
     form, status = None, 200
     if units:
@@ -100,19 +100,11 @@ def plan(request, pk):
 def request_excess(request, pk):
     plan = get_visible_or_404(AnnualPlan, request.user, pk=pk)
     form = forms.ExcessForm(request.POST)
-    status = 422
-    if form.is_valid():
-        try:
-            services.request_excess(plan, request.user, extra=form.cleaned_data["extra"],
-                                    explanation=form.cleaned_data["explanation"])
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-            status = 403
-        except ValidationError as e:
-            apply_errors(form, e)
-        else:
-            messages.success(request, "已提交超计划说明，等待督查室审批")
-            return redirect(plan.get_absolute_url())
+    status = run_service(form, lambda d: services.request_excess(plan, request.user, extra=d["extra"],
+                                                                 explanation=d["explanation"]))
+    if status is None:
+        messages.success(request, "已提交超计划说明，等待督查室审批")
+        return redirect(plan.get_absolute_url())
     return _render(request, "plans/plan.html", _plan_context(request, pk, {"excess": form}), "plans", status)
 
 
@@ -121,19 +113,11 @@ def request_excess(request, pk):
 def decide_excess(request, pk):
     req = get_visible_or_404(ExcessRequest.objects.select_related("plan"), request.user, pk=pk)
     form = forms.DecideForm(request.POST, auto_id=f"id_decide{req.pk}_%s")
-    status = 422
-    if form.is_valid():
-        try:
-            services.decide_excess(req, request.user, approve=form.cleaned_data["decision"] == "approve",
-                                   note=form.cleaned_data["note"])
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-            status = 403
-        except ValidationError as e:
-            apply_errors(form, e)
-        else:
-            messages.success(request, "已审批超计划说明")
-            return redirect(req.plan.get_absolute_url())
+    status = run_service(form, lambda d: services.decide_excess(req, request.user, approve=d["decision"] == "approve",
+                                                                note=d["note"]))
+    if status is None:
+        messages.success(request, "已审批超计划说明")
+        return redirect(req.plan.get_absolute_url())
     return _render(request, "plans/plan.html", _plan_context(request, req.plan_id, {f"decide-{req.pk}": form}),
                    "plans", status)
 
@@ -198,28 +182,20 @@ def inspection(request, pk):
 def cancel_inspection(request, pk):
     insp = get_visible_or_404(Inspection, request.user, pk=pk)
     form = forms.CancelForm(request.POST)
-    status = 422
-    if form.is_valid():
-        try:
-            services.cancel_inspection(insp, request.user, reason=form.cleaned_data["reason"])
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-            status = 403
-        except ValidationError as e:
-            apply_errors(form, e)
-        else:
-            messages.success(request, "已取消，不再计入年度计划")
-            return redirect(insp.get_absolute_url())
+    status = run_service(form, lambda d: services.cancel_inspection(insp, request.user, reason=d["reason"]))
+    if status is None:
+        messages.success(request, "已取消，不再计入年度计划")
+        return redirect(insp.get_absolute_url())
     return _render(request, "plans/inspection.html", _inspection_context(request, pk, form), "inspections", status)
 
 
 @login_required
 @require_GET
 def frequency(request):
-    year, month = pages.parse_month(request.GET.get("month"))
+    year, month = parse_month(request.GET.get("month"))
     freq = queries.frequency(request.user, year, month)
-    py, pm = (year, month - 1) if month > 1 else (year - 1, 12)
-    ny, nm = (year, month + 1) if month < 12 else (year + 1, 1)
+    py, pm = shift_month(year, month, -1)
+    ny, nm = shift_month(year, month, 1)
     return _render(request, "plans/frequency.html", {
         "freq": freq, "month_value": f"{year:04d}-{month:02d}", "prev": f"{py:04d}-{pm:02d}",
         "next": f"{ny:04d}-{nm:02d}", "suggestions": queries.merge_suggestions(request.user, timezone.localdate()),
@@ -232,7 +208,7 @@ def frequency(request):
 @login_required
 @require_GET
 def statistics(request):
-    year = pages.parse_year(request.GET.get("year"))
+    year = parse_year(request.GET.get("year"))
     kind = request.GET.get("kind") if request.GET.get("kind") in PlanKind.values else PlanKind.MEETING
     stats = queries.statistics(request.user, year)
     unit_rows = [{"unit": r.unit, "cell": r.cells[PlanKind(kind)], "row": r} for r in stats.rows]
@@ -248,7 +224,7 @@ def statistics(request):
 @login_required
 @require_GET
 def statistics_xlsx(request):
-    year = pages.parse_year(request.GET.get("year"))
+    year = parse_year(request.GET.get("year"))
     stats = queries.statistics(request.user, year)
     title, columns, rows, widths = documents.statistics_table(stats)
     return xlsx_response(f"{title}.xlsx", title, columns, rows, widths)
@@ -257,7 +233,7 @@ def statistics_xlsx(request):
 @login_required
 @require_GET
 def briefing_docx(request):
-    year = pages.parse_year(request.GET.get("year"))
+    year = parse_year(request.GET.get("year"))
     stats = queries.statistics(request.user, year)
     today = timezone.localdate()
     data = documents.briefing_docx(stats, queries.frequency(request.user, today.year, today.month),

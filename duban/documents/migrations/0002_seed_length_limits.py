@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from duban.core.numbers import seeder
+
 SOURCE = "《整治形式主义为基层减负若干规定》（2024年）"
 
 LIMITS = [
@@ -12,15 +14,7 @@ LIMITS = [
 ]
 
 
-def seed(apps, schema_editor):
-    Limit = apps.get_model("documents", "LengthLimit")
-    for code, name, value, unit, section, description in LIMITS:
-        Limit.objects.update_or_create(code=code, defaults=dict(
-            name=name, value=value, unit_label=unit, seed_section=section, description=description))
-
-
-def unseed(apps, schema_editor):
-    apps.get_model("documents", "LengthLimit").objects.filter(code__in=[x[0] for x in LIMITS]).delete()
+seed, unseed = seeder("documents", "LengthLimit", LIMITS)
 
 
 class Migration(migrations.Migration):

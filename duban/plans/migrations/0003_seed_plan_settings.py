@@ -3,6 +3,8 @@ with where each comes from."""
 
 from django.db import migrations
 
+from duban.core.numbers import seeder
+
 S000 = "种子000 §二(四)：实施计划管理、加强源头管控，实现精文减会少督"
 S004 = "种子004 §17：深入治理“检查多”问题，切实解决过多过频"
 
@@ -23,15 +25,7 @@ SETTINGS = [
 ]
 
 
-def seed(apps, schema_editor):
-    Setting = apps.get_model("plans", "PlanSetting")
-    for code, name, value, unit, section, description in SETTINGS:
-        Setting.objects.update_or_create(code=code, defaults=dict(
-            name=name, value=value, unit_label=unit, seed_section=section, description=description))
-
-
-def unseed(apps, schema_editor):
-    apps.get_model("plans", "PlanSetting").objects.filter(code__in=[s[0] for s in SETTINGS]).delete()
+seed, unseed = seeder("plans", "PlanSetting", SETTINGS)
 
 
 class Migration(migrations.Migration):
