@@ -4,8 +4,8 @@ numbers of plan management (PlanSetting rows); the records counted
 against the plans, the explanations and the inspections are read-only
 (their writes are the services')."""
 
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 
 from duban.core.numbers import SeedNumberAdmin
 from duban.org.models import Role
@@ -20,9 +20,24 @@ class PlanSettingAdmin(SeedNumberAdmin):
     pass
 
 
+class AnnualPlanForm(forms.ModelForm):
+    class Meta:
+        model = AnnualPlan
+        fields = ("unit", "year", "kind", "baseline", "quota", "reason")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("baseline") is not None and data.get("quota") is not None:
+            problem = services.quota_problem(data["baseline"], data["quota"], data.get("reason", ""))
+            if problem:
+                self.add_error("reason", problem)
+        return data
+
+
 @admin.register(AnnualPlan)
 class AnnualPlanAdmin(RoleAdminMixin, admin.ModelAdmin):
     admin_roles = (Role.SYSTEM_ADMIN,)
+    form = AnnualPlanForm
     list_display = ("unit", "year", "kind", "baseline", "quota", "set_at")
     list_filter = ("year", "kind")
     list_select_related = ("unit",)
@@ -37,11 +52,8 @@ class AnnualPlanAdmin(RoleAdminMixin, admin.ModelAdmin):
         return ("unit", "year", "kind") if obj is not None else ()
 
     def save_model(self, request, obj, form, change):
-        try:
-            plan = services.set_plan(request.user, unit=obj.unit, year=obj.year, kind=obj.kind, quota=obj.quota,
-                                     baseline=obj.baseline, reason=obj.reason, as_admin=True)
-        except ValidationError as e:
-            raise ValidationError(e.messages) from None
+        plan = services.set_plan(request.user, unit=obj.unit, year=obj.year, kind=obj.kind, quota=obj.quota,
+                                 baseline=obj.baseline, reason=obj.reason, as_admin=True)
         obj.pk = plan.pk
 
 

@@ -322,6 +322,17 @@ def allowed_quota(baseline: int) -> int:
     return baseline * (100 + setting(GROWTH)) // 100
 
 
+def quota_problem(baseline: int, quota: int, reason: str) -> str:
+    """Why a quota above what the rule allows cannot stand without a
+    reason; "" when it may."""
+    allowed = allowed_quota(baseline)
+    if quota <= allowed or (reason or "").strip():
+        return ""
+    growth = setting(GROWTH)
+    rule = "不超过上年实际" if growth == 0 else f"比上年实际增长不超过{growth}%"
+    return f"年度计划数{quota}超过按“{rule}”可定的{allowed}项（上年实际{baseline}项），须说明理由"
+
+
 def set_plan(by, *, unit, year, kind, quota=None, baseline=None, reason="", at=None, as_admin=False) -> AnnualPlan:
     """The controlling office sets `unit`'s plan of `kind` for `year`
     (`as_admin`: the system administrator corrects it in the admin).
@@ -355,14 +366,11 @@ def set_plan(by, *, unit, year, kind, quota=None, baseline=None, reason="", at=N
              f"只有管辖{unit.name}的督查室可以制定其年度计划")
     if baseline is None:
         baseline = used(unit, year - 1, kind)
-    allowed = allowed_quota(baseline)
     if quota is None:
-        quota = allowed
-    if quota > allowed and not reason:
-        growth = setting(GROWTH)
-        rule = "不超过上年实际" if growth == 0 else f"比上年实际增长不超过{growth}%"
-        raise ValidationError({"reason": f"年度计划数{quota}超过按“{rule}”可定的{allowed}项（上年实际{baseline}项），"
-                                         "须说明理由"})
+        quota = allowed_quota(baseline)
+    problem = quota_problem(baseline, quota, reason)
+    if problem:
+        raise ValidationError({"reason": problem})
     with transaction.atomic():
         plan = AnnualPlan.objects.select_for_update().filter(unit=unit, year=year, kind=kind).first()
         before = chain.snapshot(plan, PLAN_FIELDS) if plan else None
