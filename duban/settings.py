@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "duban.rectification",
     "duban.duty",
     "duban.plans",
+    "duban.documents",
     "duban.savedviews",
     "duban.api",
 ]

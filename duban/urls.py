@@ -19,6 +19,8 @@ urlpatterns = [
     path("matters/", include("duban.supervision.urls")),
     path("duty/", include("duban.duty.urls")),
     path("rectification/", include("duban.rectification.urls")),
+    path("documents/", include("duban.documents.urls")),
+    path("plans/", include("duban.plans.urls")),
     path("public/", include("duban.rectification.public_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -30,10 +30,16 @@ HAPPENED = {
     "duty.PhoneReport": ["called_at", "recorded_at"],
     "duty.WrittenReport": ["first_sent_at", "sent_at", "created_at"],
     "duty.Signature": ["signed_at"],
+    "documents.Document": ["registered_at", "received_at", "approved_at", "submitted_at", "issued_at", "flagged_at"],
+    "plans.PlanUsage": ["counted_at", "withdrawn_at"],
+    "plans.AnnualPlan": ["set_at", "warned_near_at", "warned_full_at"],
+    "plans.ExcessRequest": ["requested_at", "decided_at"],
+    "plans.Inspection": ["filed_at", "cancelled_at"],
 }
 
 # Journal actions that carry the moment the service was told.
-TOLD = ("supervision.", "rectification.", "duty.", "clocks.", "evidence.", "notify.")
+TOLD = ("supervision.", "rectification.", "duty.", "clocks.", "evidence.", "notify.", "documents.document.",
+        "plans.plan.", "plans.usage.", "plans.excess.", "plans.inspection.")
 
 
 def future_rows(now) -> dict:

@@ -1,8 +1,18 @@
 """How units and people are named on pages and offered in forms: every
-app's forms choose a unit, a person or a leader the same way. Reads only."""
+app's forms choose a unit, a person or a leader the same way; and the
+urgency scale (特急 / 加急 / 一般) that matters and documents share. Reads
+only."""
+
+from django.db import models
 
 from duban.org.models import Person, Role, RoleAssignment, Unit
 from duban.timelimits.models import TimeLimitRule
+
+
+class Urgency(models.TextChoices):
+    EXTRA_URGENT = "extra_urgent", "特急"
+    URGENT = "urgent", "加急"
+    NORMAL = "normal", "一般"
 
 
 def unit_label(unit) -> str:

@@ -1,11 +1,15 @@
 """The form kit every app's pages use: forms whose labels sit above their
 fields, date and moment inputs, several files in one field, choosers of a
-unit, a person or a leader, and `apply_errors`, which puts a service's
-ValidationError back on the fields it names. Forms only parse what the
+unit, a person or a leader, `apply_errors`, which puts a service's
+ValidationError back on the fields it names, and the year and month a page
+is asked for (?year=2026, ?month=2026-03). Forms only parse what the
 browser sends; the rules are the services'."""
 
+import re
+
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from . import choices as core_choices
 
@@ -143,3 +147,46 @@ def apply_errors(form, error: ValidationError, extra_fields=(), aliases=None):
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def parse_year(value, today=None) -> int:
+    """A year from "2026"; the current year when blank or bad."""
+    today = today or timezone.localdate()
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return today.year
+    return year if 2000 <= year <= 2100 else today.year
+
+
+def parse_month(value, today=None):
+    """(year, month) from "2026-03"; the current month when blank or bad."""
+    today = today or timezone.localdate()
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value or "")
+    if m and 2000 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12:
+        return int(m.group(1)), int(m.group(2))
+    return today.year, today.month
+
+
+def shift_month(year, month, delta):
+    n = year * 12 + (month - 1) + delta
+    return n // 12, n % 12 + 1
+
+
+def run_service(form, call, *, extra_fields=(), aliases=None):
+    """Run a service for a bound form: `call(form.cleaned_data)`. None when
+    it succeeded (the view redirects); else the status to answer with, its
+    refusal on the form: 422 for invalid input or the service's
+    ValidationError (on the fields it names, see apply_errors), 403 for a
+    PermissionDenied on something the user can see."""
+    if not form.is_valid():
+        return 422
+    try:
+        call(form.cleaned_data)
+    except PermissionDenied as e:
+        form.add_error(None, str(e))
+        return 403
+    except ValidationError as e:
+        apply_errors(form, e, extra_fields, aliases)
+        return 422
+    return None

@@ -20,3 +20,27 @@ class SerialCounter(models.Model):
 
     def __str__(self):
         return f"{self.series} {self.year}：{self.last}"
+
+
+class SeedNumber(models.Model):
+    """A number from the seeds that an administrator may change (a length
+    limit in characters, a warning threshold in per cent, a window in days),
+    with where it came from. Abstract: each app keeps its own rows (for
+    example duban.documents' length limits, duban.plans' thresholds), read
+    by code and written only through duban.core.numbers.save_number, which
+    journals the change."""
+
+    code = models.SlugField("代码", max_length=60, unique=True, help_text="程序引用用的英文代码")
+    name = models.CharField("名称", max_length=120)
+    value = models.PositiveIntegerField("数值")
+    unit_label = models.CharField("单位", max_length=20, blank=True, help_text="如：字、%、天、次")
+    seed_section = models.CharField("出处", max_length=120, blank=True)
+    description = models.TextField("说明", blank=True)
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name}：{self.value}{self.unit_label}"

@@ -4,12 +4,15 @@ or an API's value, and refreshing a caller's instance after a locked
 update. They hold no business rule; the rules are each app's."""
 
 import datetime as dt
+import re
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from duban.org.models import Unit
+from duban.timelimits.periods import day_end
 
 User = get_user_model()
 
@@ -43,6 +46,44 @@ def fmt_date(d) -> str:
 
 def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def as_date(value):
+    """A date from a date, a datetime (its local day) or ISO text; None for
+    blank; a ValidationError naming the format otherwise."""
+    if blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, dt.date):
+        return value
+    d = parse_date(str(value).strip()) if isinstance(value, str) else None
+    if d is None:
+        raise ValidationError("日期格式应为 年-月-日，例如 2026-11-22")
+    return d
+
+
+def as_moment(value):
+    """An aware datetime from a datetime (naive = Beijing time), an ISO
+    string, or a date (= the end of that day)."""
+    if blank(value):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        # A bare date is the end of that day (Python's fromisoformat, under
+        # parse_datetime, would read it as its midnight).
+        parsed = None if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text) else parse_datetime(text)
+        if parsed is None:
+            d = parse_date(text)
+            if d is None:
+                raise ValidationError("时间格式应为 年-月-日 时:分，例如 2026-12-10 18:00")
+            return day_end(d)
+        value = parsed
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if isinstance(value, dt.date):
+        return day_end(value)
+    raise ValidationError("时间格式应为 年-月-日 时:分，例如 2026-12-10 18:00")
 
 
 def as_unit(value):

@@ -9,9 +9,9 @@ import datetime as dt
 import re
 
 from django.db.models import Q
-from django.utils import timezone
 
 from duban.core.choices import person_label, unit_label
+from duban.core.forms import parse_month, shift_month  # noqa: F401 - the roster's month
 from duban.org.models import Person, Role, RoleAssignment, Unit
 from duban.org.services import has_role
 from duban.org.visibility import visible
@@ -57,20 +57,6 @@ def is_instruction_recorder(user, bulletin) -> bool:
 
 
 # --- the roster ---------------------------------------------------------------
-
-def parse_month(value, today=None):
-    """(year, month) from "2026-03"; the current month when blank or bad."""
-    today = today or timezone.localdate()
-    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value or "")
-    if m and 2000 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12:
-        return int(m.group(1)), int(m.group(2))
-    return today.year, today.month
-
-
-def shift_month(year, month, delta):
-    n = year * 12 + (month - 1) + delta
-    return n // 12, n % 12 + 1
-
 
 def roster_candidates(unit):
     """(officers, leaders): [(user pk, label)] of who set_month_roster accepts

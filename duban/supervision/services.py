@@ -34,8 +34,6 @@ top matter on every change below. A sub-task's completion never changes its
 parent's state.
 """
 
-import datetime as dt
-import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -44,13 +42,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from duban.clocks import services as clocks
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.clocks.models import Clock, ClockState, FlipKind
 from duban.core import serials
-from duban.core.services import as_unit, as_user, blank, fmt_moment, sync_fields, user_name
+from duban.core.arrangements import arrangement_problems
+from duban.core.services import as_date as _as_date
+from duban.core.services import as_moment, as_unit, as_user, blank, fmt_moment, sync_fields, user_name
 from duban.core.services import now as _now
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
@@ -59,7 +58,7 @@ from duban.org.models import Role, RoleAssignment
 from duban.org.services import has_role
 from duban.org.visibility import scope_for, visible_ids
 from duban.timelimits.models import TimeLimitRule
-from duban.timelimits.periods import day_end, day_start, next_period_due
+from duban.timelimits.periods import day_start, next_period_due
 from duban.timelimits.services import get_rule
 
 from . import transitions
@@ -168,42 +167,6 @@ TEXT_LIMITS = {"title": 200, "meeting_name": 200, "minutes_number": 80, "documen
 
 def label(field, kind=None) -> str:
     return KIND_LABELS.get(kind, {}).get(field) or LABELS.get(field, field)
-
-
-def _as_date(value):
-    if blank(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, dt.date):
-        return value
-    d = parse_date(str(value).strip()) if isinstance(value, str) else None
-    if d is None:
-        raise ValidationError("日期格式应为 年-月-日，例如 2026-11-22")
-    return d
-
-
-def as_moment(value):
-    """An aware datetime from a datetime (naive = Beijing time), an ISO
-    string, or a date (= the end of that day)."""
-    if blank(value):
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        # A bare date is the end of that day (Python's fromisoformat, under
-        # parse_datetime, would read it as its midnight).
-        parsed = None if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text) else parse_datetime(text)
-        if parsed is None:
-            d = parse_date(text)
-            if d is None:
-                raise ValidationError("时间格式应为 年-月-日 时:分，例如 2026-12-10 18:00")
-            return day_end(d)
-        value = parsed
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
-    if isinstance(value, dt.date):
-        return day_end(value)
-    raise ValidationError("时间格式应为 年-月-日 时:分，例如 2026-12-10 18:00")
 
 
 def _in_unit(user, unit) -> bool:
@@ -364,18 +327,14 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
 def doc2_problems(*, lead_unit, lead_person, due_at, deadline_rule, is_long_term, report_cycle, report_day,
                   cooperating) -> dict:
     """DOC-2: every work arrangement names its time node, responsible unit
-    and responsible person. {field: message} of what is missing."""
-    problems = {}
-    if lead_unit is None:
-        problems["lead_unit"] = "交办前须明确责任单位（牵头单位）"
-    if lead_person is None:
-        problems["lead_person"] = "交办前须明确责任人"
-    if not (due_at or deadline_rule or (is_long_term and report_cycle and report_day)):
-        problems["due_at"] = "交办前须明确时间节点（办结期限、时限规则或定期报送周期）"
-    missing = [u.name for u, person, _ in cooperating if person is None]
-    if missing:
-        problems["cooperating"] = "交办前须明确配合单位的责任人：" + "、".join(f"“{n}”" for n in missing)
-    return problems
+    and responsible person (duban.core.arrangements, the rule documents
+    share). {field: message} of what is missing."""
+    return arrangement_problems(
+        unit=lead_unit, person=lead_person,
+        has_time_node=bool(due_at or deadline_rule or (is_long_term and report_cycle and report_day)),
+        fields={"unit": "lead_unit", "person": "lead_person", "time_node": "due_at", "helpers": "cooperating"},
+        unit_text="责任单位（牵头单位）", time_text="时间节点（办结期限、时限规则或定期报送周期）",
+        helpers=[(u.name, person) for u, person, _ in cooperating])
 
 
 def _doc2_of_matter(m: Matter) -> dict:

@@ -27,7 +27,7 @@ def clock(m, kind):
 
 def test_sup3_full_loop_with_clocks_timeline_and_verified_journal(county, loop):
     c = county
-    m = loop.draft(urgency="normal")  # 一般: signed for within 1 working day (TL-3)
+    m = loop.draft(urgency="normal")  # signed for within 1 working day (加急: 4 hours, test_urgency.py)
     assert m.state == State.DRAFT and m.number == ""
     m = sv.assign_matter(m, c.supervisor, at=later(hours=1))
     assert m.state == State.ASSIGNED and m.number == "督办〔2026〕1号"

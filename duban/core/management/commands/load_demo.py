@@ -202,6 +202,12 @@ class Command(BaseCommand):
         from duban.duty.demo import load_duty
 
         self.stdout.write(load_duty(now, relay=not options["no_matters"]).summary())
+        from duban.plans.demo import load_plans
+
+        self.stdout.write(load_plans(now).summary())
+        from duban.documents.demo import load_documents
+
+        self.stdout.write(load_documents(now).summary())
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(format_demo_logins())
