@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # the API docs' Swagger UI from its own static files, not a CDN
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "duban.core",
     "duban.org",
     "duban.journal",
@@ -95,10 +98,12 @@ MIDDLEWARE = [
     # Before the security middlewares, which leave messages for the user.
     "django.contrib.messages.middleware.MessageMiddleware",
     "duban.security.middleware.IdleTimeoutMiddleware",
+    "duban.security.middleware.SecondFactorMiddleware",
     "duban.security.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "duban.api.middleware.RefuseNulMiddleware",
     # AxesMiddleware must be last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -215,6 +220,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("DUBAN_PROXY_COUNT", 0) or None
+
+# The second factor (duban.security.otp): TOTP for the three administrators,
+# the 督查室 and the duty leaders, everyone when the policy says so. Off only
+# for a trial installation.
+DUBAN_SECOND_FACTOR = env_bool("DUBAN_SECOND_FACTOR", True)
+OTP_TOTP_ISSUER = env("DUBAN_COUNTY_NAME", "示范县") + "督办平台"
+
+# API tokens (duban.api): lifetime when none is given, requests per minute.
+DUBAN_API_TOKEN_DAYS = env_int("DUBAN_API_TOKEN_DAYS", 365)
+DUBAN_API_TOKEN_RATE = env_int("DUBAN_API_TOKEN_RATE", 120)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

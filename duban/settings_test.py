@@ -16,3 +16,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ROOT_URLCONF = "tests.probe.urls"
 DUBAN_LIST_COUNTS_CACHE = 0  # tests that keep counts switch it on themselves
+# The second factor is tested where it is the subject (tests/security/test_second_factor.py).
+DUBAN_SECOND_FACTOR = False

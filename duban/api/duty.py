@@ -7,9 +7,10 @@ per field, `errors`). Times are ISO 8601; naive times are Beijing time."""
 
 import datetime as dt
 import decimal
+from typing import Annotated
 
 from django.contrib.auth import get_user_model
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
 from duban.api.supervision import ERRORS, Ref, guarded
@@ -20,6 +21,10 @@ from duban.org.models import Unit
 from duban.org.visibility import get_visible_or_404, visible
 
 router = Router(tags=["值班信息报送"])
+
+# A roster's month: years the official calendar covers, months 1-12.
+PathYear = Annotated[int, Path(..., ge=2004, le=2099, description="年份（2004–2099）")]
+PathMonth = Annotated[int, Path(..., ge=1, le=12, description="月份（1–12）")]
 User = get_user_model()
 
 
@@ -88,7 +93,7 @@ class VersionOut(Schema):
     edited_at: dt.datetime
 
 
-class ReportOut(Schema):
+class WrittenReportOut(Schema):
     id: int
     incident_id: int
     unit: Ref
@@ -136,7 +141,7 @@ class ConflictOut(Schema):
 
 class IncidentDetailOut(IncidentOut):
     phone_reports: list[PhoneOut]
-    reports: list[ReportOut]
+    reports: list[WrittenReportOut]
     figure_history: list[HistoryOut]
     conflicts: list[ConflictOut]
 
@@ -279,7 +284,7 @@ class InstructionIn(Schema):
 
 class IncidentFilters(Schema):
     state: str = Field("", description="open 处置中 / closed 已终报")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
 
 
@@ -383,7 +388,7 @@ def screen(request):
 
 
 @router.get("/roster/{unit_id}/{year}/{month}", response={200: list[ShiftOut], **ERRORS}, summary="某单位某月值班表")
-def get_roster(request, unit_id: int, year: int, month: int):
+def get_roster(request, unit_id: int, year: PathYear, month: PathMonth):
     unit = _unit(unit_id)
     if unit is None:
         return Status(404, {"detail": "未找到该单位", "errors": {}})
@@ -395,7 +400,7 @@ def get_roster(request, unit_id: int, year: int, month: int):
 @router.put("/roster/{unit_id}/{year}/{month}", response={200: list[ShiftOut], **ERRORS},
             summary="编排某单位某月值班表（整月替换）")
 @guarded
-def put_roster(request, unit_id: int, year: int, month: int, data: RosterIn):
+def put_roster(request, unit_id: int, year: PathYear, month: PathMonth, data: RosterIn):
     unit = _unit(unit_id)
     if unit is None:
         return Status(404, {"detail": "未找到该单位", "errors": {}})
@@ -441,7 +446,7 @@ def phone_report(request, incident_id: int, data: PhoneIn):
     return Status(201, _detail(request, incident_id))
 
 
-@router.post("/incidents/{incident_id}/reports", response={201: ReportOut, **ERRORS}, summary="起草书面报告")
+@router.post("/incidents/{incident_id}/reports", response={201: WrittenReportOut, **ERRORS}, summary="起草书面报告")
 @guarded
 def create_report(request, incident_id: int, data: ReportIn):
     inc = queries.incident_detail(request.user, incident_id).incident
@@ -450,7 +455,7 @@ def create_report(request, incident_id: int, data: ReportIn):
     return Status(201, _report(_visible_report(request, r.pk)))
 
 
-@router.post("/reports/{report_id}/revise", response={200: ReportOut, **ERRORS}, summary="修改书面报告（新版本）")
+@router.post("/reports/{report_id}/revise", response={200: WrittenReportOut, **ERRORS}, summary="修改书面报告（新版本）")
 @guarded
 def revise(request, report_id: int, data: ReviseIn):
     r = _visible_report(request, report_id)
@@ -458,7 +463,7 @@ def revise(request, report_id: int, data: ReviseIn):
     return _report(_visible_report(request, report_id))
 
 
-@router.post("/reports/{report_id}/sign", response={200: ReportOut, **ERRORS}, summary="审签并报送（再次输入密码）")
+@router.post("/reports/{report_id}/sign", response={200: WrittenReportOut, **ERRORS}, summary="审签并报送（再次输入密码）")
 @guarded
 def sign(request, report_id: int, data: SignIn):
     r = _visible_report(request, report_id)

@@ -27,17 +27,12 @@ from duban.rectification.models import (
     SpotCheck,
 )
 
-from .supervision import ERRORS, ErrorOut, guarded
+from .supervision import ERRORS, ErrorOut, Ref, guarded
 
 router = Router(tags=["作风整治"])
 
 
 # --- schemas ------------------------------------------------------------------
-
-class Ref(Schema):
-    id: int
-    name: str
-
 
 class PhaseOut(Schema):
     id: int
@@ -123,7 +118,7 @@ class ProblemOut(Schema):
     repeat_count: int
 
 
-class FileOut(Schema):
+class ProblemFileOut(Schema):
     id: str
     name: str
     size: int
@@ -138,7 +133,7 @@ class EntryOut(Schema):
     by: Ref | None
     text: str
     onsite: bool
-    files: list[FileOut]
+    files: list[ProblemFileOut]
 
 
 class RoundOut(Schema):
@@ -181,7 +176,7 @@ class ProblemFilters(Schema):
     public: bool | None = None
     repeated: bool = False
     q: str = ""
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=200)
 
 

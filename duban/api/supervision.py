@@ -22,15 +22,12 @@ from duban.supervision import documents, ledger, pages, queries, services
 from duban.supervision.models import ExtensionRequest, Matter, Report, Urge
 from duban.timelimits.calendar import provisional_note
 
+from .errors import ErrorOut, django_errors
+
 router = Router(tags=["督查督办"])
 
 
 # --- schemas ------------------------------------------------------------------
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
-
 
 class Ref(Schema):
     id: int
@@ -349,19 +346,14 @@ class LedgerFilters(Schema):
 
 
 class ListFilters(LedgerFilters):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=200)
 
 
 # --- helpers -------------------------------------------------------------------
 
 def _errors(e: ValidationError) -> dict:
-    if hasattr(e, "error_dict"):
-        errors = e.message_dict
-        detail = "；".join(m for msgs in errors.values() for m in msgs)
-    else:
-        errors, detail = {}, "；".join(e.messages)
-    return {"detail": detail, "errors": errors}
+    return django_errors(e)
 
 
 def guarded(view):
