@@ -52,9 +52,9 @@ def test_out4_negative_unit_with_due_to_is_not_a_500(office):
 
 
 def test_out4_malformed_bodies_are_422_naming_the_field(office, county):
-    from duban.rectification import services as rs
-
     import datetime as dt
+
+    from duban.rectification import services as rs
 
     campaign = rs.create_campaign(code="zf", name="作风整治", start_date=dt.date(2026, 3, 1),
                                   end_date=dt.date(2026, 12, 31), organizer=county.duchashi, units=[county.edu],
