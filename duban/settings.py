@@ -54,6 +54,23 @@ if not _secret:
     _secret = key_file.read_text().strip()
 SECRET_KEY = _secret
 
+# SM4 keys for personal data at rest (duban.core.crypto): "id:32 hex digits",
+# comma-separated, the first encrypting. Like the secret key, a development
+# installation gets its own, kept beside its database.
+_sm4 = env("DUBAN_SM4_KEYS")
+if not _sm4:
+    if PRODUCTION:
+        raise ImproperlyConfigured("生产模式必须设置环境变量 DUBAN_SM4_KEYS（个人信息加密密钥）")
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    sm4_file = VAR_DIR / "sm4_keys"
+    if not sm4_file.exists():
+        import os as _os
+
+        sm4_file.write_text(f"dev1:{_os.urandom(16).hex()}")
+        sm4_file.chmod(0o600)
+    _sm4 = sm4_file.read_text().strip()
+DUBAN_SM4_KEYS = _sm4
+
 ALLOWED_HOSTS = [h.strip() for h in env("DUBAN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("DUBAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 

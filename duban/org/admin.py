@@ -65,7 +65,7 @@ class PersonAddForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = ["unit", "position", "office_phone", "mobile", "is_leader", "sort_order"]
+        fields = ["unit", "position", "office_phone", "mobile", "id_number", "is_leader", "sort_order"]
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
@@ -82,14 +82,28 @@ class PersonAddForm(forms.ModelForm):
 
 @admin.register(Person)
 class PersonAdmin(RoleGatedAdmin):
-    list_display = ["display_name", "unit", "position", "office_phone", "mobile", "is_leader", "backup"]
+    list_display = ["display_name", "unit", "position", "office_phone", "mobile_masked", "is_leader", "backup"]
     list_filter = ["is_leader"]
     search_fields = ["user__first_name", "user__username", "position", "unit__name"]
     list_select_related = ["user", "unit", "backup"]
     autocomplete_fields = ["unit", "backup"]
-    fields = ["unit", "position", "office_phone", "mobile", "is_leader", "sort_order", "backup", "away_from",
-              "away_to", "away_reason"]
+    fields = ["unit", "position", "office_phone", "mobile", "id_number", "is_leader", "sort_order", "backup",
+              "away_from", "away_to", "away_reason"]
     list_per_page = 100
+
+    @admin.display(description="手机")
+    def mobile_masked(self, obj):
+        return obj.mobile_masked or "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The edit form shows the numbers in full: the look is journaled.
+        if request.method == "GET":
+            person = Person.objects.filter(pk=object_id).select_related("unit", "user").first()
+            if person is not None and self._holds_role(request):
+                for field in services.PERSONAL_FIELDS:
+                    if getattr(person, field):
+                        services.reveal(request.user, person, field, purpose="admin_edit")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -100,7 +114,7 @@ class PersonAdmin(RoleGatedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["username", "full_name", "email", "password", "unit", "position", "office_phone", "mobile",
-                    "is_leader", "sort_order"]
+                    "id_number", "is_leader", "sort_order"]
         return self.fields
 
     def save_model(self, request, obj, form, change):
@@ -108,13 +122,14 @@ class PersonAdmin(RoleGatedAdmin):
         if not change:
             created = services.create_person(
                 cd["username"], full_name=cd["full_name"], unit=cd["unit"], position=cd["position"],
-                office_phone=cd["office_phone"], mobile=cd["mobile"], is_leader=cd["is_leader"],
+                office_phone=cd["office_phone"], mobile=cd["mobile"], id_number=cd.get("id_number") or "",
+                is_leader=cd["is_leader"],
                 password=cd.get("password") or None, email=cd.get("email") or "", sort_order=cd["sort_order"],
             )
             obj.pk, obj.user_id = created.pk, created.user_id
             return
         simple = {k: cd[k] for k in form.changed_data
-                  if k in {"unit", "position", "office_phone", "mobile", "is_leader", "sort_order"}}
+                  if k in {"unit", "position", "office_phone", "mobile", "id_number", "is_leader", "sort_order"}}
         with transaction.atomic():
             if simple:
                 services.update_person(obj, **simple)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Concat, Substr
 
+from duban.core.crypto import mask
 from duban.journal import chain
 
 from .models import (
@@ -23,8 +24,17 @@ from .models import (
 User = get_user_model()
 
 UNIT_FIELDS = ["name", "short_name", "code", "kind", "parent_id", "path", "sort_order", "phone", "is_active"]
-PERSON_FIELDS = ["unit_id", "position", "office_phone", "mobile", "is_leader", "backup_id", "away_from",
-                 "away_to", "away_reason"]
+PERSON_FIELDS = ["unit_id", "position", "office_phone", "mobile", "id_number", "is_leader", "backup_id",
+                 "away_from", "away_to", "away_reason"]
+# Personal data: the journal keeps them masked, never in full.
+PERSONAL_FIELDS = ("mobile", "id_number")
+
+
+def person_snapshot(person) -> dict:
+    data = chain.snapshot(person, PERSON_FIELDS)
+    for name in PERSONAL_FIELDS:
+        data[name] = mask(data[name] or "")
+    return data
 
 
 def _segment(n: int) -> str:
@@ -103,7 +113,7 @@ def subtree_q(units, field="unit"):
 
 @transaction.atomic
 def create_person(username, *, full_name, unit, position="", office_phone="", mobile="", is_leader=False,
-                  password=None, email="", sort_order=0) -> Person:
+                  password=None, email="", sort_order=0, id_number="") -> Person:
     username = (username or "").strip()
     if not username:
         raise ValidationError({"username": "登录名不能为空"})
@@ -120,22 +130,22 @@ def create_person(username, *, full_name, unit, position="", office_phone="", mo
         user.set_unusable_password()
     user.save()
     person = Person.objects.create(user=user, unit=unit, position=position, office_phone=office_phone,
-                                   mobile=mobile, is_leader=is_leader, sort_order=sort_order)
+                                   mobile=mobile, id_number=id_number, is_leader=is_leader, sort_order=sort_order)
     chain.record("org.person.create", person, after={"username": username, "full_name": full_name,
-                                                     **chain.snapshot(person, PERSON_FIELDS)})
+                                                     **person_snapshot(person)})
     return person
 
 
 @transaction.atomic
 def update_person(person: Person, **changes) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
-    before = chain.snapshot(person, PERSON_FIELDS)
+    before = person_snapshot(person)
     for key, value in changes.items():
-        if key not in {"unit", "position", "office_phone", "mobile", "is_leader", "sort_order"}:
+        if key not in {"unit", "position", "office_phone", "mobile", "id_number", "is_leader", "sort_order"}:
             raise ValidationError({key: "该字段不能在此修改"})
         setattr(person, key, value)
     person.save()
-    chain.record("org.person.update", person, before=before, after=chain.snapshot(person, PERSON_FIELDS))
+    chain.record("org.person.update", person, before=before, after=person_snapshot(person))
     return person
 
 
@@ -253,3 +263,49 @@ def add_member(group: WorkGroup, user, group_role, duty="", sort_order=0) -> Gro
     chain.record("org.group.member.add", m, after=chain.snapshot(m))
     return m
 
+
+
+# --- personal data in full ------------------------------------------------------
+
+PERSONAL_LABELS = {"mobile": "手机", "id_number": "身份证号"}
+
+
+def may_reveal(user, person: Person) -> bool:
+    """Who may see a person's numbers in full: the person, the system
+    administrator (who keeps the directory), the head of the person's unit,
+    and those whose work is to reach people at any hour: the 督查室 and
+    leaders over the person's unit, the duty office."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if person.user_id == user.pk or has_role(user, Role.SYSTEM_ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER):
+        return True
+    from .visibility import scope_for
+
+    if has_role(user, Role.SUPERVISOR, Role.LEADER):
+        if any(person.unit.path.startswith(j.path) for j in scope_for(user).jurisdictions):
+            return True
+    own = getattr(user, "person", None)
+    return has_role(user, Role.UNIT_HEAD) and own is not None and own.unit_id == person.unit_id
+
+
+@transaction.atomic
+def reveal(user, person: Person, field: str, *, purpose="view") -> str:
+    """A person's mobile or ID number in full, for someone who may see it;
+    every such look is journaled (org.person.unmask)."""
+    if field not in PERSONAL_FIELDS:
+        raise ValidationError({"field": "只能查看手机或身份证号"})
+    if not may_reveal(user, person):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(f"无权查看{person.display_name}的完整{PERSONAL_LABELS[field]}")
+    chain.record("org.person.unmask", person, after={"field": field, "purpose": purpose}, actor=user)
+    return getattr(person, field)
+
+
+def export_value(user, person: Person, field: str, *, purpose="export") -> str:
+    """What an export writes: the full value (journaled) for those who may
+    see it, the masked one for everyone else."""
+    value = getattr(person, field) or ""
+    if value and may_reveal(user, person):
+        return reveal(user, person, field, purpose=purpose)
+    return mask(value)
