@@ -105,3 +105,42 @@ def verify_files(queryset=None) -> EvidenceReport:
 
 def open_file(ev: EvidenceFile):
     return open(path_of(ev), "rb")
+
+
+class EvidenceAltered(Exception):
+    """The stored file no longer has the hash taken when it arrived."""
+
+
+ALTERED_MESSAGE = ("佐证材料“{name}”的存储文件已被替换或损坏（SM3 哈希与上传时不符），为保证证据真实，拒绝下载。"
+                   "请联系审计管理员核查。")
+
+
+def open_verified(ev: EvidenceFile):
+    """The stored file, opened after re-hashing it against the hash taken
+    at upload (AUD-2). FileNotFoundError when it is gone, EvidenceAltered
+    (journaled: evidence.download_refused) when it was replaced."""
+    path = path_of(ev)
+    digest, size = _hash_file(path)
+    if digest != ev.sm3 or size != ev.size:
+        with transaction.atomic():
+            chain.record("evidence.download_refused", ev, after={"expected_sm3": ev.sm3, "found_sm3": digest,
+                                                                 "expected_size": ev.size, "found_size": size})
+        raise EvidenceAltered(ALTERED_MESSAGE.format(name=ev.original_name))
+    return open(path, "rb")
+
+
+def download_response(ev: EvidenceFile):
+    """The file as an attachment under its (sanitised) original name, or a
+    404 when it is gone, or a 409 page saying it was replaced."""
+    from django.http import FileResponse, Http404, HttpResponse
+    from django.utils.html import format_html
+
+    try:
+        handle = open_verified(ev)
+    except FileNotFoundError:
+        raise Http404("文件已不在存储中，请联系系统管理员") from None
+    except EvidenceAltered as e:
+        return HttpResponse(format_html("<!doctype html><meta charset=utf-8><title>拒绝下载</title><p>{}</p>", str(e)),
+                            status=409, content_type="text/html; charset=utf-8")
+    return FileResponse(handle, as_attachment=True, filename=ev.original_name,
+                        content_type=ev.content_type or "application/octet-stream")

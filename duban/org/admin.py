@@ -10,7 +10,6 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from duban.journal import chain
 from duban.security.permissions import RoleAdminMixin
 
 from . import services
@@ -217,24 +216,27 @@ class WorkGroupAdmin(RoleGatedAdmin):
     inlines = [MembershipInline]
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            before = chain.snapshot(WorkGroup.objects.get(pk=obj.pk)) if change else None
-            obj.save()
-            chain.record("org.group.update" if change else "org.group.create", obj, before=before,
-                         after=chain.snapshot(obj))
+        cd = form.cleaned_data
+        if change:
+            services.update_group(obj, by=request.user, **{k: cd[k] for k in form.changed_data})
+        else:
+            created = services.create_group(cd["name"], cd["kind"], unit=cd.get("unit"),
+                                            parent_group=cd.get("parent_group"), purpose=cd.get("purpose", ""),
+                                            basis=cd.get("basis", ""))
+            obj.pk = created.pk
 
     def save_formset(self, request, form, formset, change):
         with transaction.atomic():
             instances = formset.save(commit=False)
             for m in formset.deleted_objects:
-                chain.record("org.group.member.remove", m, before=chain.snapshot(m))
-                m.delete()
+                services.remove_member(m, by=request.user)
             for m in instances:
-                is_new = m.pk is None
-                before = None if is_new else chain.snapshot(GroupMembership.objects.get(pk=m.pk))
-                m.save()
-                chain.record("org.group.member.add" if is_new else "org.group.member.update", m, before=before,
-                             after=chain.snapshot(m))
+                if m.pk is None:
+                    services.add_member(form.instance, m.user, m.group_role, duty=m.duty, sort_order=m.sort_order)
+                else:
+                    changed = next((f.changed_data for f in formset.forms if f.instance is m), [])
+                    services.update_member(m, by=request.user, **{k: getattr(m, k) for k in changed
+                                                                   if k in {"group_role", "duty", "sort_order"}})
 
 
 class UserAdmin(RoleGatedAdmin):
@@ -251,11 +253,8 @@ class UserAdmin(RoleGatedAdmin):
         return False  # people are added in 人员, which creates their account
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            before = chain.snapshot(User.objects.get(pk=obj.pk), ["first_name", "email", "is_active"])
-            obj.save()
-            chain.record("org.user.update", obj, before=before,
-                         after=chain.snapshot(obj, ["first_name", "email", "is_active"]))
+        services.update_user(obj, by=request.user, **{k: form.cleaned_data[k] for k in form.changed_data
+                                                       if k in services.USER_FIELDS})
 
 
 admin.site.unregister(User)

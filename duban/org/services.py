@@ -254,6 +254,58 @@ def create_group(name, kind, *, unit=None, parent_group=None, purpose="", basis=
     return group
 
 
+GROUP_FIELDS = ["name", "kind", "unit_id", "parent_group_id", "purpose", "basis"]
+MEMBER_FIELDS = ["group_id", "user_id", "group_role", "duty", "sort_order"]
+USER_FIELDS = ["first_name", "email", "is_active"]
+
+
+@transaction.atomic
+def update_group(group: WorkGroup, *, by=None, **changes) -> WorkGroup:
+    group = WorkGroup.objects.select_for_update().get(pk=group.pk)
+    before = chain.snapshot(group, GROUP_FIELDS)
+    for key, value in changes.items():
+        if key not in {"name", "kind", "unit", "parent_group", "purpose", "basis"}:
+            raise ValidationError({key: "该字段不能修改"})
+        setattr(group, key, value)
+    group.full_clean()
+    group.save()
+    chain.record("org.group.update", group, before=before, after=chain.snapshot(group, GROUP_FIELDS), actor=by)
+    return group
+
+
+@transaction.atomic
+def update_member(m: GroupMembership, *, by=None, **changes) -> GroupMembership:
+    m = GroupMembership.objects.select_for_update().get(pk=m.pk)
+    before = chain.snapshot(m, MEMBER_FIELDS)
+    for key, value in changes.items():
+        if key not in {"group_role", "duty", "sort_order"}:
+            raise ValidationError({key: "该字段不能修改"})
+        setattr(m, key, value)
+    m.save()
+    chain.record("org.group.member.update", m, before=before, after=chain.snapshot(m, MEMBER_FIELDS), actor=by)
+    return m
+
+
+@transaction.atomic
+def remove_member(m: GroupMembership, *, by=None):
+    chain.record("org.group.member.remove", m, before=chain.snapshot(m, MEMBER_FIELDS), actor=by)
+    m.delete()
+
+
+@transaction.atomic
+def update_user(user, *, by=None, **changes):
+    """The account's name, e-mail and whether it is active (系统管理员)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = chain.snapshot(user, USER_FIELDS)
+    for key, value in changes.items():
+        if key not in USER_FIELDS:
+            raise ValidationError({key: "该字段不能修改"})
+        setattr(user, key, value)
+    user.save(update_fields=list(changes) or None)
+    chain.record("org.user.update", user, before=before, after=chain.snapshot(user, USER_FIELDS), actor=by)
+    return user
+
+
 @transaction.atomic
 def add_member(group: WorkGroup, user, group_role, duty="", sort_order=0) -> GroupMembership:
     if GroupMembership.objects.filter(group=group, user=user).exists():

@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -560,12 +560,7 @@ def evidence_file(request, file_id):
     ev = EvidenceFile.objects.filter(pk=file_id).first()
     if ev is None:
         raise Http404("未找到该文件")
-    try:
-        handle = evidence.open_file(ev)
-    except FileNotFoundError:
-        raise Http404("文件已不在存储中，请联系系统管理员") from None
-    return FileResponse(handle, as_attachment=True, filename=ev.original_name,
-                        content_type=ev.content_type or "application/octet-stream")
+    return evidence.download_response(ev)
 
 
 # --- look-back ---------------------------------------------------------------------------------

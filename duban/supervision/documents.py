@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from duban.core.crypto import mask
-
 from duban.core.officialdoc import OfficialDocument, Section, format_doc_number, render_docx
 from duban.timelimits.calendar import CalendarMissing, provisional_note
 from duban.timelimits.limits import compute_due
