@@ -276,6 +276,13 @@ DUBAN_LIST_COUNTS_CACHE = env_int("DUBAN_LIST_COUNTS_CACHE_SECONDS", 60)
 
 EVIDENCE_ROOT = Path(env("DUBAN_EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
 EVIDENCE_MAX_BYTES = env_int("DUBAN_EVIDENCE_MAX_MB", 50) * 1024 * 1024
+# Uploads are checked by content (duban.core.uploads): a ZIP-based document
+# may not expand past this size or hold more entries; a spreadsheet to import
+# may not have more rows or columns (duban.core.xlsx_import).
+DUBAN_UPLOAD_MAX_UNZIPPED_BYTES = env_int("DUBAN_UPLOAD_MAX_UNZIPPED_MB", 200) * 1024 * 1024
+DUBAN_UPLOAD_MAX_ZIP_ENTRIES = env_int("DUBAN_UPLOAD_MAX_ZIP_ENTRIES", 5000)
+DUBAN_IMPORT_MAX_ROWS = env_int("DUBAN_IMPORT_MAX_ROWS", 20000)
+DUBAN_IMPORT_MAX_COLUMNS = env_int("DUBAN_IMPORT_MAX_COLUMNS", 100)
 
 # Background work: the Django Tasks API with its queue in the same database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from duban.core import uploads
+
 from . import chain
 from .models import EvidenceFile
 
@@ -43,7 +45,7 @@ def store(uploaded, *, owner_unit=None, uploaded_by=None, at=None) -> EvidenceFi
     the server's moment of arrival, taken with the hash. The file is written
     before the row; if the transaction rolls back the orphan file is removed."""
     limit = settings.EVIDENCE_MAX_BYTES
-    original = os.path.basename(getattr(uploaded, "name", "") or "未命名")[:255]
+    original = uploads.sanitize_filename(getattr(uploaded, "name", ""))
     ev = EvidenceFile(original_name=original, content_type=getattr(uploaded, "content_type", "") or "",
                       owner_unit=owner_unit, uploaded_by=uploaded_by, size=0, sm3="")
     target = path_of(ev)
@@ -60,6 +62,7 @@ def store(uploaded, *, owner_unit=None, uploaded_by=None, at=None) -> EvidenceFi
                     raise ValidationError(f"佐证材料“{original}”超过 {limit // (1024 * 1024)} MB 上限")
                 h.update(chunk)
                 out.write(chunk)
+        uploads.check_file(tmp, original, label="佐证材料")
         os.replace(tmp, target)
         os.chmod(target, 0o440)
     finally:
