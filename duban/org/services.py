@@ -322,22 +322,39 @@ def add_member(group: WorkGroup, user, group_role, duty="", sort_order=0) -> Gro
 PERSONAL_LABELS = {"mobile": "手机", "id_number": "身份证号"}
 
 
-def may_reveal(user, person: Person) -> bool:
-    """Who may see a person's numbers in full: the person, the system
-    administrator (who keeps the directory), the head of the person's unit,
-    and those whose work is to reach people at any hour: the 督查室 and
-    leaders over the person's unit, the duty office."""
+REVEAL_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.UNIT_HEAD)
+
+
+def reveal_paths(user) -> list[str] | None:
+    """The unit paths under which `user` may see people's numbers in full
+    (None: everywhere; the system administrator keeps the directory): the
+    scope of their 督查室, leader, duty or unit-head role, else their own
+    unit, with its subtree."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return None
+    if not has_role(user, *REVEAL_ROLES):
+        return []
+    own = Person.objects.filter(user=user).select_related("unit").first()
+    paths = []
+    for ra in RoleAssignment.objects.filter(user=user, role__in=REVEAL_ROLES).select_related("scope"):
+        unit = ra.scope or (own.unit if own else None)
+        if unit is not None:
+            paths.append(unit.path)
+    return paths
+
+
+def may_reveal(user, person: Person, paths=...) -> bool:
+    """May `user` see `person`'s numbers in full (themselves, or within
+    reveal_paths)? Pass `paths` when asking for many people."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if person.user_id == user.pk or has_role(user, Role.SYSTEM_ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER):
+    if person.user_id == user.pk:
         return True
-    from .visibility import scope_for
-
-    if has_role(user, Role.SUPERVISOR, Role.LEADER):
-        if any(person.unit.path.startswith(j.path) for j in scope_for(user).jurisdictions):
-            return True
-    own = getattr(user, "person", None)
-    return has_role(user, Role.UNIT_HEAD) and own is not None and own.unit_id == person.unit_id
+    if paths is ...:
+        paths = reveal_paths(user)
+    return paths is None or any(person.unit.path.startswith(p) for p in paths)
 
 
 @transaction.atomic

@@ -16,6 +16,8 @@ def tree(request):
 @login_required
 def unit_detail(request, pk):
     unit = get_object_or_404(visible_units(request.user).select_related("parent"), pk=pk)
+    paths = services.reveal_paths(request.user)
+    unit_open = paths is None or any(unit.path.startswith(p) for p in paths)
     return render(
         request,
         "org/unit.html",
@@ -23,7 +25,7 @@ def unit_detail(request, pk):
             "unit": unit,
             "ancestors": unit.ancestors(),
             "children": unit.children.filter(is_active=True).order_by("sort_order", "path"),
-            "people": [(p, services.may_reveal(request.user, p)) for p in queries.people_of(unit)],
+            "people": [(p, unit_open or p.user_id == request.user.pk) for p in queries.people_of(unit)],
             "groups": queries.groups_of(unit),
         },
     )
