@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
+from duban.api.errors import IsoDate, IsoDateTime
 from duban.api.supervision import ERRORS, Ref, guarded
 from duban.core.officialdoc import docx_response
 from duban.duty import documents, pages, queries, services
@@ -34,9 +35,9 @@ class ClockOut(Schema):
     kind: str
     label: str
     state: str
-    started_at: dt.datetime
-    due_at: dt.datetime
-    met_at: dt.datetime | None
+    started_at: IsoDateTime
+    due_at: IsoDateTime
+    met_at: IsoDateTime | None
     light: str
     seconds_remaining: int | None = Field(description="正在计时：剩余秒数（超时为负）")
     late_minutes: int = Field(description="逾期完成：逾期分钟数（向上取整）")
@@ -51,14 +52,14 @@ class IncidentOut(Schema):
     kind_label: str
     level: str
     level_label: str
-    occurred_at: dt.datetime
-    learned_at: dt.datetime
+    occurred_at: IsoDateTime
+    learned_at: IsoDateTime
     place: str
     reporting_unit: Ref
     involved_units: list[Ref]
     description: str
     state: str
-    closed_at: dt.datetime | None
+    closed_at: IsoDateTime | None
     clocks: list[ClockOut]
 
 
@@ -77,7 +78,7 @@ class SignatureOut(Schema):
     signer_name: str
     basis: str
     meaning: str
-    signed_at: dt.datetime
+    signed_at: IsoDateTime
     content_hash: str
     valid: bool = Field(description="签名与所签版本内容一致")
     is_current: bool = Field(description="所签版本是否为报告当前版本")
@@ -90,7 +91,7 @@ class VersionOut(Schema):
     figures: Figures
     content_hash: str
     edited_by: Ref
-    edited_at: dt.datetime
+    edited_at: IsoDateTime
 
 
 class WrittenReportOut(Schema):
@@ -105,14 +106,14 @@ class WrittenReportOut(Schema):
     needs_resign: bool = Field(description="曾审签但已修改，需重新审签")
     current_version: int | None
     sent_version: int | None
-    sent_at: dt.datetime | None
+    sent_at: IsoDateTime | None
     versions: list[VersionOut]
     signatures: list[SignatureOut]
 
 
 class PhoneOut(Schema):
     id: int
-    called_at: dt.datetime
+    called_at: IsoDateTime
     caller_name: str
     caller_phone: str
     callee_name: str
@@ -124,7 +125,7 @@ class UnitFiguresOut(Schema):
     unit: Ref
     kind: str
     version: int
-    sent_at: dt.datetime
+    sent_at: IsoDateTime
     figures: Figures
     changed: list[str]
 
@@ -153,9 +154,9 @@ class IncidentPage(Schema):
 
 
 class ShiftOut(Schema):
-    date: dt.date
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    date: IsoDate
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime
     unit: Ref
     officer: Ref
     leader: Ref
@@ -170,7 +171,7 @@ class RunningOut(Schema):
 
 
 class ScreenOut(Schema):
-    now: dt.datetime
+    now: IsoDateTime
     roster: list[ShiftOut]
     running: list[RunningOut]
 
@@ -179,8 +180,8 @@ class IncidentIn(Schema):
     title: str
     kind: str = Field(description="natural_disaster / accident / public_health / social_security / other")
     level: str = Field(description="general / larger / major / extraordinary")
-    occurred_at: dt.datetime
-    learned_at: dt.datetime
+    occurred_at: IsoDateTime
+    learned_at: IsoDateTime
     place: str
     reporting_unit_id: int
     involved_unit_ids: list[int] = []
@@ -188,7 +189,7 @@ class IncidentIn(Schema):
 
 
 class PhoneIn(Schema):
-    called_at: dt.datetime
+    called_at: IsoDateTime
     caller_name: str
     caller_phone: str = ""
     callee_name: str
@@ -245,8 +246,8 @@ class InstructionOut(Schema):
     id: int
     leader: Ref
     text: str
-    instructed_at: dt.datetime
-    relayed_at: dt.datetime
+    instructed_at: IsoDateTime
+    relayed_at: IsoDateTime
     lead_unit: Ref
     units: list[Ref]
     matter_id: int
@@ -269,8 +270,8 @@ class BulletinOut(Schema):
     number: int | None
     number_text: str
     unit: Ref
-    compiled_at: dt.datetime
-    issued_at: dt.datetime | None
+    compiled_at: IsoDateTime
+    issued_at: IsoDateTime | None
     items: list[ItemOut]
 
 
@@ -278,8 +279,8 @@ class InstructionIn(Schema):
     leader_id: int
     text: str
     unit_ids: list[int] = Field(description="第一个为牵头单位")
-    instructed_at: dt.datetime | None = None
-    due_at: dt.datetime | None = None
+    instructed_at: IsoDateTime | None = None
+    due_at: IsoDateTime | None = None
 
 
 class IncidentFilters(Schema):

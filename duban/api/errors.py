@@ -1,7 +1,11 @@
 """The one shape of every error answer (ErrorOut) and the answers every
 operation of the published schema may give."""
 
+import datetime as dt
+from typing import Annotated
+
 from ninja import Schema
+from pydantic import BeforeValidator
 
 ERROR_REF = "#/components/schemas/ErrorOut"
 
@@ -117,3 +121,18 @@ def common_responses(schema: dict) -> dict:
                 elif code == "429":
                     responses[code].setdefault("headers", _error_response("", retry_after=True)["headers"])
     return schema
+
+
+# Dates and times as the schema publishes them (ISO 8601 text): pydantic
+# would also take a number as a Unix timestamp (date_to=0 → 1970-01-01),
+# which the schema does not allow and no caller means.
+def _iso_text(value):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("应为 ISO 8601 格式的文字，如 2026-09-16 或 2026-09-16T18:00:00+08:00")
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("应为 ISO 8601 格式的文字，如 2026-09-16 或 2026-09-16T18:00:00+08:00")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
