@@ -38,38 +38,34 @@ DEBUG = env_bool("DUBAN_DEBUG", False)
 
 VAR_DIR = Path(env("DUBAN_VAR_DIR", str(BASE_DIR / "var")))
 
-_secret = env("DUBAN_SECRET_KEY")
-if not _secret:
+def installation_secret(variable, file_name, make, what):
+    """A secret from the environment. Production requires it; a development
+    installation gets a random one of its own, kept beside its database --
+    never one written in the source."""
+    value = env(variable)
+    if value:
+        return value
     if PRODUCTION:
-        raise ImproperlyConfigured("生产模式必须设置环境变量 DUBAN_SECRET_KEY")
-    # Development: a per-installation random key kept beside the database,
-    # never a key written in the source.
+        raise ImproperlyConfigured(f"生产模式必须设置环境变量 {variable}（{what}）")
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        from django.core.management.utils import get_random_secret_key
+    path = VAR_DIR / file_name
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
 
-        key_file.write_text(get_random_secret_key())
-        key_file.chmod(0o600)
-    _secret = key_file.read_text().strip()
-SECRET_KEY = _secret
 
+def _random_django_key():
+    from django.core.management.utils import get_random_secret_key
+
+    return get_random_secret_key()
+
+
+SECRET_KEY = installation_secret("DUBAN_SECRET_KEY", "secret_key", _random_django_key, "签名密钥")
 # SM4 keys for personal data at rest (duban.core.crypto): "id:32 hex digits",
-# comma-separated, the first encrypting. Like the secret key, a development
-# installation gets its own, kept beside its database.
-_sm4 = env("DUBAN_SM4_KEYS")
-if not _sm4:
-    if PRODUCTION:
-        raise ImproperlyConfigured("生产模式必须设置环境变量 DUBAN_SM4_KEYS（个人信息加密密钥）")
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    sm4_file = VAR_DIR / "sm4_keys"
-    if not sm4_file.exists():
-        import os as _os
-
-        sm4_file.write_text(f"dev1:{_os.urandom(16).hex()}")
-        sm4_file.chmod(0o600)
-    _sm4 = sm4_file.read_text().strip()
-DUBAN_SM4_KEYS = _sm4
+# comma-separated, the first encrypting.
+DUBAN_SM4_KEYS = installation_secret("DUBAN_SM4_KEYS", "sm4_keys", lambda: f"dev1:{os.urandom(16).hex()}",
+                                     "个人信息加密密钥")
 
 ALLOWED_HOSTS = [h.strip() for h in env("DUBAN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("DUBAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
