@@ -82,7 +82,7 @@ def figures(output: str, report_dir: Path) -> dict:
     ops = re.search(r"API Operations:\s*\n?\s*Selected:\s*(\d+)/(\d+)", output)
     tested = re.search(r"Tested:\s*(\d+)", output)
     cases = re.search(r"Test cases:\s*\n?\s*(\d+)\s+generated", output)
-    failures = re.search(r"(\d+)\s+found\s+(\d+)\s+unique failures", output)
+    failures = re.search(r"(\d+)\s+found\s+(\d+)\s+unique failures?", output)
     requests = 0
     for path in report_dir.glob("*.ndjson"):
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():

@@ -7,8 +7,8 @@ Bearer-token requests carry no cookie, so no cross-site forgery is possible:
 they are exempt from CSRF. Session requests keep Django's CSRF check. Every
 error answer has the one published shape `{"detail": "中文说明", "errors":
 {"字段": ["说明"]}}` (ErrorOut), 422 included, and the published schema
-lists the answers every operation may give (401, 403, 422, 429; 404 where
-the path names an object)."""
+lists the answers every operation may give (400, 401, 403, 404, 422,
+429)."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied

@@ -103,8 +103,8 @@ def _error_response(description: str, *, retry_after=False) -> dict:
 
 
 def common_responses(schema: dict) -> dict:
-    """Every operation may answer 400, 401, 403, 422 and 429 (and 404 when its
-    path names an object); the schema says so, with the ErrorOut body."""
+    """Every operation may answer 400, 401, 403, 404, 422 and 429; the
+    schema says so, with the ErrorOut body."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("ErrorOut", ErrorOut.json_schema())
     for path, operations in schema.get("paths", {}).items():
@@ -113,8 +113,8 @@ def common_responses(schema: dict) -> dict:
                 continue
             responses = op.setdefault("responses", {})
             codes = dict(_COMMON)
-            if "{" in path:
-                codes["404"] = "对象不存在或不在您的可见范围内"
+            # A path or query parameter may name an object the caller cannot see.
+            codes["404"] = "对象不存在或不在您的可见范围内"
             for code, description in codes.items():
                 if code not in responses:
                     responses[code] = _error_response(description, retry_after=code == "429")

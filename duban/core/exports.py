@@ -14,6 +14,7 @@ from urllib.parse import quote
 from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -35,7 +36,14 @@ def as_text(cell):
     return cell
 
 
+def clean_text(value):
+    """Text without the control characters a worksheet cannot hold (openpyxl
+    refuses them; they come only from pasted or machine-made text)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def safe_row(ws, row):
+    row = [clean_text(v) for v in row]
     return [as_text(WriteOnlyCell(ws, value=v)) if risky(v) else v for v in row]
 
 
@@ -44,6 +52,8 @@ def defuse_workbook(wb):
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
+                if isinstance(cell.value, str) and ILLEGAL_CHARACTERS_RE.search(cell.value):
+                    cell.value = clean_text(cell.value)
                 as_text(cell)
     return wb
 

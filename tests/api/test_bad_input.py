@@ -91,7 +91,7 @@ def test_out4_422_body_matches_the_published_schema(office):
     assert error["properties"]["detail"]["type"] == "string"
     for path, ops in schema["paths"].items():
         for method, op in ops.items():
-            assert {"401", "403", "422", "429"} <= set(op["responses"]), (method, path)
+            assert {"400", "401", "403", "404", "422", "429"} <= set(op["responses"]), (method, path)
     r = office.get("/api/supervision/matters?page=abc")
     body = refused(r, 422)
     assert set(body) == {"detail", "errors"} and "page" in body["errors"]

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 STORY = """
@@ -66,3 +68,17 @@ def test_backup_restore_on_a_fresh_machine(tmp_path):
     db.write_bytes(db.read_bytes()[:-10] + b"0123456789")
     refused = manage(env, "restore", str(folder), "--force", check=False)
     assert refused.returncode != 0 and "SM3 哈希不符" in refused.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_backup_on_postgresql_dumps_with_pg_dump(tmp_path, county):
+    """On PostgreSQL the snapshot is pg_dump's custom format, hashed into
+    the manifest like any file (restore, with pg_restore, is the same path
+    as SQLite's apart from the tool)."""
+    from duban.core import backup
+
+    folder = backup.backup(tmp_path)
+    manifest = backup.check(folder)
+    assert manifest["engine"] == "postgresql" and manifest["database"] == "database.pgdump"
+    assert (folder / "database.pgdump").read_bytes()[:5] == b"PGDMP"

@@ -44,6 +44,10 @@ def test_out2_formula_title_imported_comes_back_as_text(client, county):
 
 def test_out2_every_risky_start_is_written_as_text():
     values = [f"{start}SUM(A1:A9)" for start in FORMULA_STARTS] + ["普通文字", 42]
+    # Control characters a worksheet cannot hold (a title pasted from elsewhere) are dropped, not a 500.
+    out = io.BytesIO()
+    write_xlsx(out, "测试", ["内容"], [["供暖\x1f检查\x0b"]])
+    assert load_workbook(io.BytesIO(out.getvalue())).active["A2"].value == "供暖检查"
     out = io.BytesIO()
     write_xlsx(out, "测试", ["内容"], [[v] for v in values])
     ws = load_workbook(io.BytesIO(out.getvalue())).active
