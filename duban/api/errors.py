@@ -107,7 +107,7 @@ def common_responses(schema: dict) -> dict:
     schema says so, with the ErrorOut body."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("ErrorOut", ErrorOut.json_schema())
-    for path, operations in schema.get("paths", {}).items():
+    for operations in schema.get("paths", {}).values():
         for method, op in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
