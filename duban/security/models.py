@@ -89,7 +89,7 @@ class SecurityPolicy(models.Model):
     )
     second_factor_for_all = models.BooleanField(
         "所有用户须使用第二因素", null=True, blank=True,
-        help_text="三员、督查室和带班领导始终须使用第二因素（身份验证器动态码）；选“是”则所有用户都须使用。留空表示否。",
+        help_text="三员、督查室和会审签、核验销号的人始终须使用第二因素（身份验证器动态码）；选“是”则所有用户都须使用。留空表示否。",
     )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 

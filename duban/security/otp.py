@@ -2,8 +2,11 @@
 the 督查室 and whoever signs): TOTP from an authenticator app (django-otp's
 TOTP device, RFC 6238) and one-time recovery codes (its static device).
 
-Who needs it: holders of SECOND_FACTOR_ROLES, and everyone when the security
-policy says so; nobody when the deployment switches it off
+Who needs it: the three administrators, the 督查室, and whoever signs --
+the duty leaders and unit heads and leaders who sign duty reports off
+(duban.duty.services.signing_basis), task-force members who verify and close
+out problems (duban.rectification.services.verifier_refusal) -- and
+everyone when the security policy says so; nobody when the deployment switches it off
 (DUBAN_SECOND_FACTOR=0, for a trial). A signed-in user who needs it and has
 not passed it this session reaches only the second-factor pages (middleware
 below); the API's session authentication refuses such a session too.
@@ -23,12 +26,13 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duban.journal import chain
-from duban.org.models import Role
+from duban.org.models import GroupKind, GroupMembership, Role
 from duban.org.services import has_role
 
-# The three administrators, the 督查室 (close-out verification) and the
-# duty leader (sign-off).
-SECOND_FACTOR_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.SUPERVISOR, Role.DUTY_LEADER)
+# The three administrators, the 督查室 (close-out), and the roles that sign:
+# duty leaders, unit heads and leaders (duty sign-off).
+SECOND_FACTOR_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.SUPERVISOR, Role.DUTY_LEADER,
+                       Role.UNIT_HEAD, Role.LEADER)
 RECOVERY_CODES = 10
 FAILED_STEP_ATTR = "_duban_failed_step"
 TOTP_NAME = "身份验证器"
@@ -42,11 +46,20 @@ def enforced() -> bool:
 def required_for(user, request=None) -> bool:
     if not enforced() or not getattr(user, "is_authenticated", False):
         return False
-    if has_role(user, *SECOND_FACTOR_ROLES):
+    if has_role(user, *SECOND_FACTOR_ROLES) or is_task_force_member(user):
         return True
     from . import policy
 
     return policy.current(request).second_factor_for_all
+
+
+def is_task_force_member(user) -> bool:
+    """Task-force members verify problems and close them out (销号)."""
+    cached = getattr(user, "_duban_task_force", None)
+    if cached is None:
+        cached = GroupMembership.objects.filter(user=user, group__kind=GroupKind.TASK_FORCE).exists()
+        user._duban_task_force = cached
+    return cached
 
 
 def has_totp(user) -> bool:

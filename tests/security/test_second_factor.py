@@ -123,3 +123,10 @@ def test_sec_signers_need_it_and_the_security_admin_can_reset_a_lost_device(coun
     otp.reset(county.town_user, by=county.secadmin)
     assert not otp.has_totp(county.town_user)
     assert events("auth.otp_reset")[0].actor == county.secadmin
+    # Unit heads and leaders sign duty reports off; task-force members close problems out.
+    assert otp.required_for(county.edu_head) and otp.required_for(county.leader)
+    group = org.create_group("作风专班", "task_force")
+    assert not otp.required_for(county.fin_user)
+    org.add_member(group, county.fin_user, "成员")
+    county.fin_user.__dict__.pop("_duban_task_force", None)
+    assert otp.required_for(county.fin_user)

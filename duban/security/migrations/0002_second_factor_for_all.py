@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
             name="second_factor_for_all",
             field=models.BooleanField(
                 blank=True, null=True, verbose_name="所有用户须使用第二因素",
-                help_text="三员、督查室和带班领导始终须使用第二因素（身份验证器动态码）；选“是”则所有用户都须使用。留空表示否。",
+                help_text="三员、督查室和会审签、核验销号的人始终须使用第二因素（身份验证器动态码）；选“是”则所有用户都须使用。留空表示否。",
             ),
         ),
     ]
