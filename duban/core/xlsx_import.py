@@ -172,7 +172,7 @@ def check_workbook(fileobj):
     head = fileobj.read(4)
     fileobj.seek(start)
     if head != ZIP:
-        raise SheetError("文件不是有效的 Excel（.xlsx）文件（按文件内容识别）")
+        raise SheetError("文件不是有效的 Excel（.xlsx）文件")
     try:
         check_zip(fileobj, "上传的表格", label="表格", must_hold="xl/")
     except ValidationError as e:
