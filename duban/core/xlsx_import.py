@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from openpyxl import load_workbook
 
 # Words that mean "no fixed date: a long-term measure".
@@ -158,6 +159,50 @@ def _match_row(values, aliases: dict) -> dict:
     return found
 
 
+def check_workbook(fileobj):
+    """Refuse, before openpyxl expands it, a file that is no .xlsx (an .exe
+    renamed) or a zip bomb (duban.core.uploads)."""
+    import zipfile
+
+    from django.core.exceptions import ValidationError
+
+    from .uploads import ZIP, check_zip
+
+    start = fileobj.tell() if hasattr(fileobj, "tell") else 0
+    head = fileobj.read(4)
+    fileobj.seek(start)
+    if head != ZIP:
+        raise SheetError("文件不是有效的 Excel（.xlsx）文件")
+    try:
+        check_zip(fileobj, "上传的表格", label="表格", must_hold="xl/")
+    except ValidationError as e:
+        raise SheetError(e.messages[0]) from None
+    except zipfile.BadZipFile:
+        raise SheetError("文件不是有效的 Excel（.xlsx）文件") from None
+    finally:
+        fileobj.seek(start)
+
+
+def _bounded_rows(ws, limit: int) -> list:
+    """The sheet's rows (at most DUBAN_IMPORT_MAX_COLUMNS columns), refusing
+    a sheet with more than `limit` rows holding values, or an absurd number
+    of rows altogether (formatted but empty rows count there)."""
+    rows, filled = [], 0
+    columns = settings.DUBAN_IMPORT_MAX_COLUMNS
+    for seen, values in enumerate(ws.iter_rows(values_only=True, max_col=columns), start=1):
+        if any(v not in (None, "") for v in values):
+            filled += 1
+            if filled > limit:
+                raise SheetError(f"表格行数过多：一次最多导入 {limit} 行（DUBAN_IMPORT_MAX_ROWS），请分批导入")
+        if seen > limit * 20:
+            raise SheetError(f"表格行数过多（超过 {limit * 20} 行，含空行），请删除多余的行后再导入")
+        rows.append(tuple(values))
+    if (ws.max_column or 0) > columns and any(
+            v not in (None, "") for r in ws.iter_rows(min_col=columns + 1, max_row=50, values_only=True) for v in r):
+        raise SheetError(f"表格列数过多：最多 {columns} 列（DUBAN_IMPORT_MAX_COLUMNS）")
+    return rows
+
+
 def read_sheet(fileobj, aliases: dict, *, required=(), sheet_name=None, scan_rows=15, min_hits=3,
                max_rows=5000) -> SheetRows:
     """Read the first (or the named) worksheet of an .xlsx file.
@@ -168,6 +213,8 @@ def read_sheet(fileobj, aliases: dict, *, required=(), sheet_name=None, scan_row
     headers) are skipped. A header cell merged down over two rows, or a
     group header with sub-headers in the next row, is found in either row.
     Blank rows are skipped. Raises SheetError with a Chinese message."""
+    max_rows = min(max_rows, settings.DUBAN_IMPORT_MAX_ROWS)
+    check_workbook(fileobj)
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception:
@@ -177,7 +224,7 @@ def read_sheet(fileobj, aliases: dict, *, required=(), sheet_name=None, scan_row
             ws = wb[sheet_name]
         else:
             ws = wb.worksheets[0]
-        all_rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+        all_rows = _bounded_rows(ws, max_rows + scan_rows)
     finally:
         wb.close()
     best, best_found = None, {}

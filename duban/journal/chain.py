@@ -197,6 +197,22 @@ def record(action, obj=None, *, before=None, after=None, object_type=None, objec
     return _append([event])[0]
 
 
+def record_signed(action, obj=None, *, signer, after, **kwargs) -> Event:
+    """`record`, with the signer's signature over the record (action,
+    object and `after`) added to `after` as "signature" (see
+    duban.journal.signatures). Without a signer (an import), unsigned."""
+    if signer is None or not getattr(signer, "pk", None):
+        return record(action, obj, after=after, **kwargs)
+    from . import signatures
+
+    fields = _plain(after)
+    target = _target(obj, kwargs.get("object_type"), kwargs.get("object_id"), kwargs.get("object_repr"))
+    fields["signature"] = signatures.sign(
+        signer, signatures.record_of(action, target.object_type, target.object_id, fields))
+    kwargs.setdefault("actor", signer)
+    return record(action, obj, after=fields, **kwargs)
+
+
 def record_many(entries) -> list[Event]:
     """Append several events at once (each entry: the keyword arguments of
     `record`, with `action` among them), locking the chain head once and

@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from duban.core.fields import EncryptedTextField
+
 
 class Event(models.Model):
     """One journaled change. Rows are never updated or deleted: database
@@ -80,6 +82,25 @@ class ChainHead(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.hash[:12]}"
+
+
+class SigningKey(models.Model):
+    """A user's key for signing decisions (HMAC-SM3, duban.journal.signatures),
+    random and stored SM4-encrypted. Kept after it is retired, so that old
+    signatures can still be checked."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签名人", on_delete=models.PROTECT,
+                             related_name="+")
+    key = EncryptedTextField("密钥", max_length=64)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    retired_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "签名密钥"
+        verbose_name_plural = "签名密钥"
+
+    def __str__(self):
+        return f"{self.user} · {self.pk}"
 
 
 def _evidence_name():

@@ -380,12 +380,27 @@ def unread_count(user) -> int:
     return inbox(user).filter(read_at__isnull=True).count()
 
 
+@transaction.atomic
 def mark_read(user, message_id) -> Message | None:
-    """Mark one of the user's own in-app messages read (others': None)."""
+    """Mark one of the user's own in-app messages read (others': None),
+    journaled (notify.message.read): that a person saw a reminder is part of
+    the record."""
     now = timezone.now()
-    inbox(user).filter(pk=message_id, read_at__isnull=True).update(read_at=now)
+    if inbox(user).filter(pk=message_id, read_at__isnull=True).update(read_at=now):
+        message = inbox(user).get(pk=message_id)
+        chain.record("notify.message.read", message, after={"read_at": now}, actor=user)
+        return message
     return inbox(user).filter(pk=message_id).first()
 
 
+@transaction.atomic
 def mark_all_read(user) -> int:
-    return inbox(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    now = timezone.now()
+    unread = list(inbox(user).filter(read_at__isnull=True).values_list("pk", flat=True))
+    if not unread:
+        return 0
+    count = Message.objects.filter(pk__in=unread, read_at__isnull=True).update(read_at=now)
+    chain.record("notify.message.read_all", object_type="auth.user", object_id=user.pk,
+                 object_repr=user.get_username(), after={"read_at": now, "count": count, "messages": unread},
+                 actor=user)
+    return count

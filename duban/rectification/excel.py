@@ -46,7 +46,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from duban.core import xlsx_import as xi
-from duban.core.exports import XLSX, write_xlsx, xlsx_response
+from duban.core.exports import XLSX, defuse_workbook, write_xlsx, xlsx_response
 from duban.journal import chain
 from duban.org.models import Unit
 from duban.timelimits.periods import day_end
@@ -228,7 +228,7 @@ def template_workbook(campaign) -> Workbook:
         notes.append([line])
     notes["A1"].font = Font(bold=True, size=14)
     notes.column_dimensions["A"].width = 100
-    return wb
+    return defuse_workbook(wb)
 
 
 def template_response(campaign) -> HttpResponse:
@@ -532,7 +532,7 @@ def dashboard_workbook(campaign, *, now=None) -> Workbook:
         for r in [*rows, d.total]:
             ws.append([r.label, r.found, r.rectifying, r.closed, r.overdue, r.closed_rate_text])
         ws.column_dimensions["A"].width = 24
-    return wb
+    return defuse_workbook(wb)
 
 
 def dashboard_response(campaign, *, now=None) -> HttpResponse:

@@ -879,7 +879,7 @@ def verify_result(problem, by, *, passed, note="", onsite_check=False, onsite_no
     r.save()
     p.save()
     _entry(p, kind, at=at, by=by, text=text, files=stored, onsite=bool(onsite_check))
-    chain.record("rectification.problem.verify", p, before=before, after={
+    chain.record_signed("rectification.problem.verify", p, signer=by, before=before, after={
         **_snap(p), "passed": bool(passed), "onsite": bool(onsite_check), "note": note}, actor=by, occurred_at=at)
     sync_fields(original, p)
     return p

@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from duban.core import xlsx_import as xi
-from duban.core.exports import XLSX, xlsx_response
+from duban.core.exports import XLSX, defuse_workbook, xlsx_response
 from duban.journal import chain
 from duban.org.models import Person, Role, RoleAssignment, Unit
 from duban.timelimits.models import TimeLimitRule
@@ -284,7 +284,7 @@ def template_workbook() -> Workbook:
         people.append([unit_label(p.unit), p.user.get_full_name(), p.user.get_username(), p.position])
     for letter, width in zip("ABCD", (30, 12, 18, 30), strict=True):
         people.column_dimensions[letter].width = width
-    return wb
+    return defuse_workbook(wb)
 
 
 def template_response() -> HttpResponse:

@@ -1068,7 +1068,8 @@ def complete_matter(matter, by, *, comment="", at=None) -> Matter:
         m.save(update_fields=["state", "completed_at", "closed_at", "result", "reported_progress", "progress"])
         _rollup(m)
         _refresh_current(m)
-        chain.record("supervision.matter.complete", m, before={"state": State.COMPLETION_REQUESTED}, after={
+        chain.record_signed("supervision.matter.complete", m, signer=by,
+                            before={"state": State.COMPLETION_REQUESTED}, after={
             "state": m.state, "result": m.result, "delivered_at": delivered, "comment": comment,
             "late_seconds": completion.late_seconds if completion else None,
         }, actor=by, occurred_at=at)
@@ -1375,10 +1376,10 @@ def decide_extension(extension, by, *, approve, reason="", new_due=None, at=None
         _sync_clocks(m, at)
         _refresh_current(m)
         clock.refresh_from_db()
-        chain.record("supervision.extension.approve" if approve else "supervision.extension.reject", ext,
-                     before={"state": ExtensionState.PENDING, "due_at": old_due},
-                     after={"state": ext.state, "due_at": clock.due_at, "reason": reason, "matter": m.pk},
-                     actor=by, occurred_at=at)
+        chain.record_signed("supervision.extension.approve" if approve else "supervision.extension.reject", ext,
+                            signer=by, before={"state": ExtensionState.PENDING, "due_at": old_due},
+                            after={"state": ext.state, "due_at": clock.due_at, "reason": reason, "matter": m.pk},
+                            actor=by, occurred_at=at)
     return sync_fields(extension, ext)
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from duban.journal import chain, evidence
+from duban.journal import chain, evidence, signatures
 
 
 class Command(BaseCommand):
@@ -17,6 +17,13 @@ class Command(BaseCommand):
         else:
             failed = True
             self.stderr.write(f"日志链被破坏：第一条异常序号 {result.first_bad_seq}。{result.reason}")
+        signed = signatures.verify_all()
+        for seq, reason in signed.bad:
+            self.stderr.write(f"签名无效：序号 {seq}。{reason}")
+        if signed.ok:
+            self.stdout.write(f"签名完好：共 {signed.checked} 个（办结、销号、审签、延期审批）")
+        else:
+            failed = True
         if not options["skip_files"]:
             report = evidence.verify_files()
             for ev in report.missing:
