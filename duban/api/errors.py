@@ -112,6 +112,11 @@ def common_responses(schema: dict) -> dict:
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = op.setdefault("responses", {})
+            # ninja keys its responses by int; JSON keys are text, and 401
+            # beside "401" would be a duplicate key, which Swagger UI's YAML
+            # parser refuses (the docs page stayed empty).
+            for key in [k for k in responses if not isinstance(k, str)]:
+                responses[str(key)] = responses.pop(key)
             codes = dict(_COMMON)
             # A path or query parameter may name an object the caller cannot see.
             codes["404"] = "对象不存在或不在您的可见范围内"
