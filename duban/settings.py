@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # the API docs' Swagger UI from its own static files, not a CDN
     "duban.core",
+    "duban.neardup",
     "duban.org",
     "duban.journal",
     "duban.security",

@@ -33,9 +33,7 @@ Clocks (duban.clocks, owner = the record)
 
 import calendar as pycal
 import datetime as dt
-import difflib
 import re
-import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -49,6 +47,7 @@ from duban.clocks import services as clocks
 from duban.clocks.models import ClockState, FlipKind
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
+from duban.neardup import engine as neardup
 from duban.org.models import GroupMembership, Person, Role, RoleAssignment, Unit
 from duban.timelimits.calendar import parse_day_end
 
@@ -147,22 +146,21 @@ def _own_unit(user):
 
 def normalize_text(text: str) -> str:
     """A description as compared for repeats: half-width, lower case, without
-    whitespace, punctuation and symbols."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PSZ")
+    whitespace, punctuation and symbols (duban.neardup.engine.normalize)."""
+    return neardup.normalize(text)
 
 
 def similar(a: str, b: str, ratio=REPEAT_RATIO) -> bool:
     """Two normalised descriptions are the same problem: equal, or (for
-    texts of 4 characters or more) a difflib ratio of at least `ratio`."""
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    if min(len(a), len(b)) < 4:
-        return False
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return m.real_quick_ratio() >= ratio and m.quick_ratio() >= ratio and m.ratio() >= ratio
+    texts of 4 characters or more) a difflib ratio of at least `ratio`.
+    The exact rule; the index (`repeat_namespace`) answers the same."""
+    return neardup.exact_similar(a, b, ratio)
+
+
+def repeat_namespace(unit_id) -> str:
+    """The near-duplicate index's namespace of a unit's problems (RECT-6:
+    repeats are counted within a unit, across campaigns)."""
+    return f"rectification.problem.unit:{unit_id}"
 
 
 # --- who may act ---------------------------------------------------------------------------------
@@ -742,13 +740,14 @@ def _close_imported(p, by, clean, *, at):
 
 def _attach_repeats(p):
     """Join `p` to the group of its unit's earlier problems with the same or a
-    near-identical description (across campaigns), and recount the group."""
-    roots = set()
-    for pk, norm, root_id in (Problem.objects.filter(unit_id=p.unit_id).exclude(pk=p.pk)
-                              .values_list("pk", "normalized", "repeat_root_id")):
-        if similar(p.normalized, norm):
-            roots.add(root_id or pk)
-    if roots:
+    near-identical description (across campaigns), found through the
+    near-duplicate index (duban.neardup), and feed `p` to the index."""
+    namespace = repeat_namespace(p.unit_id)
+    matches = neardup.find(namespace, p.normalized, ratio=REPEAT_RATIO, exclude=[p.pk], normalized=True)
+    neardup.put(namespace, p.pk, p.normalized, normalized=True)
+    if matches:
+        roots = {root_id or pk for pk, root_id in Problem.objects.filter(
+            pk__in=[int(m.key) for m in matches]).values_list("pk", "repeat_root_id")}
         _merge_groups(p, roots)
 
 

@@ -1,0 +1,262 @@
+"""Near-duplicate short Chinese texts, found through an index (RECT-6; the
+copied-feedback and repeated-complaint signals reuse it).
+
+The rule the index answers is the exact one: two normalised texts are the
+same when equal, or (both 4 characters or longer) when their edit
+similarity is at least `ratio` (`exact_similar`: difflib's ratio, the
+rule the ledger has always used). Comparing a new text with every earlier
+one is what made registering a problem slow; instead
+
+- every text is fed (`put`) under a namespace and a key. Its MinHash
+  signature over 2-character shingles (datasketch) is cut into LSH bands;
+  each band's hash is a row (models.Band) with an index, and equal texts
+  share one more row, the hash of the whole text;
+- a lookup (`find`, `find_many`) reads the texts that share at least one
+  band with the new one (an indexed `IN` on any database, from any
+  process) and verifies each candidate with rapidfuzz's normalised Indel
+  similarity (`near`), the same measure as difflib's ratio computed
+  exactly (2·LCS / total length) in C++.
+
+Why 2-character shingles, 20 bands of 2 rows: a ratio of 0.85 on a
+30-character text leaves room for four scattered edits, which spoil up to
+eight of its bigrams: the Jaccard similarity of the two bigram sets can be
+as low as about 0.4. With bands of 2 rows such a pair shares a band with
+probability 1 − (1 − 0.4²)²⁰ ≈ 0.97, at 0.5 above 0.99; unrelated texts
+that share a few bigrams become candidates now and then, and the
+verification drops them. tests/neardup measures the agreement with the
+exact rule on labelled pairs and names the misses.
+
+The signature depends on SCHEME (its numbers and datasketch's hashing); a
+new scheme means reindexing (a migration feeding the callers' rows again), never a silent
+mix: rows carry their scheme and lookups read only the current one.
+"""
+
+import difflib
+import hashlib
+import struct
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from datasketch import MinHash
+from django.db import transaction
+from rapidfuzz.distance import Indel
+
+from .models import Band, IndexedText
+
+SCHEME = 1
+NUM_PERM = 40
+BAND_ROWS = 2
+BANDS = NUM_PERM // BAND_ROWS
+SHINGLE = 2
+MIN_FUZZY_LENGTH = 4  # shorter texts are the same only when equal
+_SEED = 20261207
+_EXACT_BAND = 0xFFFF
+
+# The number of values one `IN (…)` carries: under SQLite's default limit of
+# host parameters (999 before 3.32) with room for the rest of the statement.
+CHUNK = 900
+
+
+def normalize(text: str) -> str:
+    """A text as compared: half-width (NFKC), lower case, without
+    whitespace, punctuation and symbols."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PSZ")
+
+
+def exact_similar(a: str, b: str, ratio: float) -> bool:
+    """The reference rule on two normalised texts: equal, or (both at least
+    MIN_FUZZY_LENGTH long) difflib's ratio of at least `ratio`."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if min(len(a), len(b)) < MIN_FUZZY_LENGTH:
+        return False
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return m.real_quick_ratio() >= ratio and m.quick_ratio() >= ratio and m.ratio() >= ratio
+
+
+def near(a: str, b: str, ratio: float) -> float | None:
+    """The verification of a candidate: the similarity of two normalised
+    texts when they are the same under `exact_similar`, else None.
+
+    rapidfuzz's Indel similarity (2·LCS / total length, C++) decides first:
+    difflib's ratio counts matching blocks, never more than the longest
+    common subsequence, so a pair below `ratio` there is below it in difflib
+    too and is dropped at C++ speed. The few pairs that reach it are
+    confirmed by the exact rule itself, so that the index answers what the
+    exact rule answers, up to the candidates LSH does not propose."""
+    if not a or not b:
+        return None
+    if a == b:
+        return 1.0
+    if min(len(a), len(b)) < MIN_FUZZY_LENGTH:
+        return None
+    score = Indel.normalized_similarity(a, b, score_cutoff=ratio)
+    if score < ratio or not exact_similar(a, b, ratio):
+        return None
+    return score
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32").permutations
+
+
+def _hash64(*parts: bytes) -> int:
+    h = hashlib.blake2b(digest_size=8)
+    for part in parts:
+        h.update(part)
+    return struct.unpack("<q", h.digest())[0]
+
+
+def band_values(namespace: str, norm: str) -> list[int]:
+    """The index rows of a normalised text: one per LSH band (texts of
+    MIN_FUZZY_LENGTH or more), and one for the whole text."""
+    ns = namespace.encode("utf-8")
+    values = [_hash64(ns, struct.pack("<H", _EXACT_BAND), norm.encode("utf-8"))]
+    if len(norm) >= MIN_FUZZY_LENGTH:
+        m = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32", permutations=_permutations())
+        m.update_batch([s.encode("utf-8") for s in {norm[i:i + SHINGLE] for i in range(len(norm) - SHINGLE + 1)}])
+        hv = m.hashvalues
+        for band in range(BANDS):
+            chunk = hv[band * BAND_ROWS:(band + 1) * BAND_ROWS]
+            values.append(_hash64(ns, struct.pack("<H", band), chunk.tobytes()))
+    return values
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    ratio: float
+
+
+def _chunks(seq, size=CHUNK):
+    seq = list(seq)
+    for i in range(0, len(seq), size):
+        yield seq[i:i + size]
+
+
+def _write(rows):
+    """rows: [(namespace, key, norm, values)] inserted in bulk."""
+    if not rows:
+        return
+    texts = IndexedText.objects.bulk_create(
+        [IndexedText(namespace=ns, key=key, text=norm, scheme=SCHEME) for ns, key, norm, _ in rows],
+        batch_size=500)
+    if any(t.pk is None for t in texts):  # a database that returns no ids on bulk insert
+        for t in texts:
+            t.pk = IndexedText.objects.get(namespace=t.namespace, key=t.key).pk
+    Band.objects.bulk_create([Band(text_id=t.pk, value=v) for t, (_, _, _, values) in zip(texts, rows, strict=True)
+                              for v in values], batch_size=2000)
+
+
+def put(namespace: str, key, text: str, *, normalized: bool = False) -> str:
+    """Feed (or replace) the text of `key` in `namespace`; in the caller's
+    transaction. Returns the normalised text."""
+    return put_many([(namespace, key, text)], normalized=normalized)[0]
+
+
+def put_many(items, *, normalized: bool = False) -> list[str]:
+    """Feed many (namespace, key, text) at once: old rows of those keys are
+    replaced. Returns the normalised texts in order."""
+    items = [(ns, str(key), text if normalized else normalize(text)) for ns, key, text in items]
+    with transaction.atomic():
+        by_ns = {}
+        for ns, key, _ in items:
+            by_ns.setdefault(ns, []).append(key)
+        for ns, keys in by_ns.items():
+            for chunk in _chunks(keys):
+                IndexedText.objects.filter(namespace=ns, key__in=chunk).delete()
+        _write([(ns, key, norm, band_values(ns, norm)) for ns, key, norm in items])
+    return [norm for _, _, norm in items]
+
+
+def remove(namespace: str, key) -> None:
+    """Take the text of `key` out of `namespace` (nothing when absent)."""
+    IndexedText.objects.filter(namespace=namespace, key=str(key)).delete()
+
+
+def remove_namespace(namespace: str) -> None:
+    IndexedText.objects.filter(namespace=namespace).delete()
+
+
+def _stored(namespace, values) -> dict:
+    """{key: normalised text} of the stored texts of `namespace` that share
+    at least one of the band `values`."""
+    found = {}
+    for chunk in _chunks(set(values)):
+        ids = Band.objects.filter(value__in=chunk).values("text_id")
+        for key, text in IndexedText.objects.filter(pk__in=ids, namespace=namespace, scheme=SCHEME).values_list(
+                "key", "text"):
+            found[key] = text
+    return found
+
+
+def find(namespace: str, text: str, *, ratio: float, exclude=(), normalized: bool = False) -> list[Match]:
+    """The stored texts of `namespace` similar to `text` (best first)."""
+    norm = text if normalized else normalize(text)
+    if not norm:
+        return []
+    skip = {str(k) for k in exclude}
+    out = []
+    for key, other in _stored(namespace, band_values(namespace, norm)).items():
+        if key in skip:
+            continue
+        score = near(norm, other, ratio)
+        if score is not None:
+            out.append(Match(key, score))
+    return sorted(out, key=lambda m: (-m.ratio, m.key))
+
+
+def find_many(items, *, ratio: float, normalized: bool = False, within: bool = True) -> list[list[Match]]:
+    """For each (namespace, key, text) of a batch, in order: the similar
+    texts stored in the index and (`within`) the similar texts of earlier
+    items of the same namespace in the batch. A few queries for the whole
+    batch, whatever its size; nothing is written (`put_many` feeds the
+    batch afterwards)."""
+    prepared = []
+    for ns, key, text in items:
+        norm = text if normalized else normalize(text)
+        prepared.append((ns, str(key), norm, band_values(ns, norm) if norm else []))
+    # The stored candidates of the whole batch, per namespace: band value → keys.
+    by_ns = {}
+    for ns, _, _, values in prepared:
+        by_ns.setdefault(ns, set()).update(values)
+    stored_text, stored_bands = {}, {}
+    for ns, values in by_ns.items():
+        for chunk in _chunks(values):
+            rows = (Band.objects.filter(value__in=chunk, text__namespace=ns, text__scheme=SCHEME)
+                    .values_list("value", "text__key", "text__text"))
+            for value, key, text in rows:
+                stored_text[(ns, key)] = text
+                stored_bands.setdefault((ns, value), set()).add(key)
+    out = []
+    batch_bands, batch_text = {}, {}
+    for ns, key, norm, values in prepared:
+        matches = {}
+        if norm:
+            candidates = set()
+            for v in values:
+                candidates |= stored_bands.get((ns, v), set())
+            for other in candidates:
+                if other != key:
+                    score = near(norm, stored_text[(ns, other)], ratio)
+                    if score is not None:
+                        matches[other] = score
+            if within:
+                earlier = set()
+                for v in values:
+                    earlier |= batch_bands.get((ns, v), set())
+                for other in earlier:
+                    if other != key:
+                        score = near(norm, batch_text[(ns, other)], ratio)
+                        if score is not None:
+                            matches[other] = max(score, matches.get(other, 0))
+                for v in values:
+                    batch_bands.setdefault((ns, v), set()).add(key)
+                batch_text[(ns, key)] = norm
+        out.append(sorted((Match(k, s) for k, s in matches.items()), key=lambda m: (-m.ratio, m.key)))
+    return out
