@@ -288,6 +288,45 @@ def notify_user(user, subject, body, *, key, link="", at=None) -> int:
     return _insert(rows)
 
 
+def notify_merged(notices, *, key, summary, at=None) -> int:
+    """Many notices of one occasion (a batch import), merged per recipient:
+    who gets one notice gets it as `notify_user` would send it; who gets
+    several gets one message whose subject is `summary(n)` (e.g. "23项督办
+    事项已交办给您") and whose body lists them all. `notices`: [(user,
+    subject, body, link)]; `key` names the occasion (the dedupe key, with
+    the recipient and channel). In the caller's transaction; the recipients'
+    B roles (ORG-4) are looked up once per person. Returns how many rows
+    were new."""
+    at = at or timezone.now()
+    per_user, users = {}, {}
+    for user, subject, body, link in notices:
+        per_user.setdefault(user.pk, []).append((subject, body, link))
+        users[user.pk] = user
+    rows = []
+    for pk, items in per_user.items():
+        user = users[pk]
+        if len(items) == 1:
+            subject, body, link = items[0]
+        else:
+            subject = summary(len(items))
+            body = "\n\n".join(f"{i}. {s}\n{b}" for i, (s, b, _) in enumerate(items, 1))
+            link = ""
+        name = user.get_full_name() or user.username
+        for r in recipients_for(user, at):
+            if not r.is_active:
+                continue
+            note = "" if r.pk == user.pk else f"\n（您是{name}的B角，{name}外出期间由您代为接收）"
+            common = dict(recipient=r, subject=subject[:200], body=body + note, link=link, source=Source.REMINDER,
+                          created_at=at)
+            rows.append(Message(channel=Channel.INAPP, state=MessageState.SENT, sent_at=at,
+                                dedupe_key=f"{key}:{pk}:{r.pk}:{Channel.INAPP}"[:200], **common))
+            if r.email:
+                rows.append(Message(channel=Channel.EMAIL, address=r.email, state=MessageState.PENDING,
+                                    next_attempt_at=at, dedupe_key=f"{key}:{pk}:{r.pk}:{Channel.EMAIL}"[:200],
+                                    **common))
+    return _insert(rows)
+
+
 # --- delivery -------------------------------------------------------------
 
 def _claim(now, limit):
