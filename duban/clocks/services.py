@@ -23,7 +23,7 @@ from django.db.models.fields import CharField
 from django.dispatch import Signal
 from django.utils import timezone
 
-from duban.core.batch import ItemFailed
+from duban.core.batch import ItemFailed, update_rows
 from duban.journal import chain
 
 from . import arith
@@ -258,8 +258,7 @@ def start_clocks(specs, *, journal=True) -> tuple[list, list]:
     ClockPause.objects.bulk_create(pauses, batch_size=500)
     changed = [c for spec, c in built if spec.history]
     if changed:
-        Clock.objects.bulk_update(changed, ["state", "paused_at", "due_at", "warn_at", "met_at", "late_seconds"],
-                                  batch_size=500)
+        update_rows(changed, ["state", "paused_at", "due_at", "warn_at", "met_at", "late_seconds"])
     events = []
     for (spec, clock), mine in zip(built, steps, strict=True):
         entries = []

@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from duban.core.batch import insert_rows
 from duban.core.context import current_actor
 
 from .models import ChainHead, Checkpoint, Event
@@ -64,8 +65,13 @@ def _sm3_hashlib(data: bytes) -> str:
 sm3_hex = _sm3_hashlib if "sm3" in hashlib.algorithms_available else _sm3_cryptography
 
 
+_NATIVE = frozenset({str, int, bool, float, type(None)})
+
+
 def _plain(value):
     """Turn values into JSON-native ones in one fixed way."""
+    if type(value) in _NATIVE:
+        return value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -263,7 +269,7 @@ def _append(events: list[Event]) -> list[Event]:
     if len(events) == 1:
         events[0].save(force_insert=True)
     else:
-        Event.objects.bulk_create(events, batch_size=500)
+        insert_rows(events)
     ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
     return events
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from datasketch import MinHash
-from django.db import transaction
+from django.db import connections, router, transaction
 from rapidfuzz.distance import Indel
 
 from .models import Band, IndexedText
@@ -112,7 +112,8 @@ def _hash64(*parts: bytes) -> int:
     return struct.unpack("<q", h.digest())[0]
 
 
-def band_values(namespace: str, norm: str) -> list[int]:
+@lru_cache(maxsize=8192)
+def band_values(namespace: str, norm: str) -> tuple[int, ...]:
     """The index rows of a normalised text: one per LSH band (texts of
     MIN_FUZZY_LENGTH or more), and one for the whole text."""
     ns = namespace.encode("utf-8")
@@ -124,7 +125,7 @@ def band_values(namespace: str, norm: str) -> list[int]:
         for band in range(BANDS):
             chunk = hv[band * BAND_ROWS:(band + 1) * BAND_ROWS]
             values.append(_hash64(ns, struct.pack("<H", band), chunk.tobytes()))
-    return values
+    return tuple(values)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,8 @@ def _chunks(seq, size=CHUNK):
 
 
 def _write(rows):
-    """rows: [(namespace, key, norm, values)] inserted in bulk."""
+    """rows: [(namespace, key, norm, values)] inserted in bulk; the band rows
+    (twenty-odd a text) by executemany, without model instances."""
     if not rows:
         return
     texts = IndexedText.objects.bulk_create(
@@ -149,8 +151,13 @@ def _write(rows):
     if any(t.pk is None for t in texts):  # a database that returns no ids on bulk insert
         for t in texts:
             t.pk = IndexedText.objects.get(namespace=t.namespace, key=t.key).pk
-    Band.objects.bulk_create([Band(text_id=t.pk, value=v) for t, (_, _, _, values) in zip(texts, rows, strict=True)
-                              for v in values], batch_size=2000)
+    connection = connections[router.db_for_write(Band)]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(Band._meta.db_table)} ({quote('text_id')}, {quote('value')}) VALUES (%s, %s)")
+    params = [(t.pk, v) for t, (_, _, _, values) in zip(texts, rows, strict=True) for v in values]
+    with connection.cursor() as cur:
+        for i in range(0, len(params), 5000):
+            cur.executemany(sql, params[i:i + 5000])
 
 
 def put(namespace: str, key, text: str, *, normalized: bool = False) -> str:
@@ -159,16 +166,18 @@ def put(namespace: str, key, text: str, *, normalized: bool = False) -> str:
     return put_many([(namespace, key, text)], normalized=normalized)[0]
 
 
-def put_many(items, *, normalized: bool = False) -> list[str]:
+def put_many(items, *, normalized: bool = False, fresh: bool = False) -> list[str]:
     """Feed many (namespace, key, text) at once: old rows of those keys are
-    replaced. Returns the normalised texts in order."""
+    replaced (`fresh`: the caller knows there are none, e.g. keys of rows
+    it has just inserted). Returns the normalised texts in order."""
     items = [(ns, str(key), text if normalized else normalize(text)) for ns, key, text in items]
     with transaction.atomic():
         by_ns = {}
-        for ns, key, _ in items:
+        for ns, key, _ in items if not fresh else ():
             by_ns.setdefault(ns, []).append(key)
         for ns, keys in by_ns.items():
             for chunk in _chunks(keys):
+                Band.objects.filter(text__namespace=ns, text__key__in=chunk).delete()
                 IndexedText.objects.filter(namespace=ns, key__in=chunk).delete()
         _write([(ns, key, norm, band_values(ns, norm)) for ns, key, norm in items])
     return [norm for _, _, norm in items]

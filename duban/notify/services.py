@@ -25,6 +25,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from duban.clocks.models import Clock, ClockFlip, FlipKind
+from duban.core.batch import insert_rows
 from duban.journal import chain
 from duban.org.models import Role
 from duban.org.services import recipients_for
@@ -324,7 +325,15 @@ def notify_merged(notices, *, key, summary, at=None) -> int:
                 rows.append(Message(channel=Channel.EMAIL, address=r.email, state=MessageState.PENDING,
                                     next_attempt_at=at, dedupe_key=f"{key}:{pk}:{r.pk}:{Channel.EMAIL}"[:200],
                                     **common))
-    return _insert(rows)
+    # The occasion's keys are new (one import, one key); inserted without
+    # per-row compilation.
+    existing = set()
+    keys = [m.dedupe_key for m in rows]
+    for i in range(0, len(keys), 900):
+        existing |= set(Message.objects.filter(dedupe_key__in=keys[i:i + 900]).values_list("dedupe_key", flat=True))
+    fresh = [m for m in rows if m.dedupe_key not in existing]
+    insert_rows(fresh)
+    return len(fresh)
 
 
 # --- delivery -------------------------------------------------------------

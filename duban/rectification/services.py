@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from duban.clocks import services as clocks
 from duban.clocks.models import ClockState, FlipKind
+from duban.core.batch import insert_rows, update_rows
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
 from duban.neardup import engine as neardup
@@ -833,10 +834,10 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
                            "occurred_at": closed_at, "after": {
                                **_snap(p), "passed": True, "onsite": False, "note": note,
                                "verifier": verifier.pk if verifier else None, "imported": True}})
-        Problem.objects.bulk_update(problems, ["deadline_clock", "report_clock", "state", "closed_at",
-                                               "latest_progress", "repeat_root", "repeat_count"], batch_size=500)
-        ProblemRound.objects.bulk_create(rounds, batch_size=500)
-        ProblemEntry.objects.bulk_create(entries, batch_size=500)
+        update_rows(problems, ["deadline_clock", "report_clock", "state", "closed_at", "latest_progress",
+                               "repeat_root", "repeat_count"])
+        insert_rows(rounds)
+        insert_rows(entries)
         chain.record_many(events)
         if progress is not None:
             progress(len(problems))
@@ -903,7 +904,7 @@ def _bulk_repeats(problems):
             other = int(m.key)
             union(p.pk, old_root.get(other) or other if other not in new_ids else other)
             touched = True
-    neardup.put_many(items, normalized=True)
+    neardup.put_many(items, normalized=True, fresh=True)
     if not touched:
         return
     # Components: the groups of earlier problems they reach, whole.

@@ -51,7 +51,7 @@ from duban.clocks import services as clocks
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.clocks.models import Clock, ClockState, FlipKind
 from duban.core import serials
-from duban.core.batch import ItemFailed
+from duban.core.batch import ItemFailed, insert_rows, update_rows
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
 from duban.notify import services as notify
@@ -1054,7 +1054,7 @@ def import_matters(by, rows, *, at=None, assign=True, progress=None) -> list:
             m.root_id, m.tree_path = m.pk, f"{m.pk:010d}."
             cooperations += [MatterCooperation(matter=m, unit=unit, person=person, duty=duty, sort_order=i)
                              for i, (unit, person, duty) in enumerate(coops)]
-        MatterCooperation.objects.bulk_create(cooperations, batch_size=500)
+        insert_rows(cooperations)
         events = []
         for m, coops in zip(matters, coop_rows, strict=True):
             after = chain.snapshot(m, MATTER_FIELDS)
@@ -1064,7 +1064,7 @@ def import_matters(by, rows, *, at=None, assign=True, progress=None) -> list:
         fields = ["root", "tree_path"]
         if assign:
             fields += _bulk_assign(matters, coop_rows, events, by=by, at=at)
-        Matter.objects.bulk_update(matters, fields, batch_size=500)
+        update_rows(matters, fields)
         chain.record_many([e for mine in events for e in mine])
         if progress is not None:
             progress(len(matters))
