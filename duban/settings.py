@@ -247,6 +247,8 @@ DUBAN_LIST_COUNTS_CACHE = env_int("DUBAN_LIST_COUNTS_CACHE_SECONDS", 60)
 DUBAN_JOURNAL_CHECKPOINT_EVERY = env_int("DUBAN_JOURNAL_CHECKPOINT_EVERY", 100_000)
 # The most rows one Excel import takes (problem ledgers and matters alike).
 DUBAN_IMPORT_MAX_ROWS = env_int("DUBAN_IMPORT_MAX_ROWS", 20_000)
+# An import of more rows than this runs in the background worker, with a progress bar.
+DUBAN_IMPORT_BACKGROUND_ROWS = env_int("DUBAN_IMPORT_BACKGROUND_ROWS", 1000)
 
 EVIDENCE_ROOT = Path(env("DUBAN_EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
 EVIDENCE_MAX_BYTES = env_int("DUBAN_EVIDENCE_MAX_MB", 50) * 1024 * 1024

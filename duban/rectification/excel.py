@@ -515,6 +515,8 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
         })
     if dry_run:
         return report
+    if progress is not None:
+        progress("write", 0, len(parsed))
     try:
         with transaction.atomic():
             report.created = services.import_problems(
@@ -531,6 +533,24 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
                          for f, messages in failed.error.message_dict.items() for m in messages] \
             if hasattr(failed.error, "error_dict") else [f"{xi.where(row_no)}：{m}" for m in failed.error.messages]
     return report
+
+
+def run_import_job(job, fileobj, progress) -> dict:
+    """The background worker's run of a large ledger (duban.core.imports)."""
+    from django.urls import reverse
+
+    from .models import Campaign, Participation
+
+    campaign = Campaign.objects.get(pk=job.params["campaign"])
+    unit_pk = job.params.get("unit")
+    unit = Participation.objects.select_related("unit").get(campaign=campaign, unit_id=unit_pk).unit if unit_pk else None
+    report = import_ledger(campaign, fileobj, by=job.created_by, unit=unit, progress=progress)
+    if not report.ok:
+        return {"ok": False, "errors": report.errors}
+    summary = f"已导入 {len(report.created)} 个问题" + (
+        f"，{len(report.unchanged)} 行与已有问题相同、已跳过" if report.unchanged else "")
+    return {"ok": True, "summary": summary, "written": len(report.created),
+            "link": reverse("rectification:problems", args=[campaign.pk]), "link_text": "查看问题清单台账"}
 
 
 def _status_text(clean) -> str:

@@ -550,6 +550,8 @@ def import_matters(user, fileobj, *, assign=True, at=None, progress=None) -> Imp
         return result
     if result.errors:
         return result
+    if progress is not None:
+        progress("write", 0, len(parsed))
     try:
         with transaction.atomic():
             created = services.import_matters(
@@ -564,3 +566,14 @@ def import_matters(user, fileobj, *, assign=True, at=None, progress=None) -> Imp
         return result
     result.matters = created
     return result
+
+
+def run_import_job(job, fileobj, progress) -> dict:
+    """The background worker's run of a large upload (duban.core.imports)."""
+    from django.urls import reverse
+
+    result = import_matters(job.created_by, fileobj, assign=job.params.get("assign", True), progress=progress)
+    if not result.ok:
+        return {"ok": False, "errors": result.errors, "rows": result.rows}
+    return {"ok": True, "summary": f"已导入 {len(result.matters)} 项督办事项", "written": len(result.matters),
+            "rows": result.rows, "link": reverse("supervision:office"), "link_text": "查看督办总表"}
