@@ -11,11 +11,14 @@ one is what made registering a problem slow; instead
   signature over 2-character shingles (datasketch) is cut into LSH bands;
   each band's hash is a row (models.Band) with an index, and equal texts
   share one more row, the hash of the whole text;
-- a lookup (`find`, `find_many`) reads the texts that share at least one
-  band with the new one (an indexed `IN` on any database, from any
-  process) and verifies each candidate with rapidfuzz's normalised Indel
-  similarity (`near`), the same measure as difflib's ratio computed
-  exactly (2·LCS / total length) in C++.
+- a lookup (`find`, `find_many`) ranks the texts that share at least one
+  band with the new one by the number of bands they share (an indexed
+  `IN` with a count, on any database, from any process: the count
+  estimates the similarity of the shingle sets), reads the CANDIDATES
+  best and verifies each with rapidfuzz's normalised Indel similarity
+  (`near`), the same measure as difflib's ratio computed exactly
+  (2·LCS / total length) in C++. Whatever the size of the namespace, a
+  lookup verifies at most CANDIDATES texts.
 
 Why 2-character shingles, 20 bands of 2 rows: a ratio of 0.85 on a
 30-character text leaves room for four scattered edits, which spoil up to
@@ -40,6 +43,7 @@ from functools import lru_cache
 
 from datasketch import MinHash
 from django.db import connections, router, transaction
+from django.db.models import Count
 from rapidfuzz.distance import Indel
 
 from .models import Band, IndexedText
@@ -52,6 +56,9 @@ SHINGLE = 2
 MIN_FUZZY_LENGTH = 4  # shorter texts are the same only when equal
 _SEED = 20261207
 _EXACT_BAND = 0xFFFF
+
+# The most candidates one lookup verifies: those sharing the most bands.
+CANDIDATES = 100
 
 # The number of values one `IN (…)` carries: under SQLite's default limit of
 # host parameters (999 before 3.32) with room for the rest of the statement.
@@ -192,26 +199,35 @@ def remove_namespace(namespace: str) -> None:
     IndexedText.objects.filter(namespace=namespace).delete()
 
 
-def _stored(namespace, values) -> dict:
+def _ranked(counts: dict, limit: int) -> list:
+    """The candidates sharing the most bands first (ties: the earlier
+    key), at most `limit` of them."""
+    if len(counts) <= limit:
+        return list(counts)
+    return sorted(counts, key=lambda k: (-counts[k], k))[:limit]
+
+
+def _stored(namespace, values, limit) -> dict:
     """{key: normalised text} of the stored texts of `namespace` that share
-    at least one of the band `values`."""
-    found = {}
-    for chunk in _chunks(set(values)):
-        ids = Band.objects.filter(value__in=chunk).values("text_id")
-        for key, text in IndexedText.objects.filter(pk__in=ids, namespace=namespace, scheme=SCHEME).values_list(
-                "key", "text"):
-            found[key] = text
-    return found
+    the most of the band `values` (at least one), at most `limit`: the
+    number of shared bands estimates the similarity of the two shingle
+    sets, so the true repeats come first; the rest are not read."""
+    ids = (Band.objects.filter(value__in=list(set(values))).values("text_id").annotate(n=Count("id"))
+           .order_by("-n", "text_id").values("text_id")[:limit])
+    return dict(IndexedText.objects.filter(pk__in=ids, namespace=namespace, scheme=SCHEME).values_list("key", "text"))
 
 
-def find(namespace: str, text: str, *, ratio: float, exclude=(), normalized: bool = False) -> list[Match]:
-    """The stored texts of `namespace` similar to `text` (best first)."""
+def find(namespace: str, text: str, *, ratio: float, exclude=(), normalized: bool = False,
+         limit: int = CANDIDATES) -> list[Match]:
+    """The stored texts of `namespace` similar to `text` (best first). Two
+    queries, whatever the size of the namespace; at most `limit` candidates
+    are verified."""
     norm = text if normalized else normalize(text)
     if not norm:
         return []
     skip = {str(k) for k in exclude}
     out = []
-    for key, other in _stored(namespace, band_values(namespace, norm)).items():
+    for key, other in _stored(namespace, band_values(namespace, norm), limit + len(skip)).items():
         if key in skip:
             continue
         score = near(norm, other, ratio)
@@ -220,52 +236,62 @@ def find(namespace: str, text: str, *, ratio: float, exclude=(), normalized: boo
     return sorted(out, key=lambda m: (-m.ratio, m.key))
 
 
-def find_many(items, *, ratio: float, normalized: bool = False, within: bool = True) -> list[list[Match]]:
+def find_many(items, *, ratio: float, normalized: bool = False, within: bool = True,
+              limit: int = CANDIDATES) -> list[list[Match]]:
     """For each (namespace, key, text) of a batch, in order: the similar
     texts stored in the index and (`within`) the similar texts of earlier
-    items of the same namespace in the batch. A few queries for the whole
-    batch, whatever its size; nothing is written (`put_many` feeds the
-    batch afterwards)."""
+    items of the same namespace in the batch, each from at most `limit`
+    candidates sharing the most bands. A few queries for the whole batch,
+    whatever its size; nothing is written (`put_many` feeds the batch
+    afterwards)."""
     prepared = []
     for ns, key, text in items:
         norm = text if normalized else normalize(text)
-        prepared.append((ns, str(key), norm, band_values(ns, norm) if norm else []))
-    # The stored candidates of the whole batch, per namespace: band value → keys.
-    by_ns = {}
-    for ns, _, _, values in prepared:
-        by_ns.setdefault(ns, set()).update(values)
-    stored_text, stored_bands = {}, {}
-    for ns, values in by_ns.items():
-        for chunk in _chunks(values):
-            rows = (Band.objects.filter(value__in=chunk, text__namespace=ns, text__scheme=SCHEME)
-                    .values_list("value", "text__key", "text__text"))
-            for value, key, text in rows:
-                stored_text[(ns, key)] = text
-                stored_bands.setdefault((ns, value), set()).add(key)
+        prepared.append((ns, str(key), norm, band_values(ns, norm) if norm else ()))
+    # The stored texts sharing a band with the batch: band value → text ids
+    # (the namespace is part of the value), then the texts of the
+    # candidates each item ranks highest.
+    owners = {}
+    for chunk in _chunks({v for _, _, _, values in prepared for v in values}):
+        for value, text_id in Band.objects.filter(value__in=chunk).values_list("value", "text_id"):
+            owners.setdefault(value, []).append(text_id)
+    chosen, wanted = [], set()
+    for _, _, _, values in prepared:
+        counts = {}
+        for v in values:
+            for text_id in owners.get(v, ()):
+                counts[text_id] = counts.get(text_id, 0) + 1
+        top = _ranked(counts, limit)
+        chosen.append(top)
+        wanted.update(top)
+    stored = {}
+    for chunk in _chunks(wanted):
+        for pk, ns, key, text in IndexedText.objects.filter(pk__in=chunk, scheme=SCHEME).values_list(
+                "pk", "namespace", "key", "text"):
+            stored[pk] = (ns, key, text)
     out = []
     batch_bands, batch_text = {}, {}
-    for ns, key, norm, values in prepared:
+    for (ns, key, norm, values), top in zip(prepared, chosen, strict=True):
         matches = {}
         if norm:
-            candidates = set()
-            for v in values:
-                candidates |= stored_bands.get((ns, v), set())
-            for other in candidates:
-                if other != key:
-                    score = near(norm, stored_text[(ns, other)], ratio)
+            for text_id in top:
+                other_ns, other, text = stored.get(text_id, (None, None, None))
+                if other_ns == ns and other != key:
+                    score = near(norm, text, ratio)
                     if score is not None:
                         matches[other] = score
             if within:
-                earlier = set()
+                counts = {}
                 for v in values:
-                    earlier |= batch_bands.get((ns, v), set())
-                for other in earlier:
+                    for other in batch_bands.get((ns, v), ()):
+                        counts[other] = counts.get(other, 0) + 1
+                for other in _ranked(counts, limit):
                     if other != key:
                         score = near(norm, batch_text[(ns, other)], ratio)
                         if score is not None:
                             matches[other] = max(score, matches.get(other, 0))
                 for v in values:
-                    batch_bands.setdefault((ns, v), set()).add(key)
+                    batch_bands.setdefault((ns, v), []).append(key)
                 batch_text[(ns, key)] = norm
         out.append(sorted((Match(k, s) for k, s in matches.items()), key=lambda m: (-m.ratio, m.key)))
     return out
