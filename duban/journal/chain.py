@@ -379,7 +379,57 @@ def _raw_hash(row) -> str:
     return sm3_hex(event_bytes(e))
 
 
-def verify(batch_size=5000, *, full=False, every=None, progress=None) -> Verification:
+def _walk(lo, hi, prev, *, every, batch_size=5000, progress=None) -> dict:
+    """Walk the events with lo <= seq < hi (hi None: to the end) on this
+    process's connection, each re-hashed and linked to the one before; the
+    first one to `prev` (None: its link is returned as first_prev, for the
+    caller to check). Stops at the first broken link."""
+    table = connection.ops.quote_name(Event._meta.db_table)
+    bound = "" if hi is None else " AND seq < %s"
+    sql = f"SELECT {_COLUMNS} FROM {table} WHERE seq >= %s{bound} ORDER BY seq LIMIT %s"
+    out = {"walked": 0, "first_prev": None, "bad": None, "reason": "", "marks": []}
+    expected = lo
+    with connection.cursor() as cur:
+        while True:
+            cur.execute(sql, [expected, hi, batch_size] if hi is not None else [expected, batch_size])
+            rows = cur.fetchall()
+            if not rows:
+                break
+            for row in rows:
+                seq, prev_hash, stored = row[0], row[12], row[13]
+                if seq != expected:
+                    out.update(bad=expected, reason=f"序号 {expected} 缺失（下一条为 {seq}）")
+                    break
+                if prev is None:
+                    out["first_prev"] = prev_hash
+                elif prev_hash != prev:
+                    out.update(bad=seq, reason=f"序号 {seq} 的前一哈希与上一条不符（被插入或被替换）")
+                    break
+                if _raw_hash(row) != stored:
+                    out.update(bad=seq, reason=f"序号 {seq} 的内容与其哈希不符（被篡改）")
+                    break
+                prev = stored
+                out["walked"] += 1
+                expected += 1
+                if seq % every == 0:
+                    out["marks"].append((seq, stored))
+            if out["bad"] is not None:
+                break
+            if progress is not None:
+                progress(out["walked"])
+    out["last_seq"], out["last_hash"] = expected - 1, prev
+    return out
+
+
+def _walk_part(args) -> dict:
+    """One worker process's part of a parallel walk (a fresh connection)."""
+    lo, hi, every, batch_size = args
+    connection.close()
+    with transaction.atomic():
+        return _walk(lo, hi, None, every=every, batch_size=batch_size)
+
+
+def verify(batch_size=5000, *, full=False, every=None, progress=None, workers=1) -> Verification:
     """Re-walk the chain and name the first broken link: an altered row (its
     hash no longer matches its fields), a removed or inserted row (a gap in
     the sequence or a link to the wrong predecessor), or rows cut off the
@@ -388,46 +438,55 @@ def verify(batch_size=5000, *, full=False, every=None, progress=None) -> Verific
     From the newest trusted checkpoint on (`full`: from the first event).
     Every `every` intact events (DUBAN_JOURNAL_CHECKPOINT_EVERY) a signed
     checkpoint is left for the next run. `progress(done)` is called after
-    each batch. Rows are read raw, in batches by sequence number."""
+    each batch. Rows are read raw, in batches by sequence number. With
+    `workers` > 1 the range up to the chain head is cut into that many parts
+    walked by as many processes (each event's hash depends only on its own
+    row), and the parts' ends are linked here."""
     every = every or getattr(settings, "DUBAN_JOURNAL_CHECKPOINT_EVERY", 100_000)
     started = time.perf_counter()
     cp = None if full else _trusted_checkpoint()
-    expected_seq = cp.seq + 1 if cp else 1
+    first = cp.seq + 1 if cp else 1
     prev = cp.hash if cp else GENESIS
-    first = expected_seq
-    walked, marks = 0, []
-    table = connection.ops.quote_name(Event._meta.db_table)
-    sql = f"SELECT {_COLUMNS} FROM {table} WHERE seq >= %s ORDER BY seq LIMIT %s"
 
-    def result(bad=None, reason=""):
-        return Verification(expected_seq - 1, prev, bad, reason, walked=walked, from_seq=first,
+    def result(last_seq, head_hash, walked, bad=None, reason=""):
+        return Verification(last_seq, head_hash, bad, reason, walked=walked, from_seq=first,
                             seconds=time.perf_counter() - started, checkpoint=cp.seq if cp else None)
 
-    with transaction.atomic(), connection.cursor() as cur:
-        while True:
-            cur.execute(sql, [expected_seq, batch_size])
-            rows = cur.fetchall()
-            if not rows:
+    head = ChainHead.objects.filter(pk=1).first()
+    end = head.seq if head is not None else None
+    if workers > 1 and end is not None and end - first + 1 >= workers * batch_size:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        step = -(-(end - first + 1) // workers)
+        parts = [(lo, min(lo + step, end + 1), every, batch_size) for lo in range(first, end + 1, step)]
+        connections_close_all()
+        with ProcessPoolExecutor(len(parts), mp_context=multiprocessing.get_context("fork")) as pool:
+            walks = list(pool.map(_walk_part, parts))
+        walked, marks, last_seq = 0, [], first - 1
+        for (lo, hi, _, _), w in zip(parts, walks, strict=True):
+            if w["walked"] and w["first_prev"] != prev:
+                return result(lo - 1, prev, walked, lo, f"序号 {lo} 的前一哈希与上一条不符（被插入或被替换）")
+            walked += w["walked"]
+            marks += w["marks"]
+            if w["walked"]:
+                prev, last_seq = w["last_hash"], w["last_seq"]
+            if w["bad"] is not None:
+                return result(last_seq, prev, walked, w["bad"], w["reason"])
+            if last_seq != hi - 1:
                 break
-            for row in rows:
-                seq, prev_hash, stored = row[0], row[12], row[13]
-                if seq != expected_seq:
-                    return result(expected_seq, f"序号 {expected_seq} 缺失（下一条为 {seq}）")
-                if prev_hash != prev:
-                    return result(seq, f"序号 {seq} 的前一哈希与上一条不符（被插入或被替换）")
-                if _raw_hash(row) != stored:
-                    return result(seq, f"序号 {seq} 的内容与其哈希不符（被篡改）")
-                prev = stored
-                walked += 1
-                expected_seq += 1
-                if seq % every == 0:
-                    marks.append((seq, stored))
-            if progress is not None:
-                progress(walked)
-        head = ChainHead.objects.filter(pk=1).first()
-    last_seq = expected_seq - 1
+    else:
+        with transaction.atomic():
+            w = _walk(first, None, prev, every=every, batch_size=batch_size, progress=progress)
+            head = ChainHead.objects.filter(pk=1).first()
+        walked, marks, last_seq = w["walked"], w["marks"], w["last_seq"]
+        if w["walked"]:
+            prev = w["last_hash"]
+        if w["bad"] is not None:
+            return result(last_seq, prev, walked, w["bad"], w["reason"])
     if head is not None and (head.seq != last_seq or head.hash != prev):
-        return result(last_seq + 1, f"链头记录到序号 {head.seq}，日志只到 {last_seq}（末尾被删除）")
+        return result(last_seq, prev, walked, last_seq + 1,
+                      f"链头记录到序号 {head.seq}，日志只到 {last_seq}（末尾被删除）")
     if marks:
         now = timezone.now()
         with transaction.atomic():
@@ -435,4 +494,12 @@ def verify(batch_size=5000, *, full=False, every=None, progress=None) -> Verific
             Checkpoint.objects.bulk_create([
                 Checkpoint(seq=s, hash=h, created_at=now, signature=checkpoint_signature(s, h))
                 for s, h in marks if s not in have])
-    return result()
+    return result(last_seq, prev, walked)
+
+
+def connections_close_all():
+    """Close this process's connections before forking walkers: a child
+    must not share its parent's socket or SQLite handle."""
+    from django.db import connections
+
+    connections.close_all()

@@ -11,13 +11,15 @@ class Command(BaseCommand):
         parser.add_argument("--skip-files", action="store_true", help="只核对日志链，不核对佐证材料文件")
         parser.add_argument("--full", action="store_true", help="从第一条事件起校验整条链（不从检查点开始）")
         parser.add_argument("--progress", action="store_true", help="每校验一批打印进度")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="并行校验的进程数（全链校验时可设为处理器核数），默认 1")
 
     def handle(self, *args, **options):
         progress = None
         if options["progress"]:
             def progress(done):
                 self.stdout.write(f"  已校验 {done} 条……")
-        result = chain.verify(full=options["full"], progress=progress)
+        result = chain.verify(full=options["full"], progress=progress, workers=max(1, options["workers"]))
         failed = False
         start = (f"自检查点（序号 {result.checkpoint}）之后" if result.checkpoint else "从第一条起")
         rate = f"本次{start}校验 {result.walked} 条，用时 {result.seconds:.2f} 秒，每秒 {result.rate:,.0f} 条"
