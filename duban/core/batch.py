@@ -12,19 +12,26 @@ class ItemFailed(Exception):
         self.index, self.error = index, error
 
 
+def _batch_of(objs):
+    """(the instances as a list, their model's options, the connection
+    that writes them); the list is empty when there is nothing to write."""
+    from django.db import connections, router
+
+    objs = list(objs)
+    if not objs:
+        return [], None, None
+    model = type(objs[0])
+    return objs, model._meta, connections[router.db_for_write(model)]
+
+
 def update_rows(objs, fields, *, batch_size=1000) -> None:
     """Write `fields` of many saved instances of one model, one UPDATE by
     primary key each, sent with executemany (Django's bulk_update builds one
     CASE per field and row, which costs more in Python than the database
     spends on the rows). `fields` are field names; foreign keys by name."""
-    from django.db import connections, router
-
-    objs = list(objs)
+    objs, meta, connection = _batch_of(objs)
     if not objs:
         return
-    model = type(objs[0])
-    meta = model._meta
-    connection = connections[router.db_for_write(model)]
     concrete = [meta.get_field(f) for f in fields]
     sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in concrete)
     sql = (f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} "
@@ -41,14 +48,9 @@ def insert_rows(objs, *, batch_size=2000) -> None:
     values Django's bulk_create would write (auto_now_add and defaults
     included), without its per-value compilation, which dominates large
     batches. The instances' pk stays unset."""
-    from django.db import connections, router
-
-    objs = list(objs)
+    objs, meta, connection = _batch_of(objs)
     if not objs:
         return
-    model = type(objs[0])
-    meta = model._meta
-    connection = connections[router.db_for_write(model)]
     fields = [f for f in meta.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
     quote = connection.ops.quote_name
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "

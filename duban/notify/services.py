@@ -273,6 +273,13 @@ def notify_user(user, subject, body, *, key, link="", at=None) -> int:
     one occasion never yields a message twice. Runs in the caller's
     transaction, which journals the occasion. Returns how many rows were new."""
     at = at or timezone.now()
+    return _insert(_personal_rows(user, subject, body, link=link, key=key, at=at))
+
+
+def _personal_rows(user, subject, body, *, link, key, at) -> list:
+    """The messages of one notice to `user` and, while away, their B role:
+    in-app, and by e-mail when they have an address; `key` with recipient
+    and channel is each row's dedupe key."""
     name = user.get_full_name() or user.username
     rows = []
     for r in recipients_for(user, at):
@@ -286,7 +293,7 @@ def notify_user(user, subject, body, *, key, link="", at=None) -> int:
         if r.email:
             rows.append(Message(channel=Channel.EMAIL, address=r.email, state=MessageState.PENDING,
                                 next_attempt_at=at, dedupe_key=f"{key}:{r.pk}:{Channel.EMAIL}"[:200], **common))
-    return _insert(rows)
+    return rows
 
 
 def notify_merged(notices, *, key, summary, at=None) -> int:
@@ -312,19 +319,7 @@ def notify_merged(notices, *, key, summary, at=None) -> int:
             subject = summary(len(items))
             body = "\n\n".join(f"{i}. {s}\n{b}" for i, (s, b, _) in enumerate(items, 1))
             link = ""
-        name = user.get_full_name() or user.username
-        for r in recipients_for(user, at):
-            if not r.is_active:
-                continue
-            note = "" if r.pk == user.pk else f"\n（您是{name}的B角，{name}外出期间由您代为接收）"
-            common = dict(recipient=r, subject=subject[:200], body=body + note, link=link, source=Source.REMINDER,
-                          created_at=at)
-            rows.append(Message(channel=Channel.INAPP, state=MessageState.SENT, sent_at=at,
-                                dedupe_key=f"{key}:{pk}:{r.pk}:{Channel.INAPP}"[:200], **common))
-            if r.email:
-                rows.append(Message(channel=Channel.EMAIL, address=r.email, state=MessageState.PENDING,
-                                    next_attempt_at=at, dedupe_key=f"{key}:{pk}:{r.pk}:{Channel.EMAIL}"[:200],
-                                    **common))
+        rows += _personal_rows(user, subject, body, link=link, key=f"{key}:{pk}", at=at)
     # The occasion's keys are new (one import, one key); inserted without
     # per-row compilation.
     existing = set()
