@@ -245,6 +245,9 @@ def run(args):
             reg_times.append(time.perf_counter() - t)
         present += len(probes)
         results.append((size, in_unit, reg_times, find_times, scan_times, agree, exact_probes))
+        print(f"  {size:,}: register p50 {statistics.median(reg_times) * 1000:.1f} ms, p95 {p95(reg_times) * 1000:.1f} ms; "
+              f"find p95 {p95(find_times) * 1000:.1f} ms; scan {statistics.mean(scan_times) * 1000:.0f} ms; "
+              f"agree {agree}/{exact_probes}", flush=True)
 
     pairs = labelled_pairs(2400)
     same = 0
