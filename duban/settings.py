@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "duban.core",
+    "duban.neardup",
     "duban.org",
     "duban.journal",
     "duban.security",
@@ -271,6 +272,13 @@ if not PRODUCTION:
 # Counts of a list that took long to make (a province's office list) are
 # kept this many seconds (0: always counted afresh); duban.supervision.queries.
 DUBAN_LIST_COUNTS_CACHE = env_int("DUBAN_LIST_COUNTS_CACHE_SECONDS", 60)
+# Verification leaves a signed checkpoint every this many events; the nightly
+# run walks only the events after the newest one (verify_journal --full: all).
+DUBAN_JOURNAL_CHECKPOINT_EVERY = env_int("DUBAN_JOURNAL_CHECKPOINT_EVERY", 100_000)
+# The most rows one Excel import takes (problem ledgers and matters alike).
+DUBAN_IMPORT_MAX_ROWS = env_int("DUBAN_IMPORT_MAX_ROWS", 20_000)
+# An import of more rows than this runs in the background worker, with a progress bar.
+DUBAN_IMPORT_BACKGROUND_ROWS = env_int("DUBAN_IMPORT_BACKGROUND_ROWS", 1000)
 
 EVIDENCE_ROOT = Path(env("DUBAN_EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
 EVIDENCE_MAX_BYTES = env_int("DUBAN_EVIDENCE_MAX_MB", 50) * 1024 * 1024

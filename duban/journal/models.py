@@ -40,6 +40,9 @@ class Event(models.Model):
     after = models.JSONField("变更后", null=True, blank=True)
     prev_hash = models.CharField("前一哈希", max_length=64, unique=True)
     hash = models.CharField("哈希", max_length=64, unique=True)
+    # The canonical form the hash was computed over (duban.journal.chain):
+    # empty for the events written before forms were numbered (form 1).
+    form = models.PositiveSmallIntegerField("规范形式", null=True, blank=True)
 
     class Meta:
         verbose_name = "日志事件"
@@ -101,6 +104,28 @@ class SigningKey(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.pk}"
+
+
+class Checkpoint(models.Model):
+    """A signed statement of a verification run: the chain up to `seq` was
+    intact and ended at `hash`. The nightly run walks only the events after
+    the newest checkpoint whose signature and hash still hold; `manage.py
+    verify_journal --full` walks the whole chain. The signature (HMAC-SM3
+    under a key derived from the secret key) keeps anyone without the key
+    from writing a checkpoint past a forged event."""
+
+    seq = models.BigIntegerField("序号", unique=True)
+    hash = models.CharField("哈希", max_length=64)
+    created_at = models.DateTimeField("校验时间")
+    signature = models.CharField("签名", max_length=64)
+
+    class Meta:
+        verbose_name = "校验检查点"
+        verbose_name_plural = "校验检查点"
+        ordering = ["-seq"]
+
+    def __str__(self):
+        return f"#{self.seq} {self.hash[:12]}"
 
 
 def _evidence_name():

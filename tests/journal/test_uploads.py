@@ -88,13 +88,16 @@ def sheet(rows, cols=3):
     return out
 
 
+HEADER = {"r0c0": "a", "r0c1": "b", "r0c2": "c"}  # the first row is the header
+
+
 def test_out2_absurd_sheets_are_refused_by_the_limits(settings):
     settings.DUBAN_IMPORT_MAX_ROWS = 5
     with pytest.raises(xlsx_import.SheetError, match="行数过多"):
-        xlsx_import.read_sheet(sheet(30), {"r0c0": "a"})
+        xlsx_import.read_sheet(sheet(30), HEADER)
     settings.DUBAN_IMPORT_MAX_ROWS = 1000
     settings.DUBAN_IMPORT_MAX_COLUMNS = 5
     with pytest.raises(xlsx_import.SheetError, match="列数过多"):
-        xlsx_import.read_sheet(sheet(3, cols=12), {"r0c0": "a"})
+        xlsx_import.read_sheet(sheet(3, cols=12), HEADER)
     with pytest.raises(xlsx_import.SheetError, match="不是有效的 Excel"):
         xlsx_import.read_sheet(io.BytesIO(EXE), {"r0c0": "a"})
