@@ -71,7 +71,7 @@ def test_screen_shows_roster_running_clocks_and_refreshes_passively(live):
     assert seconds and 500 < seconds[0] <= 600
     # The self-refreshing list: htmx polling every 15 s, marked passive.
     assert 'hx-trigger="every 15s"' in html and "X-Duban-Passive" in html
-    assert "duty/duty.js" in html and "<script>" not in html and "style=" not in html
+    assert "duban/countdown.js" in html and "<script>" not in html and "style=" not in html
     # The poll answers the list alone and does not count as activity.
     session = c.session
     session[LAST_ACTIVITY_KEY] = session[LAST_ACTIVITY_KEY] - 120
