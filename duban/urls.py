@@ -18,6 +18,7 @@ urlpatterns = [
     path("clocks/", include("duban.clocks.urls")),
     path("matters/", include("duban.supervision.urls")),
     path("duty/", include("duban.duty.urls")),
+    path("meetings/", include("duban.meetings.urls")),
     path("rectification/", include("duban.rectification.urls")),
     path("public/", include("duban.rectification.public_urls")),
     path("api/", api.urls),

@@ -30,10 +30,15 @@ HAPPENED = {
     "duty.PhoneReport": ["called_at", "recorded_at"],
     "duty.WrittenReport": ["first_sent_at", "sent_at", "created_at"],
     "duty.Signature": ["signed_at"],
+    "meetings.Meeting": ["registered_at", "decided_at", "notice_issued_at", "actual_start", "actual_end",
+                         "cancelled_at"],
+    "meetings.AgendaItem": ["started_at", "ended_at"],
+    "meetings.Attendance": ["requested_at", "leave_decided_at", "signed_in_at"],
+    "meetings.Minutes": ["written_at", "issued_at", "handed_over_at"],
 }
 
 # Journal actions that carry the moment the service was told.
-TOLD = ("supervision.", "rectification.", "duty.", "clocks.", "evidence.", "notify.")
+TOLD = ("supervision.", "rectification.", "duty.", "clocks.", "evidence.", "notify.", "meetings.", "plans.")
 
 
 def future_rows(now) -> dict:

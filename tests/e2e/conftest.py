@@ -144,14 +144,22 @@ class DubanServer:
 
 
 @pytest.fixture(scope="session")
-def e2e_server(tmp_path_factory):
-    """Base URL of a running Duban with the demo county."""
+def e2e_duban(tmp_path_factory):
+    """The running Duban with the demo county (its `var_dir` holds the
+    SQLite database a test may read back)."""
     server = DubanServer(tmp_path_factory.mktemp("e2e-var"))
     server.prepare()
     try:
-        yield server.start()
+        server.start()
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def e2e_server(e2e_duban):
+    """Base URL of a running Duban with the demo county."""
+    return e2e_duban.base_url
 
 
 @pytest.fixture(scope="module")

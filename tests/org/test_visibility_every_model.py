@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from duban.duty import services as duty
 from duban.duty.models import Bulletin, BulletinState, Incident
+from duban.meetings.models import Meeting
 from duban.org.models import Unit
 from duban.org.visibility import VisibilitySpec, get_visible_or_404, visible
 from duban.rectification.models import Campaign, LedgerSubmission, LookBack, Problem, SpotCheck
@@ -45,6 +46,7 @@ API = {
     Matter: "/api/supervision/matters/{}",
     Incident: "/api/duty/incidents/{}",
     Bulletin: "/api/duty/bulletins/{}",
+    Meeting: "/api/meetings/meetings/{}",
     Campaign: "/api/rectification/campaigns/{}",
     Problem: "/api/rectification/problems/{}",
     SpotCheck: "/api/rectification/spot-checks/{}",
