@@ -73,6 +73,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from duban.core import serials
 from duban.core.officialdoc import format_doc_number
@@ -96,6 +97,7 @@ from duban.org.services import has_role
 from duban.org.visibility import scope_for, visible
 from duban.plans import services as plans
 from duban.supervision import services as supervision
+from duban.timelimits.periods import day_end
 
 from .models import (
     AgendaItem,
@@ -898,6 +900,21 @@ def overruns(meeting, items) -> list:
 
 # --- minutes and decisions (MEET-3) ------------------------------------------------------
 
+def _due_moment(value):
+    """A decision's deadline: a date (or “2026-03-31”) is the end of that
+    day, as for matters; a moment is itself."""
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*", value):
+        try:
+            value = parse_date(value.strip())
+        except ValueError:
+            value = None
+        if value is None:
+            raise ValidationError("办结期限不是有效日期")
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return day_end(value)
+    return parse_moment(value, "due_at", "办结期限")
+
+
 def _clean_decisions(decisions, at) -> list:
     rows, errors = [], []
     for i, d in enumerate(decisions or (), 1):
@@ -949,9 +966,9 @@ def _clean_decisions(decisions, at) -> list:
         due = d.get("due_at")
         if not blank(due):
             try:
-                due = supervision.as_moment(due)
+                due = _due_moment(due)
             except ValidationError as e:
-                problems.append(f"办结期限：{e.messages[0]}")
+                problems.append(e.messages[0])
                 due = None
             if due is not None and due <= at:
                 problems.append(f"办结期限（{fmt_moment(due)}）须晚于当前时间")

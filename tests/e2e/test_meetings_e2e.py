@@ -52,7 +52,7 @@ def test_meet1_meet2_meet3_a_meeting_planned_held_and_minuted_in_the_browser(bro
     # 1. The office plans a county-wide meeting beyond its limit: refused, naming the limit.
     office = BrowserSession(browser, base, "zfb_lly")
     pg = office.page
-    pg.get_by_role("link", name="会议", exact=True).first.click()
+    pg.locator("nav.mainnav").get_by_role("link", name="会议", exact=True).click()
     pg.wait_for_url(re.compile(r"/meetings/$"))
     pg.get_by_role("link", name="登记会议").first.click()
     pg.wait_for_url(re.compile(r"/meetings/new/$"))
@@ -91,7 +91,7 @@ def test_meet1_meet2_meet3_a_meeting_planned_held_and_minuted_in_the_browser(bro
     # 3. 县教育局's head asks for leave; the office approves it.
     head = BrowserSession(browser, base, "jiaoyu_fzr")
     pg = head.page
-    pg.get_by_role("link", name="会议", exact=True).first.click()
+    pg.locator("nav.mainnav").get_by_role("link", name="会议", exact=True).click()
     pg.get_by_role("link", name=title).click()
     pg.wait_for_url(re.compile(rf"/meetings/{meeting_id}/$"))
     leave = pg.locator("[id^=act-leave-]")

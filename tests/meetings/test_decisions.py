@@ -16,7 +16,7 @@ from duban.meetings.models import Decision, MinutesState
 from duban.notify.models import Message
 from duban.supervision.models import Matter
 
-from .conftest import after
+from .conftest import T0, after
 
 pytestmark = pytest.mark.django_db
 
@@ -60,13 +60,20 @@ def test_meet3_decisions_name_unit_person_and_time_node(held):
         mt.write_minutes(c.meeting, c.clerk, summary="", at=WRITTEN, decisions=[
             {"title": "", "content": "x", "lead_unit": None},
             {"title": "燃气排查", "content": "排查", "lead_unit": c.town, "lead_person": c.edu_user},
-            {"title": "过期事项", "content": "排查", "lead_unit": c.edu, "due_at": dt.date(2026, 3, 1)}])
+            {"title": "过期事项", "content": "排查", "lead_unit": c.edu, "due_at": dt.date(2026, 3, 1)},
+            {"title": "无效日期", "content": "排查", "lead_unit": c.edu, "due_at": "2026-02-30"},
+            {"title": "无效时间", "content": "排查", "lead_unit": c.edu, "due_at": "三月底"}])
     errors = e.value.message_dict
     assert errors["summary"] == ["请填写会议主要内容"]
     assert errors["decisions"] == [
         "议定事项第1项：请填写事项", "议定事项第1项：请选择牵头单位（责任单位）",
         "议定事项第2项（燃气排查）：责任人张教育不属于“城关镇”",
-        "议定事项第3项（过期事项）：办结期限（2026年3月1日 23:59）须晚于当前时间"]
+        "议定事项第3项（过期事项）：办结期限（2026年3月1日 23:59）须晚于当前时间",
+        "议定事项第4项（无效日期）：办结期限不是有效日期",
+        "议定事项第5项（无效时间）：办结期限格式应为 年-月-日 时:分，例如 2026-03-02 09:15"]
+    # A date is the end of that day, as for matters; a moment is itself.
+    assert mt._due_moment("2026-03-31").isoformat().startswith("2026-03-31T23:59:59")
+    assert mt._due_moment("2026-03-31T18:00") == dt.datetime(2026, 3, 31, 18, 0, tzinfo=T0.tzinfo)
 
 
 def test_meet3_decisions_become_matters_in_one_step_with_lights(held):
