@@ -14,16 +14,11 @@ from duban.journal.models import Event
 from duban.meetings import services as mt
 from duban.org import services as org
 from duban.org.models import Role
+from tests.pages import as_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # runs on the real clock: CI fakes the date
 
 BASE = "/api/meetings"
-
-
-def as_user(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def iso(minutes):

@@ -13,7 +13,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -23,26 +22,11 @@ from duban.org import services as org
 from duban.org.models import Role
 from duban.plans.models import PlanUsage
 from duban.supervision.models import Matter
+from tests.pages import HTMX, as_user, fmt, minute
 
 from .conftest import plan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # runs on the real clock: CI fakes the date
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def as_user(user):
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def minute(delta_minutes=0):
-    return (timezone.localtime() + dt.timedelta(minutes=delta_minutes)).replace(second=0, microsecond=0)
-
-
-def fmt(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 @pytest.fixture
