@@ -61,6 +61,11 @@ PAGES = {
     **dict.fromkeys(["plans:plan", "plans:request_excess"], "plans.AnnualPlan"),
     "plans:decide_excess": "plans.ExcessRequest",
     **dict.fromkeys(["plans:inspection", "plans:cancel_inspection"], "plans.Inspection"),
+    **dict.fromkeys(["meetings:meeting", "meetings:decide", "meetings:cancel", "meetings:notice",
+                     "meetings:notice_docx", "meetings:room", "meetings:room_live", "meetings:start", "meetings:end",
+                     "meetings:minutes", "meetings:minutes_issue", "meetings:hand_over"], "meetings.Meeting"),
+    **dict.fromkeys(["meetings:item_start", "meetings:item_end"], "meetings.AgendaItem"),
+    **dict.fromkeys(["meetings:leave", "meetings:leave_decide"], "meetings.Attendance"),
 }
 # Parameters that name no object of a unit, with the reason.
 NOT_SCOPED = {
@@ -93,6 +98,9 @@ API = [
     (r"^/api/plans/plans/", "plans.AnnualPlan"),
     (r"^/api/plans/excess/", "plans.ExcessRequest"),
     (r"^/api/plans/inspections/", "plans.Inspection"),
+    (r"^/api/meetings/meetings/", "meetings.Meeting"),
+    (r"^/api/meetings/agenda-items/", "meetings.AgendaItem"),
+    (r"^/api/meetings/attendances/", "meetings.Attendance"),
 ]
 API_NOT_SCOPED = {"/api/units/{unit_id}": "全县通讯录", "/api/duty/roster/{unit_id}/{year}/{month}": "值班表按单位公开",
                   "/api/rectification/public/{code}": "公开页面"}
