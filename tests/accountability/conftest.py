@@ -17,13 +17,15 @@ SWEPT = local(2026, 3, 30, 9, 0)
 
 
 def overdue_matters(county, unit, person, n=3, *, start=T0, title="整改任务"):
-    """`n` matters of `unit` assigned at `start`, due on successive days of
-    the following week, none delivered; swept at SWEPT (breached)."""
+    """`n` matters of `unit` assigned at `start`, signed for, due on
+    successive days of the following week, none delivered; swept at SWEPT
+    (their completion clocks breached)."""
     made = []
     for i in range(n):
         due = start + dt.timedelta(days=7 + i, hours=9)
-        made.append(sv.create_matter(county.supervisor, assign=True, at=start, **instruction_data(
-            county, title=f"{title}{i + 1}", lead_unit=unit, lead_person=person, due_at=due, urgency="normal")))
+        m = sv.create_matter(county.supervisor, assign=True, at=start, **instruction_data(
+            county, title=f"{title}{i + 1}", lead_unit=unit, lead_person=person, due_at=due, urgency="normal"))
+        made.append(sv.acknowledge(m, person, at=start + dt.timedelta(hours=1)))
     sweep.tick(SWEPT, deliver=False)
     return made
 
