@@ -20,7 +20,8 @@ services.scan keeps what is found as Signal rows for the office to review.
   `typed_gap_minutes` before the server recorded it, and on which the
   15-minute clock was judged met although the server's moment is past it;
 - copied: progress reports or close-out texts copied between units, or
-  repeated from earlier reports (duban.neardup)
+  repeated from earlier reports (duban.neardup: character bigrams,
+  MinHash/LSH, verified by edit-distance similarity ≥ `copied_ratio_pct`).
 
 Claimed moments recorded before the watch's start (`Watch.history_until`)
 are history loaded with their past dates and are not judged."""
@@ -233,6 +234,42 @@ def typed_moments(all_feeds, since, tolerance) -> list:
 
 
 def copied_texts(all_feeds, since) -> list:
-    """Copied or repeated texts: built on duban.neardup once it is part of
-    the platform."""
-    return []
+    """Progress reports or close-out texts in (nearly) the same words as an
+    earlier one: of another unit (copied between units) or of the same unit
+    (repeated from an earlier report). The texts of one kind are compared
+    with each other through duban.neardup's index (character bigrams,
+    MinHash/LSH; candidates verified by edit-distance similarity), within
+    the batch and without storing them; texts shorter than
+    `copied_min_chars` (after normalising) are left out."""
+    from duban.neardup import engine
+
+    from .services import number
+
+    ratio = number("copied_ratio_pct", 85) / 100
+    shortest = number("copied_min_chars", 20)
+    texts = {}
+    items = []
+    for feed in all_feeds:
+        for t in feed.texts(since):
+            norm = engine.normalize(t.text)
+            if len(norm) < shortest:
+                continue
+            texts[t.key] = t
+            items.append((t, norm))
+    items.sort(key=lambda x: (x[0].at, x[0].key))
+    batch = [(f"accountability.scan:{t.namespace}", t.key, norm) for t, norm in items]
+    out = []
+    for (t, _), matches in zip(items, engine.find_many(batch, ratio=ratio, normalized=True, within=True),
+                               strict=True):
+        earlier = [(texts[m.key], m.ratio) for m in matches if m.key in texts and texts[m.key].at <= t.at]
+        if not earlier:
+            continue
+        other_units = [(e, r) for e, r in earlier if e.ref.unit_id != t.ref.unit_id]
+        how = "与其他单位的反馈雷同" if other_units else "与本单位此前的反馈重复"
+        shown = other_units or earlier
+        evidence = [{"text": f"{t.ref.label}（{fmt_moment(t.at)}）：{t.text[:80]}", "url": t.ref.url}]
+        evidence += [{"text": f"相似度{round(r * 100)}%：{e.ref.label}（{fmt_moment(e.at)}）：{e.text[:80]}",
+                      "url": e.ref.url} for e, r in shown[:5]]
+        out.append(Found(SignalKind.COPIED, f"copied:{t.key}", t.ref.unit_id,
+                         f"{t.ref.label}：{how}（相似度{round(max(r for _, r in shown) * 100)}%）", t.at, evidence))
+    return out

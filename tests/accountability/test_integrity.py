@@ -180,3 +180,22 @@ def test_acc5_a_numbered_sheet_with_its_own_deadline_and_clock(county):
     cells = " ".join(c.text for t in body.tables for r in t.rows for c in r.cells)
     assert "交办〔2026〕1号" in cells and "城关镇" in cells and "流于形式" in cells
     assert AssignmentSheet.objects.count() == 2
+
+
+def test_aud3_progress_copied_between_units_and_repeated_within_one(county):
+    text = "已召开专题会议部署，逐户排查整改对象，建立工作台账，明确责任人和完成时限，目前已完成百分之八十。"
+    a = _matter(county, county.edu, county.edu_user, "甲")
+    b = _matter(county, county.fin, county.fin_user, "乙")
+    for m, user in ((a, county.edu_user), (b, county.fin_user)):
+        sv.acknowledge(m, user, at=T0 + dt.timedelta(hours=1))
+    sv.submit_report(a, county.edu_user, text=text, at=T0 + dt.timedelta(days=1))
+    sv.submit_report(b, county.fin_user, text=text.replace("百分之八十", "百分之八十五"), at=T0 + dt.timedelta(days=2))
+    sv.submit_report(a, county.edu_user, text="本周继续推进排查，新发现问题三处，已全部登记并落实到责任人，预计下周完成。",
+                     at=T0 + dt.timedelta(days=3))
+    sv.submit_report(a, county.edu_user, text="本周继续推进排查，新发现问题三处，已全部登记并落实到责任人，预计下周完成。",
+                     at=T0 + dt.timedelta(days=8))
+    sv.submit_report(b, county.fin_user, text="已完成", at=T0 + dt.timedelta(days=9))  # too short to judge
+    found = [s for s in _scan() if s.kind == SignalKind.COPIED]
+    assert sorted((s.unit.name, "其他单位" in s.title) for s in found) == [("县教育局", False), ("县财政局", True)]
+    copied = [s for s in found if s.unit == county.fin][0]
+    assert "相似度" in copied.title and copied.evidence[1]["url"].startswith(a.get_absolute_url())
