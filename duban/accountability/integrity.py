@@ -23,8 +23,9 @@ services.scan keeps what is found as Signal rows for the office to review.
   repeated from earlier reports (duban.neardup: character bigrams,
   MinHash/LSH, verified by edit-distance similarity ≥ `copied_ratio_pct`).
 
-Claimed moments recorded before the watch's start (`Watch.history_until`)
-are history loaded with their past dates and are not judged."""
+Claimed moments recorded before the watch's start (`Watch.history_until`),
+and texts written before it, are history loaded with their past dates and
+are not judged (a text from then may still be the original of a copy)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -86,7 +87,7 @@ def detect(now) -> list:
     out += photo_times(closeouts, n["photo"])
     out += reused_files(all_feeds, since)
     out += typed_moments(all_feeds, judged_since, n["typed"])
-    out += copied_texts(all_feeds, since)
+    out += copied_texts(all_feeds, since, judged_since)
     return out
 
 
@@ -233,14 +234,16 @@ def typed_moments(all_feeds, since, tolerance) -> list:
     return out
 
 
-def copied_texts(all_feeds, since) -> list:
+def copied_texts(all_feeds, since, judged_since=None) -> list:
     """Progress reports or close-out texts in (nearly) the same words as an
     earlier one: of another unit (copied between units) or of the same unit
     (repeated from an earlier report). The texts of one kind are compared
     with each other through duban.neardup's index (character bigrams,
     MinHash/LSH; candidates verified by edit-distance similarity), within
     the batch and without storing them; texts shorter than
-    `copied_min_chars` (after normalising) are left out."""
+    `copied_min_chars` (after normalising) are left out. Every text since
+    `since` may be the original; only those written from `judged_since` on
+    (after the history was loaded) are judged."""
     from duban.neardup import engine
 
     from .services import number
@@ -262,7 +265,7 @@ def copied_texts(all_feeds, since) -> list:
     for (t, _), matches in zip(items, engine.find_many(batch, ratio=ratio, normalized=True, within=True),
                                strict=True):
         earlier = [(texts[m.key], m.ratio) for m in matches if m.key in texts and texts[m.key].at <= t.at]
-        if not earlier:
+        if not earlier or (judged_since is not None and t.at < judged_since):
             continue
         other_units = [(e, r) for e, r in earlier if e.ref.unit_id != t.ref.unit_id]
         how = "与其他单位的反馈雷同" if other_units else "与本单位此前的反馈重复"

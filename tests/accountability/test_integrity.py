@@ -199,3 +199,21 @@ def test_aud3_progress_copied_between_units_and_repeated_within_one(county):
     assert sorted((s.unit.name, "其他单位" in s.title) for s in found) == [("县教育局", False), ("县财政局", True)]
     copied = [s for s in found if s.unit == county.fin][0]
     assert "相似度" in copied.title and copied.evidence[1]["url"].startswith(a.get_absolute_url())
+
+
+def test_aud3_texts_of_the_history_are_originals_but_not_judged(county):
+    text = "已召开专题会议部署，逐户排查整改对象，建立工作台账，明确责任人和完成时限，目前已完成百分之八十。"
+    a = _matter(county, county.edu, county.edu_user, "甲")
+    b = _matter(county, county.fin, county.fin_user, "乙")
+    for m, user in ((a, county.edu_user), (b, county.fin_user)):
+        sv.acknowledge(m, user, at=T0 + dt.timedelta(hours=1))
+    # Loaded as history (before the watch): the original and an old copy of it.
+    sv.submit_report(a, county.edu_user, text=text, at=T0 + dt.timedelta(days=1))
+    sv.submit_report(b, county.fin_user, text=text.replace("八十", "八十一"), at=T0 + dt.timedelta(days=2))
+    services.set_history_until(county.supervisor, T0 + dt.timedelta(days=3))
+    # Written after the watch's start: a copy of the history's text is judged.
+    sv.submit_report(b, county.fin_user, text=text.replace("八十", "九十"), at=T0 + dt.timedelta(days=4))
+    found = [s for s in _scan() if s.kind == SignalKind.COPIED]
+    assert len(found) == 1 and found[0].unit == county.fin and "其他单位" in found[0].title
+    assert "（2026年3月6日" in found[0].evidence[0]["text"]
+    assert any(e["url"].startswith(a.get_absolute_url()) for e in found[0].evidence[1:])

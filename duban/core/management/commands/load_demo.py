@@ -173,7 +173,7 @@ def format_demo_logins() -> str:
     return "\n".join(out)
 
 
-def _accountability_demo(now, matters=True):
+def _accountability_demo(matters=True):
     """问责与监督 (issue 18): the history above is loaded with its past
     dates; the integrity review judges what is entered from here on (the
     watch), then the cases the business apps enter live, then the
@@ -182,6 +182,8 @@ def _accountability_demo(now, matters=True):
     from duban.duty.demo_integrity import load_integrity_cases as duty_cases
 
     start_watch()
+    # Entered now, after the history and the watch's start, as live entries are.
+    now = timezone.now()
     lines = []
     if matters:
         from duban.supervision.demo_integrity import load_integrity_cases as matter_cases
@@ -199,8 +201,8 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-logins", action="store_true", help="不打印演示账号表")
         parser.add_argument("--no-matters", action="store_true", help="不载入督办事项演示数据")
 
-    def _accountability(self, now, options):
-        for line in _accountability_demo(now, matters=not options["no_matters"]):
+    def _accountability(self, options):
+        for line in _accountability_demo(matters=not options["no_matters"]):
             self.stdout.write(line)
 
     def handle(self, *args, **options):
@@ -235,7 +237,7 @@ class Command(BaseCommand):
         from duban.documents.demo import load_documents
 
         self.stdout.write(load_documents(now).summary())
-        self._accountability(now, options)
+        self._accountability(options)
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(format_demo_logins())
