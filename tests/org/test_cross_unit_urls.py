@@ -56,6 +56,11 @@ PAGES = {
     "journal:detail": "journal.Event",
     "api_token_revoke": "api.ApiToken",
     "clocks:recomputation": "clocks.Recomputation",
+    "import_job": "core.ImportJob",
+    **dict.fromkeys(["documents:document", "documents:act"], "documents.Document"),
+    **dict.fromkeys(["plans:plan", "plans:request_excess"], "plans.AnnualPlan"),
+    "plans:decide_excess": "plans.ExcessRequest",
+    **dict.fromkeys(["plans:inspection", "plans:cancel_inspection"], "plans.Inspection"),
 }
 # Parameters that name no object of a unit, with the reason.
 NOT_SCOPED = {
@@ -65,7 +70,8 @@ NOT_SCOPED = {
     "timelimits:calendar_edit": "年份，只对管理员开放（另有测试）",
     "public:campaign": "公开页面",
 }
-EXTRA_ARGS = {"supervision:act": ["acknowledge"], "rectification:act": ["progress"], "org:reveal": ["mobile"]}
+EXTRA_ARGS = {"supervision:act": ["acknowledge"], "rectification:act": ["progress"], "org:reveal": ["mobile"],
+              "documents:act": ["approve"]}
 
 # API path prefix -> model of its object parameter.
 API = [
@@ -83,6 +89,10 @@ API = [
     (r"^/api/rectification/spot-checks/", "rectification.SpotCheck"),
     (r"^/api/rectification/ledgers/", "rectification.LedgerSubmission"),
     (r"^/api/rectification/look-back-items/", "rectification.LookBackItem"),
+    (r"^/api/documents/documents/", "documents.Document"),
+    (r"^/api/plans/plans/", "plans.AnnualPlan"),
+    (r"^/api/plans/excess/", "plans.ExcessRequest"),
+    (r"^/api/plans/inspections/", "plans.Inspection"),
 ]
 API_NOT_SCOPED = {"/api/units/{unit_id}": "全县通讯录", "/api/duty/roster/{unit_id}/{year}/{month}": "值班表按单位公开",
                   "/api/rectification/public/{code}": "公开页面"}
@@ -102,6 +112,8 @@ def hidden(label, user):
         return model._base_manager.exclude(pk__in=visible(model, user).values("pk")).order_by("pk").first()
     if label == "savedviews.SavedView":
         return model.objects.exclude(user=user).first()
+    if label == "core.ImportJob":
+        return model.objects.exclude(created_by=user).first()
     if label == "notify.Message":
         return model.objects.exclude(recipient=user).first()
     if label == "org.Person":
