@@ -156,6 +156,22 @@ def feeds() -> list:
     return out
 
 
+def failed(model, kind, since, until, *, late, missed):
+    """The records of `model` whose `kind` clock fell due in [since, until)
+    and was missed (breached) or met late, as (record, clock, how) with
+    `how` = `late` or `missed`, in the order of the records."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from duban.clocks.models import Clock, ClockState
+
+    clocks = Clock.objects.filter(owner_type=ContentType.objects.get_for_model(model), kind=kind, due_at__gte=since,
+                                  due_at__lt=until, state__in=[ClockState.BREACHED, ClockState.MET_LATE])
+    ids = {int(c.owner_id): c for c in clocks}
+    for record in model.objects.filter(pk__in=list(ids)).order_by("pk"):
+        c = ids[record.pk]
+        yield record, c, (late if c.state == ClockState.MET_LATE else missed)
+
+
 def feed_named(name):
     for f in feeds():
         if f.name == name:

@@ -5,10 +5,9 @@ their owner and verifier, the submissions whose moment a unit claims, the
 records holding evidence files, and overdue problems. Reads only."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 
-from duban.clocks.models import Clock, ClockState
-from duban.core.feeds import CloseOut, Failure, Feed, Ref, Text, TraceNode
+from duban.clocks.models import Clock
+from duban.core.feeds import CloseOut, Failure, Feed, Ref, Text, TraceNode, failed
 
 from .models import EntryKind, Problem, ProblemEntry, ProblemRound, Verdict
 
@@ -67,13 +66,7 @@ class RectificationFeed(Feed):
         return out
 
     def failures(self, since, until):
-        ct = ContentType.objects.get_for_model(Problem)
-        clocks = (Clock.objects.filter(owner_type=ct, kind="deadline", due_at__gte=since, due_at__lt=until)
-                  .filter(Q(state=ClockState.BREACHED) | Q(state=ClockState.MET_LATE)))
-        ids = {int(c.owner_id): c for c in clocks}
-        for p in Problem.objects.filter(pk__in=list(ids)).order_by("id"):
-            c = ids[p.pk]
-            how = "逾期整改" if c.state == ClockState.MET_LATE else "逾期未整改"
+        for p, c, how in failed(Problem, "deadline", since, until, late="逾期整改", missed="逾期未整改"):
             yield Failure(self.name, str(p.pk), _ref(p), c.due_at, how, c.breached_at or c.due_at)
 
     def trace(self, key) -> list:

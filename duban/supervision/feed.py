@@ -6,10 +6,9 @@ holding evidence files, failed matters and their decomposition. Reads
 only."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 
-from duban.clocks.models import Clock, ClockState
-from duban.core.feeds import CloseOut, Failure, Feed, Ref, Text, TraceNode
+from duban.clocks.models import Clock
+from duban.core.feeds import CloseOut, Failure, Feed, Ref, Text, TraceNode, failed
 
 from .models import ExtensionRequest, Matter, Report, ReportKind, ReviewState, Urge
 from .services import COMPLETION
@@ -66,13 +65,7 @@ class SupervisionFeed(Feed):
         return out
 
     def failures(self, since, until):
-        ct = ContentType.objects.get_for_model(Matter)
-        clocks = (Clock.objects.filter(owner_type=ct, kind=COMPLETION, due_at__gte=since, due_at__lt=until)
-                  .filter(Q(state=ClockState.BREACHED) | Q(state=ClockState.MET_LATE)))
-        ids = {int(c.owner_id): c for c in clocks}
-        for m in Matter.objects.filter(pk__in=list(ids)).order_by("id"):
-            c = ids[m.pk]
-            how = "逾期办结" if c.state == ClockState.MET_LATE else "逾期未办结"
+        for m, c, how in failed(Matter, COMPLETION, since, until, late="逾期办结", missed="逾期未办结"):
             yield Failure(self.name, str(m.pk), _ref(m), c.due_at, how, c.breached_at or c.due_at)
 
     def trace(self, key) -> list:

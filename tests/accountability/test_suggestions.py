@@ -4,9 +4,11 @@ kept before a decision, and a person deciding with reasons after checking
 the three grounds of fault tolerance."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 
 from duban.accountability import services
 from duban.accountability.models import (
@@ -171,3 +173,18 @@ def test_acc2_the_quarter_that_just_ended_is_judged_too(county, edu_breaches):
     made = services.evaluate(local(2026, 4, 2, 10))
     assert [(s.period_key, s.period_label) for s in made] == [("2026Q1", "2026年第一季度")]
     assert T0 < made[0].created_at
+
+
+def test_acc2_the_daily_review_command_proposes_and_scans_once(county, edu_breaches):
+    out = io.StringIO()
+    call_command("accountability_review", "--at", SWEPT.isoformat(), stdout=out)
+    assert "新提出 1 件" in out.getvalue() and "弄虚作假疑点" in out.getvalue()
+    s = Suggestion.objects.get()
+    assert (s.unit, s.measure.code, s.state) == (county.edu, "reminder", SuggestionState.PENDING)
+    assert Event.objects.filter(action="accountability.signals.scan").count() == 1
+    out = io.StringIO()
+    call_command("accountability_review", "--at", SWEPT.isoformat(), "--skip-scan", stdout=out)
+    assert "新提出 0 件" in out.getvalue() and "疑点" not in out.getvalue()
+    assert Suggestion.objects.count() == 1 and Event.objects.filter(action="accountability.signals.scan").count() == 1
+    with pytest.raises(CommandError, match="--at 时间格式不正确"):
+        call_command("accountability_review", "--at", "下周一")

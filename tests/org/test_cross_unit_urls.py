@@ -61,6 +61,11 @@ PAGES = {
     **dict.fromkeys(["plans:plan", "plans:request_excess"], "plans.AnnualPlan"),
     "plans:decide_excess": "plans.ExcessRequest",
     **dict.fromkeys(["plans:inspection", "plans:cancel_inspection"], "plans.Inspection"),
+    **dict.fromkeys(["accountability:suggestion", "accountability:suggestion_act"], "accountability.Suggestion"),
+    **dict.fromkeys(["accountability:sheet", "accountability:sheet_docx", "accountability:sheet_act"],
+                    "accountability.AssignmentSheet"),
+    **dict.fromkeys(["accountability:trace", "accountability:trace_docx"], "accountability.Trace"),
+    "accountability:dismiss": "accountability.Signal",
 }
 # Parameters that name no object of a unit, with the reason.
 NOT_SCOPED = {
@@ -71,7 +76,8 @@ NOT_SCOPED = {
     "public:campaign": "公开页面",
 }
 EXTRA_ARGS = {"supervision:act": ["acknowledge"], "rectification:act": ["progress"], "org:reveal": ["mobile"],
-              "documents:act": ["approve"]}
+              "documents:act": ["approve"], "accountability:suggestion_act": ["state"],
+              "accountability:sheet_act": ["reply"]}
 
 # API path prefix -> model of its object parameter.
 API = [
@@ -93,6 +99,10 @@ API = [
     (r"^/api/plans/plans/", "plans.AnnualPlan"),
     (r"^/api/plans/excess/", "plans.ExcessRequest"),
     (r"^/api/plans/inspections/", "plans.Inspection"),
+    (r"^/api/accountability/suggestions/", "accountability.Suggestion"),
+    (r"^/api/accountability/sheets/", "accountability.AssignmentSheet"),
+    (r"^/api/accountability/traces/", "accountability.Trace"),
+    (r"^/api/accountability/signals/", "accountability.Signal"),
 ]
 API_NOT_SCOPED = {"/api/units/{unit_id}": "全县通讯录", "/api/duty/roster/{unit_id}/{year}/{month}": "值班表按单位公开",
                   "/api/rectification/public/{code}": "公开页面"}
