@@ -186,5 +186,5 @@ def test_acc2_the_daily_review_command_proposes_and_scans_once(county, edu_breac
     call_command("accountability_review", "--at", SWEPT.isoformat(), "--skip-scan", stdout=out)
     assert "新提出 0 件" in out.getvalue() and "疑点" not in out.getvalue()
     assert Suggestion.objects.count() == 1 and Event.objects.filter(action="accountability.signals.scan").count() == 1
-    with pytest.raises(CommandError, match="--at 时间格式不正确"):
+    with pytest.raises(CommandError, match="--at 时间格式应为"):
         call_command("accountability_review", "--at", "下周一")

@@ -5,20 +5,19 @@ person still decides), and the integrity scan keeps the new signals. The
 same as the office's 按规则检查 and 重新检测 buttons; `--at` tells the
 moment to judge at (default: now)."""
 
-import datetime as dt
-
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from duban.accountability import services
+from duban.core.services import parse_moment
 
 
 def _moment(text):
     try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError as e:
-        raise CommandError(f"--at 时间格式不正确：{text}（应为 ISO 格式，如 2026-12-07T09:00+08:00）") from e
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        return parse_moment(text, "at", "--at 时间")
+    except ValidationError as e:
+        raise CommandError(e.message_dict["at"][0]) from e
 
 
 class Command(BaseCommand):
