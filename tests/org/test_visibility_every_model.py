@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from duban.accountability.models import AssignmentSheet, Suggestion, Trace
 from duban.documents.models import Document
 from duban.duty import services as duty
 from duban.duty.models import Bulletin, BulletinState, Incident
@@ -55,6 +56,9 @@ API = {
     Campaign: "/api/rectification/campaigns/{}",
     Problem: "/api/rectification/problems/{}",
     SpotCheck: "/api/rectification/spot-checks/{}",
+    Suggestion: "/api/accountability/suggestions/{}",
+    AssignmentSheet: "/api/accountability/sheets/{}",
+    Trace: "/api/accountability/traces/{}",
 }
 
 
