@@ -8,8 +8,12 @@ SQLite database with the demo county loaded. Under a PostgreSQL CI run
 (DATABASE_URL set) the server still uses its own SQLite file.
 
 The subprocesses inherit the environment, so under libfaketime (.ci/run's
-faked-date runs) migrate, load_demo, gunicorn and Chromium share the tests'
-faked clock; the fixture checks that the server's clock agrees.
+faked-date runs) migrate, load_demo and gunicorn share the tests' faked
+clock; the fixture checks that the server's clock agrees. Chromium alone
+runs on the real clock (`_browser_env`): under libfaketime it never answers.
+What a page shows of time is rendered by the server, and the countdowns
+tick from the seconds the server rendered, so the browser's own clock
+changes nothing the tests read.
 """
 
 import os
@@ -57,6 +61,15 @@ def _server_env(var_dir: Path) -> dict:
         # second factor is tested in tests/security/test_second_factor.py.
         "DUBAN_SECOND_FACTOR": "0",
     })
+    return env
+
+
+def _browser_env() -> dict:
+    """The test process's environment without libfaketime (see above)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAKETIME")}
+    preload = [p for p in env.pop("LD_PRELOAD", "").split() if "faketime" not in p]
+    if preload:
+        env["LD_PRELOAD"] = " ".join(preload)
     return env
 
 
@@ -176,7 +189,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, env=_browser_env())
         try:
             yield b
         finally:
