@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "duban.duty",
     "duban.plans",
     "duban.documents",
+    "duban.assessment",
     "duban.savedviews",
     "duban.api",
 ]

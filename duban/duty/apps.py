@@ -5,3 +5,5 @@ class DutyConfig(AppConfig):
     name = "duban.duty"
     verbose_name = "值班信息报送"
     home_cards = "duban.duty.home.cards"
+    # Figures for the assessment and the dashboards (duban.core.assessing).
+    assessment_sources = "duban.duty.assessing.sources"

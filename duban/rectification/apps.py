@@ -4,6 +4,8 @@ from django.apps import AppConfig
 class RectificationConfig(AppConfig):
     name = "duban.rectification"
     verbose_name = "作风整治"
+    # Figures for the assessment and the dashboards (duban.core.assessing).
+    assessment_sources = "duban.rectification.assessing.sources"
 
     def ready(self):
         # A breached periodic report clock of a long-term problem starts the

@@ -170,7 +170,7 @@ def format_demo_logins() -> str:
 
 
 class Command(BaseCommand):
-    help = "载入示范县演示数据（单位、人员、角色、AB角、工作专班和一年的督办事项）；可重复执行，已有数据不重复创建。"
+    help = "载入示范县演示数据（单位、人员、角色、AB角、工作专班、一年的督办事项和上一季度的考核）；可重复执行，已有数据不重复创建。"
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="不打印演示账号表")
@@ -208,6 +208,9 @@ class Command(BaseCommand):
         from duban.documents.demo import load_documents
 
         self.stdout.write(load_documents(now).summary())
+        from duban.assessment.demo import load_assessment
+
+        self.stdout.write(load_assessment(now).summary())
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(format_demo_logins())
