@@ -89,6 +89,21 @@ def weights() -> dict:
     return {assessing.LEAD: Decimal(setting(LEAD_WEIGHT)) / 100, assessing.COOP: Decimal(setting(COOP_WEIGHT)) / 100}
 
 
+def _day(value, field, label, at, errors):
+    """A date not after the day of `at`, or an error on `field` (named
+    `label`) in `errors`."""
+    try:
+        day = as_date(value)
+    except (ValidationError, ValueError):
+        errors[field] = f"{label}格式应为 年-月-日，例如 2026-11-22"
+        return None
+    if day is None:
+        errors[field] = f"请填写{label}"
+    elif day > local_date(at):
+        errors[field] = f"{label}不能晚于今天"
+    return day
+
+
 # --- who may act ------------------------------------------------------------------------
 
 def _own_unit(user):
@@ -260,10 +275,18 @@ def gather(period, now=None) -> Gathered:
 def _write(period, g: Gathered, outcome):
     InputRecord.objects.filter(period=period).delete()
     Figure.objects.filter(period=period).delete()
-    Result.objects.filter(period=period).delete()
-    Result.objects.bulk_create([
-        Result(period=period, unit_id=r.unit_id, group=r.group, total=r.total, max_total=r.max_total, rank=r.rank,
-               group_size=r.group_size, tier=r.tier, tier_points=r.tier_points) for r in outcome.results.values()])
+    # A unit's result keeps its row (and its address) from one computation to the next.
+    existing = {r.unit_id: r for r in Result.objects.filter(period=period)}
+    Result.objects.filter(period=period).exclude(unit_id__in=list(outcome.results)).delete()
+    fields = ["group", "total", "max_total", "rank", "group_size", "tier", "tier_points"]
+    changed, created = [], []
+    for r in outcome.results.values():
+        row = existing.get(r.unit_id) or Result(period=period, unit_id=r.unit_id)
+        for f in fields:
+            setattr(row, f, getattr(r, f))
+        (changed if row.pk else created).append(row)
+    Result.objects.bulk_update(changed, fields, batch_size=500)
+    Result.objects.bulk_create(created, batch_size=500)
     Figure.objects.bulk_create([
         Figure(period=period, unit_id=uid, indicator=code, value=f.value, base=f.base, workload=f.workload,
                raw=f.raw, score=f.score, note=f.note) for (uid, code), f in outcome.figures.items()], batch_size=500)
@@ -309,7 +332,7 @@ def compute_period(period, by, *, at=None) -> Period:
         chain.record("assessment.period.compute", p, after={
             "input_hash": digest, "units": len(g.units), "records": sum(len(v) for v in g.entries.values()),
             "ranking": _ranking(outcome), "notes": g.notes}, actor=by, occurred_at=at)
-    return p
+    return sync(period, p)
 
 
 def publish_period(period, by, *, at=None) -> Period:
@@ -440,15 +463,7 @@ def record_error(by, *, unit, category, occurred_on, description, at=None) -> Er
         code=str(category or "")).first()
     if cat is None or not cat.is_active:
         errors["category"] = "请选择差错类别"
-    try:
-        day = as_date(occurred_on)
-    except ValidationError as e:
-        errors["occurred_on"] = e.messages[0]
-        day = None
-    if day is None and "occurred_on" not in errors:
-        errors["occurred_on"] = "请填写发生日期"
-    elif day is not None and day > local_date(at):
-        errors["occurred_on"] = "发生日期不能晚于今天"
+    day = _day(occurred_on, "occurred_on", "发生日期", at, errors)
     description = (description or "").strip()
     if not description:
         errors["description"] = "请写明差错情况"
@@ -614,14 +629,7 @@ def enter_achievement(by, *, person, kind, title, description, occurred_on, at=N
         errors["title"] = "请填写标题"
     if not description:
         errors["description"] = "请填写具体内容"
-    try:
-        day = as_date(occurred_on)
-        if day is None:
-            errors["occurred_on"] = "请填写日期"
-        elif day > local_date(at):
-            errors["occurred_on"] = "日期不能晚于今天"
-    except ValidationError as e:
-        errors["occurred_on"] = e.messages[0]
+    day = _day(occurred_on, "occurred_on", "日期", at, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -675,14 +683,7 @@ def log_field_day(by, *, leader=None, date, place, purpose, problems_found="", m
     at = _now(at)
     user, p = _leader(by, leader)
     errors = {}
-    try:
-        day = as_date(date)
-        if day is None:
-            errors["date"] = "请填写日期"
-        elif day > local_date(at):
-            errors["date"] = "日期不能晚于今天"
-    except ValidationError as e:
-        errors["date"] = e.messages[0]
+    day = _day(date, "date", "日期", at, errors)
     place, purpose = (place or "").strip(), (purpose or "").strip()
     if not place:
         errors["place"] = "请填写地点"
@@ -709,14 +710,7 @@ def record_research_report(by, *, leader=None, title, summary, submitted_on, at=
         errors["title"] = "请填写题目"
     if not summary:
         errors["summary"] = "请填写主要内容"
-    try:
-        day = as_date(submitted_on)
-        if day is None:
-            errors["submitted_on"] = "请填写完成日期"
-        elif day > local_date(at):
-            errors["submitted_on"] = "完成日期不能晚于今天"
-    except ValidationError as e:
-        errors["submitted_on"] = e.messages[0]
+    day = _day(submitted_on, "submitted_on", "完成日期", at, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -22,7 +22,7 @@ from duban.core.officialdoc import docx_response
 from duban.core.services import as_date
 from duban.org.models import Person, Role, Unit
 from duban.org.services import has_role
-from duban.org.visibility import get_visible_or_404, visible
+from duban.org.visibility import get_visible_or_404, visible, visible_ids
 
 from . import dashboard as dash
 from . import documents, forms, queries, services
@@ -315,7 +315,11 @@ def _notice_errors(notice):
 @require_GET
 def notice(request, pk):
     n = _notice(request, pk)
-    return _render(request, "assessment/notice.html", {"n": n, "rows": _notice_errors(n)}, "errors")
+    rows = _notice_errors(n)
+    seen = visible_ids(ErrorRecord, request.user, [e.pk for e in rows])
+    for e in rows:
+        e.openable = e.pk in seen
+    return _render(request, "assessment/notice.html", {"n": n, "rows": rows}, "errors")
 
 
 @login_required
