@@ -21,3 +21,6 @@ DUBAN_LIST_COUNTS_CACHE = 0  # tests that keep counts switch it on themselves
 # processes, would otherwise fall due at random points of a slow test and
 # add its query to the counts that the query-count tests compare.
 DUBAN_CALENDAR_RECHECK_SECONDS = 3600
+
+# The second factor is tested where it is the subject (tests/security/test_second_factor.py).
+DUBAN_SECOND_FACTOR = False

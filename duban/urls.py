@@ -10,6 +10,8 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("accounts/tokens/", include("duban.api.page_urls")),
+    path("imports/<int:pk>/", core_views.import_job, name="import_job"),
     path("accounts/", include("duban.security.urls")),
     path("org/", include("duban.org.urls")),
     path("journal/", include("duban.journal.urls")),

@@ -35,3 +35,19 @@ def home(request):
     if Role.SECURITY_ADMIN in roles:
         ctx["role_count"] = RoleAssignment.objects.count()
     return render(request, "core/home.html", ctx)
+
+
+@login_required
+def import_job(request, pk):
+    """A background import's page: its progress bar while it runs (the
+    page asks again every second), its result when it is done. Only whoever
+    started it sees it."""
+    from django.http import Http404
+
+    from .models import ImportJob
+
+    job = ImportJob.objects.filter(pk=pk, created_by=request.user).defer("data").first()
+    if job is None:
+        raise Http404("页面不存在")
+    template = "core/_import_job.html" if getattr(request, "htmx", False) else "core/import_job.html"
+    return render(request, template, {"job": job})

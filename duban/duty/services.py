@@ -725,7 +725,7 @@ def sign_report(report, signer, password, at=None) -> Signature:
                     met[kind] = clocks.meet(clock, at=at).state
             if report.kind == ReportKind.FINAL and incident.state == IncidentState.OPEN:
                 Incident.objects.filter(pk=incident.pk).update(state=IncidentState.CLOSED, closed_at=at)
-        chain.record("duty.report.sign", sig, after={
+        chain.record_signed("duty.report.sign", sig, signer=signer, after={
             "report": report.pk, "version": v.number, "signer": signer.pk, "signer_name": sig.signer_name,
             "basis": basis, "meaning": sig.meaning, "signed_at": at, "content_hash": sig.content_hash}, actor=signer, occurred_at=at)
         chain.record("duty.report.send", report, before={"state": ReportState.DRAFT}, after={

@@ -25,6 +25,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from duban.clocks.models import Clock, ClockFlip, FlipKind
+from duban.core.batch import insert_rows
 from duban.journal import chain
 from duban.org.models import Role
 from duban.org.services import recipients_for
@@ -272,6 +273,13 @@ def notify_user(user, subject, body, *, key, link="", at=None) -> int:
     one occasion never yields a message twice. Runs in the caller's
     transaction, which journals the occasion. Returns how many rows were new."""
     at = at or timezone.now()
+    return _insert(_personal_rows(user, subject, body, link=link, key=key, at=at))
+
+
+def _personal_rows(user, subject, body, *, link, key, at) -> list:
+    """The messages of one notice to `user` and, while away, their B role:
+    in-app, and by e-mail when they have an address; `key` with recipient
+    and channel is each row's dedupe key."""
     name = user.get_full_name() or user.username
     rows = []
     for r in recipients_for(user, at):
@@ -285,7 +293,42 @@ def notify_user(user, subject, body, *, key, link="", at=None) -> int:
         if r.email:
             rows.append(Message(channel=Channel.EMAIL, address=r.email, state=MessageState.PENDING,
                                 next_attempt_at=at, dedupe_key=f"{key}:{r.pk}:{Channel.EMAIL}"[:200], **common))
-    return _insert(rows)
+    return rows
+
+
+def notify_merged(notices, *, key, summary, at=None) -> int:
+    """Many notices of one occasion (a batch import), merged per recipient:
+    who gets one notice gets it as `notify_user` would send it; who gets
+    several gets one message whose subject is `summary(n)` (e.g. "23项督办
+    事项已交办给您") and whose body lists them all. `notices`: [(user,
+    subject, body, link)]; `key` names the occasion (the dedupe key, with
+    the recipient and channel). In the caller's transaction; the recipients'
+    B roles (ORG-4) are looked up once per person. Returns how many rows
+    were new."""
+    at = at or timezone.now()
+    per_user, users = {}, {}
+    for user, subject, body, link in notices:
+        per_user.setdefault(user.pk, []).append((subject, body, link))
+        users[user.pk] = user
+    rows = []
+    for pk, items in per_user.items():
+        user = users[pk]
+        if len(items) == 1:
+            subject, body, link = items[0]
+        else:
+            subject = summary(len(items))
+            body = "\n\n".join(f"{i}. {s}\n{b}" for i, (s, b, _) in enumerate(items, 1))
+            link = ""
+        rows += _personal_rows(user, subject, body, link=link, key=f"{key}:{pk}", at=at)
+    # The occasion's keys are new (one import, one key); inserted without
+    # per-row compilation.
+    existing = set()
+    keys = [m.dedupe_key for m in rows]
+    for i in range(0, len(keys), 900):
+        existing |= set(Message.objects.filter(dedupe_key__in=keys[i:i + 900]).values_list("dedupe_key", flat=True))
+    fresh = [m for m in rows if m.dedupe_key not in existing]
+    insert_rows(fresh)
+    return len(fresh)
 
 
 # --- delivery -------------------------------------------------------------
@@ -380,12 +423,27 @@ def unread_count(user) -> int:
     return inbox(user).filter(read_at__isnull=True).count()
 
 
+@transaction.atomic
 def mark_read(user, message_id) -> Message | None:
-    """Mark one of the user's own in-app messages read (others': None)."""
+    """Mark one of the user's own in-app messages read (others': None),
+    journaled (notify.message.read): that a person saw a reminder is part of
+    the record."""
     now = timezone.now()
-    inbox(user).filter(pk=message_id, read_at__isnull=True).update(read_at=now)
+    if inbox(user).filter(pk=message_id, read_at__isnull=True).update(read_at=now):
+        message = inbox(user).get(pk=message_id)
+        chain.record("notify.message.read", message, after={"read_at": now}, actor=user)
+        return message
     return inbox(user).filter(pk=message_id).first()
 
 
+@transaction.atomic
 def mark_all_read(user) -> int:
-    return inbox(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    now = timezone.now()
+    unread = list(inbox(user).filter(read_at__isnull=True).values_list("pk", flat=True))
+    if not unread:
+        return 0
+    count = Message.objects.filter(pk__in=unread, read_at__isnull=True).update(read_at=now)
+    chain.record("notify.message.read_all", object_type="auth.user", object_id=user.pk,
+                 object_repr=user.get_username(), after={"read_at": now, "count": count, "messages": unread},
+                 actor=user)
+    return count

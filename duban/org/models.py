@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from duban.core.crypto import mask
+from duban.core.fields import EncryptedTextField
+
 
 class UnitKind(models.TextChoices):
     GOVERNMENT = "government", "人民政府"
@@ -92,7 +95,9 @@ class Person(models.Model):
     unit = models.ForeignKey(Unit, verbose_name="所在单位", on_delete=models.PROTECT, related_name="people")
     position = models.CharField("职务", max_length=60, blank=True)
     office_phone = models.CharField("办公电话", max_length=40, blank=True)
-    mobile = models.CharField("手机", max_length=20, blank=True)
+    # Personal data, SM4-encrypted at rest and shown masked (duban.core.crypto).
+    mobile = EncryptedTextField("手机", max_length=20, blank=True)
+    id_number = EncryptedTextField("身份证号", max_length=18, blank=True)
     is_leader = models.BooleanField("领导干部", default=False)
     sort_order = models.PositiveIntegerField("排序", default=0)
     backup = models.ForeignKey(
@@ -118,6 +123,14 @@ class Person(models.Model):
     @property
     def display_name(self):
         return self.user.get_full_name() or self.user.username
+
+    @property
+    def mobile_masked(self):
+        return mask(self.mobile)
+
+    @property
+    def id_number_masked(self):
+        return mask(self.id_number)
 
     def is_away(self, at=None):
         at = at or timezone.now()

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from duban.core import imports
 from duban.journal import evidence
 from duban.org.models import Person, Unit, WorkGroup
 from duban.org.visibility import get_visible_or_404, visible, visible_ids
@@ -42,7 +43,7 @@ from .models import (
 )
 
 IMPORT_SESSION_KEY = "rectification_import"
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _messages_of(e: ValidationError) -> list:
@@ -301,12 +302,23 @@ def import_ledger(request, pk):
                               status=422)
             upload = form.cleaned_data["file"]
             if upload.size > IMPORT_MAX_BYTES:
-                form.add_error("file", "文件超过2MB，请拆分后导入")
+                form.add_error("file", "文件超过20MB，请拆分后导入")
                 return render(request, "rectification/import.html", {"c": c, "form": form, "tab": "import"},
                               status=422)
             data, name = upload.read(), upload.name
             unit_pk = form.cleaned_data.get("unit") or None
             dry_run = "preview" in request.POST
+            if imports.in_background(data, excel.SHEET):
+                # A large ledger: checked and imported by the background
+                # worker, its progress and result on the job's page (no
+                # preview of thousands of rows).
+                if unit_pk is not None and unit_pk not in dict(units):
+                    raise Http404("页面不存在")
+                if unit_pk is None and not pages.may_manage(user, c) and len(units) == 1:
+                    unit_pk = units[0][0]
+                job = imports.submit("rectification.ledger", user, data=data, filename=name,
+                                     title=f"导入{c.name}问题清单台账", params={"campaign": c.pk, "unit": unit_pk})
+                return redirect("import_job", job.pk)
         if unit_pk is not None and unit_pk not in dict(units):
             raise Http404("页面不存在")
         if unit_pk is None and not pages.may_manage(user, c) and len(units) == 1:

@@ -25,3 +25,10 @@ class SupervisionConfig(AppConfig):
         from .services import on_clock_moved
 
         clock_moved.connect(on_clock_moved, dispatch_uid="duban.supervision.clock_moved")
+
+        # Large matter imports run in the background worker (duban.core.imports).
+        from duban.core import imports
+
+        from .ledger import run_import_job
+
+        imports.register("supervision.matters", run_import_job)

@@ -48,6 +48,7 @@ from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.clocks.models import Clock, ClockState, FlipKind
 from duban.core import serials
 from duban.core.arrangements import arrangement_problems
+from duban.core.batch import ItemFailed, insert_rows, update_rows
 from duban.core.services import as_date as _as_date
 from duban.core.services import as_moment, as_unit, as_user, blank, fmt_moment, sync_fields, user_name
 from duban.core.services import now as _now
@@ -915,6 +916,136 @@ def import_matter(by, *, at=None, assigned_on=None, **data) -> Matter:
     return m
 
 
+def import_matters(by, rows, *, at=None, assign=True, progress=None) -> list:
+    """Many rows of an imported 督办事项 ledger at once (duban.supervision.ledger):
+    the same matters, numbers, clocks, journal events and messages as
+    `import_matter` (or, with `assign=False`, `create_matter` drafts) row by
+    row, written per batch. `rows`: [(clean, assigned_on)], `clean` from
+    clean_matter_data (with `history=assign`) and checked by the caller
+    (DOC-2, history_problems). The numbers are taken in one step per year,
+    the rows inserted in bulk, the clocks computed in memory and inserted in
+    bulk (clocks.start_clocks), the events chained in one pass and the
+    messages merged per recipient ("23项督办事项已交办给您"). `progress(done)`
+    is told the rows written. In one transaction: all or nothing; a row that
+    cannot be written raises duban.core.batch.ItemFailed with its index."""
+    at = _now(at)
+    _require_supervisor(by)
+    if not rows:
+        return []
+    with transaction.atomic():
+        supervising_unit_id = by.person.unit_id
+        matters, coop_rows = [], []
+        for clean, assigned_on in rows:
+            values = dict(clean)
+            coops = values.pop("cooperating")
+            created = day_start(assigned_on) if (assign and assigned_on is not None) else at
+            matters.append(Matter(**values, parent=None, created_by=by, created_at=created, state=State.DRAFT,
+                                  supervising_unit_id=supervising_unit_id, depth=0))
+            coop_rows.append(coops)
+        Matter.objects.bulk_create(matters, batch_size=500)
+        cooperations = []
+        for m, coops in zip(matters, coop_rows, strict=True):
+            m.root_id, m.tree_path = m.pk, f"{m.pk:010d}."
+            cooperations += [MatterCooperation(matter=m, unit=unit, person=person, duty=duty, sort_order=i)
+                             for i, (unit, person, duty) in enumerate(coops)]
+        insert_rows(cooperations)
+        events = []
+        for m, coops in zip(matters, coop_rows, strict=True):
+            after = chain.snapshot(m, MATTER_FIELDS)
+            after["cooperating"] = [{"unit": u.pk, "person": p.pk if p else None, "duty": d} for u, p, d in coops]
+            events.append([{"action": "supervision.matter.create", "obj": m, "actor": by, "occurred_at": m.created_at,
+                            "after": {**after, "imported": True} if assign else after}])
+        fields = ["root", "tree_path"]
+        if assign:
+            fields += _bulk_assign(matters, coop_rows, events, by=by, at=at)
+        update_rows(matters, fields)
+        chain.record_many([e for mine in events for e in mine])
+        if progress is not None:
+            progress(len(matters))
+    return matters
+
+
+def _bulk_assign(matters, coop_rows, events, *, by, at) -> list:
+    """Assign freshly inserted drafts as `_assign(m, by, created_at,
+    received_at=at)` does one by one: numbers, clocks, the current clock,
+    the journal events (appended to each matter's list in `events`) and the
+    messages, merged per recipient. Returns the fields to write."""
+    new_state = transitions.check(State.DRAFT, Action.ASSIGN)
+    years = {}
+    for m in matters:
+        years.setdefault(timezone.localtime(m.created_at).year, []).append(m)
+    for year, group in years.items():
+        first = serials.take_many("matter", year, len(group))
+        for i, m in enumerate(group):
+            m.year, m.serial = year, first + i
+            m.number = matter_number_format().format(year=year, serial=m.serial)
+    specs, owners = [], []
+    for m in matters:
+        assigned = m.created_at
+        m.state, m.assigned_at = new_state, assigned
+        common = dict(owner=m, owner_unit=m.lead_unit, owner_person=m.lead_person)
+        specs.append(clocks.ClockSpec(kind=ACK, rule=ACK_RULE, label=_clock_label(m, "签收"), started_at=at, **common))
+        owners.append((m, ACK))
+        if m.due_at is not None:
+            start = assigned if assigned < m.due_at else day_start(timezone.localtime(m.due_at).date())
+            specs.append(clocks.ClockSpec(kind=COMPLETION, due_at=m.due_at, label=_clock_label(m, "办结"),
+                                          started_at=start, **common))
+            owners.append((m, COMPLETION))
+        elif m.deadline_rule:
+            specs.append(clocks.ClockSpec(kind=COMPLETION, rule=m.deadline_rule, label=_clock_label(m, "办结"),
+                                          started_at=assigned, **common))
+            owners.append((m, COMPLETION))
+        if m.is_long_term:
+            due = next_period_due(m.report_cycle, m.report_day, at)
+            local = timezone.localtime(due)
+            specs.append(clocks.ClockSpec(kind=REPORT, due_at=due, started_at=at,
+                                          label=_clock_label(m, f"定期报告（{local.month}月{local.day}日前）"),
+                                          **common))
+            owners.append((m, REPORT))
+    try:
+        made, clock_events = clocks.start_clocks(specs, journal=False)
+    except ItemFailed as failed:
+        raise ItemFailed(matters.index(owners[failed.index][0]), failed.error) from None
+    mine = {}
+    for (m, kind), clock, entries in zip(owners, made, clock_events, strict=True):
+        mine.setdefault(m.pk, {"clocks": [], "events": []})
+        mine[m.pk]["clocks"].append((kind, clock))
+        mine[m.pk]["events"] += entries
+    index = {m.pk: i for i, m in enumerate(matters)}
+    notices = []
+    for m, coops in zip(matters, coop_rows, strict=True):
+        own = mine[m.pk]
+        m.completion_clock = next((c for k, c in own["clocks"] if k == COMPLETION), None)
+        current = min((c for _, c in own["clocks"]), key=lambda c: (c.due_at, c.pk))
+        m.current_clock = current
+        m.open_due_at, m.open_warn_at, m.open_frozen_light = current.due_at, current.warn_at, None
+        events[index[m.pk]] += own["events"]
+        events[index[m.pk]].append({
+            "action": "supervision.matter.assign", "obj": m, "actor": by, "occurred_at": m.assigned_at,
+            "before": {"state": State.DRAFT}, "after": {
+                "state": m.state, "number": m.number, "deadline": m.deadline, "lead_unit": m.lead_unit_id,
+                "lead_person": m.lead_person_id, "imported": True}})
+        ack = next(c for k, c in own["clocks"] if k == ACK)
+        body = f"{m.number}“{m.title}”已交办（{m.get_urgency_display()}）。请于{fmt_moment(ack.due_at)}前签收。"
+        if m.deadline:
+            body += f"办结期限：{fmt_moment(m.deadline)}。"
+        if m.is_long_term:
+            body += f"长期事项，{m.get_report_cycle_display()}定期报送进展。"
+        people = {}
+        if m.lead_person_id:
+            people[m.lead_person_id] = (m.lead_person, "牵头")
+        for _unit, person, _duty in coops:
+            if person is not None and person.pk not in people:
+                people[person.pk] = (person, "配合")
+        for user, role in people.values():
+            notices.append((user, f"【督办】{m.number} {m.title}", f"{body}\n您单位为{role}单位。",
+                            m.get_absolute_url()))
+    notify.notify_merged(notices, key=f"supervision:import:{matters[0].pk}:assign",
+                         summary=lambda n: f"【督办】{n}项督办事项已交办给您", at=at)
+    return ["year", "serial", "number", "state", "assigned_at", "completion_clock", "current_clock", "open_due_at",
+            "open_warn_at", "open_frozen_light"]
+
+
 def acknowledge(matter, by, *, at=None) -> Matter:
     """签收 by the lead unit: meets the ack clock (met, or met late)."""
     at = _now(at)
@@ -1068,7 +1199,8 @@ def complete_matter(matter, by, *, comment="", at=None) -> Matter:
         m.save(update_fields=["state", "completed_at", "closed_at", "result", "reported_progress", "progress"])
         _rollup(m)
         _refresh_current(m)
-        chain.record("supervision.matter.complete", m, before={"state": State.COMPLETION_REQUESTED}, after={
+        chain.record_signed("supervision.matter.complete", m, signer=by,
+                            before={"state": State.COMPLETION_REQUESTED}, after={
             "state": m.state, "result": m.result, "delivered_at": delivered, "comment": comment,
             "late_seconds": completion.late_seconds if completion else None,
         }, actor=by, occurred_at=at)
@@ -1375,10 +1507,10 @@ def decide_extension(extension, by, *, approve, reason="", new_due=None, at=None
         _sync_clocks(m, at)
         _refresh_current(m)
         clock.refresh_from_db()
-        chain.record("supervision.extension.approve" if approve else "supervision.extension.reject", ext,
-                     before={"state": ExtensionState.PENDING, "due_at": old_due},
-                     after={"state": ext.state, "due_at": clock.due_at, "reason": reason, "matter": m.pk},
-                     actor=by, occurred_at=at)
+        chain.record_signed("supervision.extension.approve" if approve else "supervision.extension.reject", ext,
+                            signer=by, before={"state": ExtensionState.PENDING, "due_at": old_due},
+                            after={"state": ext.state, "due_at": clock.due_at, "reason": reason, "matter": m.pk},
+                            actor=by, occurred_at=at)
     return sync_fields(extension, ext)
 
 

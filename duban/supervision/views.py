@@ -8,6 +8,8 @@ change is a call of duban.supervision.services. A refusal of the services
 is shown next to the form (ValidationError) or answered 404
 (PermissionDenied: the page does not leak what the user may not do)."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from duban.core import imports
 from duban.core.choices import unit_choices
 from duban.core.forms import Choices
 from duban.core.officialdoc import docx_response
@@ -600,8 +603,15 @@ def import_matters(request):
     if request.method == "POST":
         form = forms.ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            result = ledger.import_matters(request.user, form.cleaned_data["file"],
-                                           assign=form.cleaned_data["assign"])
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            if imports.in_background(data, ledger.SHEET):
+                job = imports.submit("supervision.matters", request.user, data=data, filename=upload.name,
+                                     title="批量导入督办事项", params={"assign": form.cleaned_data["assign"]})
+                return redirect("import_job", job.pk)
+            fileobj = io.BytesIO(data)
+            fileobj.name = upload.name
+            result = ledger.import_matters(request.user, fileobj, assign=form.cleaned_data["assign"])
             if result.ok:
                 messages.success(request, f"已导入 {len(result.matters)} 项督办事项")
     else:

@@ -53,6 +53,9 @@ def _server_env(var_dir: Path) -> dict:
         "DUBAN_VAR_DIR": str(var_dir),
         "DUBAN_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
+        # The demo's logins sign in with their password alone here; the
+        # second factor is tested in tests/security/test_second_factor.py.
+        "DUBAN_SECOND_FACTOR": "0",
     })
     return env
 
