@@ -9,7 +9,6 @@ sources registered by the apps."""
 import datetime as dt
 from decimal import Decimal
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -391,8 +390,11 @@ def result_detail(request, result_id: int):
 
 @router.get("/results/{result_id}/records", response={200: RecordPage, 404: ErrorOut},
             summary="形成某项得分的记录（indicator=workload 为工作量）")
-def result_records(request, result_id: int, indicator: str, page: int = Query(1, ge=1)):
+def result_records(request, result_id: int, indicator: str = "", page: int = Query(1, ge=1)):
+    # The result is looked up first: another unit's result answers 404 whatever the query.
     r = get_visible_or_404(Result.objects.select_related("unit", "period"), request.user, pk=result_id)
+    if not indicator:
+        raise HttpError(422, "请指定指标（indicator）")
     p = queries.figure_records(request.user, r.period, r.unit, indicator, page)
     return {"count": p.paginator.count, "page": p.number, "items": [
         {"ref": x.ref, "label": x.label, "url": x.url, "unit_id": x.unit_id, "source_unit_id": x.source_unit_id,
@@ -473,8 +475,9 @@ def notice_docx(request, notice_id: int):
 
 
 def _person(request, user_id):
-    person = get_object_or_404(Person.objects.select_related("user", "unit"), user_id=user_id)
-    if not queries.may_see_person(request.user, person):
+    # A person of another unit answers exactly as one who does not exist.
+    person = Person.objects.select_related("user", "unit").filter(user_id=user_id).first()
+    if person is None or not queries.may_see_person(request.user, person):
         raise HttpError(404, "未找到该人员")
     return person
 

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from duban.core import assessing, serials
-from duban.core.numbers import number
+from duban.core.numbers import delete_number, number, save_number
 from duban.core.officialdoc import format_doc_number
 from duban.core.services import as_date, as_unit, as_user, local_date, sync_fields, user_name
 from duban.core.services import now as _now
@@ -734,24 +734,8 @@ ROW_FIELDS = {
 def save_row(row, *, by=None):
     """Create or change an indicator, a tier or an error category,
     journaled with its values before and after."""
-    fields = ROW_FIELDS[type(row)]
-    label = row._meta.label_lower
-    with transaction.atomic():
-        row.full_clean()
-        old = type(row).objects.select_for_update().filter(pk=row.pk).first() if row.pk else None
-        before = chain.snapshot(old, fields) if old else None
-        row.save()
-        chain.record(f"{label}.{'update' if before else 'create'}", row, before=before,
-                     after=chain.snapshot(row, fields), actor=by)
-    return row
+    return save_number(row, by=by, fields=ROW_FIELDS[type(row)])
 
 
 def delete_row(row, *, by=None):
-    fields = ROW_FIELDS[type(row)]
-    with transaction.atomic():
-        before = chain.snapshot(row, fields)
-        pk, text, label = row.pk, str(row), row._meta.label_lower
-        row.delete()
-        chain.record(f"{label}.delete", None, before=before, object_type=label, object_id=pk, object_repr=text,
-                     actor=by)
-
+    delete_number(row, by=by, fields=ROW_FIELDS[type(row)])

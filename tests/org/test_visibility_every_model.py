@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from duban.assessment.models import ErrorNotice, ErrorRecord, Period, Result
 from duban.documents.models import Document
 from duban.duty import services as duty
 from duban.duty.models import Bulletin, BulletinState, Incident
@@ -53,6 +54,10 @@ API = {
     Campaign: "/api/rectification/campaigns/{}",
     Problem: "/api/rectification/problems/{}",
     SpotCheck: "/api/rectification/spot-checks/{}",
+    Period: "/api/assessment/periods/{}",
+    Result: "/api/assessment/results/{}",
+    ErrorRecord: "/api/assessment/errors/{}",
+    ErrorNotice: "/api/assessment/notices/{}",
 }
 
 
