@@ -119,11 +119,11 @@ def run(args, profile=None):
     from django.urls import reverse
     from django.utils import timezone
 
+    from duban.core.choices import unit_label
     from duban.org.models import Person, Role, RoleAssignment, Unit
     from duban.rectification import excel
     from duban.rectification import services as rs
     from duban.supervision import ledger
-    from duban.core.choices import unit_label
 
     rng = random.Random(20261207)
     at = timezone.now()

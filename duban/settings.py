@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "duban.supervision",
     "duban.rectification",
     "duban.duty",
+    "duban.meetings",
     "duban.plans",
     "duban.documents",
     "duban.assessment",
