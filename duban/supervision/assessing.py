@@ -23,6 +23,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -55,8 +56,12 @@ def _url(pk) -> str:
 
 
 def _coops(matter_ids) -> dict:
+    """{matter id: [cooperating unit ids]} of `matter_ids`: ids, or a
+    queryset of ids (read as a subquery: no list of parameters as long as
+    the province's matters)."""
     out = defaultdict(list)
-    rows = MatterCooperation.objects.filter(matter_id__in=list(matter_ids)).values_list("matter_id", "unit_id")
+    ids = matter_ids if isinstance(matter_ids, QuerySet) else list(matter_ids)
+    rows = MatterCooperation.objects.filter(matter_id__in=ids).values_list("matter_id", "unit_id")
     for mid, uid in rows.iterator(chunk_size=2000):
         out[mid].append(uid)
     return out
@@ -194,7 +199,7 @@ FIELDS = ("id", "lead_unit_id", "state", "open_frozen_light", "open_due_at", "op
 
 def _rows(qs, now):
     rows = list(qs.values(*FIELDS).iterator(chunk_size=5000))
-    coops = _coops(r["id"] for r in rows)
+    coops = _coops(qs.values("id"))
     for r in rows:
         r["units"] = (r["lead_unit_id"], *coops.get(r["id"], ()))
         r["light"] = _light(r, now)
