@@ -33,7 +33,7 @@ from duban.journal.models import Event
 from duban.org.models import Unit
 from duban.timelimits.periods import day_start
 
-from . import services, tallies
+from . import queries, services, tallies
 from .models import ErrorCategory, Period, PeriodKind
 
 User = get_user_model()
@@ -173,8 +173,13 @@ def load_assessment(now=None) -> AssessmentDemoResult:
         matters = [r.split(" ", 1)[0] for r in Event.objects.filter(action="supervision.matter.assign")
                    .order_by("seq").values_list("object_repr", flat=True)[:20] if r]
         target = services.setting(services.FIELD_DAYS)
+        # The leader who keeps less than the pace is behind it beyond the tolerance (once the year is
+        # far enough on for that to be possible), with at least one day logged.
+        behind = queries.pace(today.year, today, target) - services.setting(services.PACE_TOLERANCE) - 1
         for i, (username, places, share, report) in enumerate(FIELD):
             n = min(elapsed, round(target * (elapsed + 1) / 366 * share))
+            if share < 1:
+                n = min(elapsed, max(1, min(n, behind)))
             step = max(1, elapsed // max(n, 1)) if n else 1
             for k in range(n):
                 day = first + dt.timedelta(days=min(elapsed - 1, k * step + i % max(step, 1)))

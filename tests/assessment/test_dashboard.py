@@ -18,7 +18,7 @@ from duban.assessment.models import DashboardTally
 
 from .conftest import AFTER, local, matter
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # the pages read the real clock (this year, lights now)
 
 
 def chart(board, chart_id):
@@ -39,10 +39,14 @@ def test_out3_each_bar_links_to_the_list_that_shows_its_records(q1, client):
     client.force_login(c.supervisor)
     listed = client.get(red["link"]).content.decode()
     assert c.b.title in listed and "校园安全隐患排查整治" not in listed
-    # Every chart on the page, drawn from the same option, and the ranking of the published quarter.
+    # The page draws the charts of the moment (the open lights, the last twelve months), with the same links.
     page = client.get("/assessment/dashboard/").content.decode()
-    for cid in ("chart-overdue", "chart-trend", "chart-sources", "chart-duty"):
+    for cid in ("chart-overdue", "chart-trend"):
         assert f'data-chart="{cid}"' in page, cid
+    assert red["link"].replace("&", "&amp;") in page
+    assert [x.id for x in b.charts[:5]] == ["chart-overdue", "chart-trend", "chart-sources", "chart-rectification",
+                                            "chart-categories"]
+    assert chart(b, "chart-sources").rows  # the quarter's year at AFTER
     ranks = [x for x in b.charts if x.id.startswith("chart-rank-")]
     assert ranks and all(d["link"].startswith("/assessment/results/") for r in ranks
                          for d in r.option["series"][0]["data"])

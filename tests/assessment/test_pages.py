@@ -17,7 +17,7 @@ from duban.org import services as org
 
 from .conftest import AFTER, local
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # the pages read the real clock (this year, lights now)
 
 
 def test_eval2_every_score_explains_itself_down_to_the_records(q1, client):
