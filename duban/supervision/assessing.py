@@ -222,9 +222,10 @@ def open_lights(now):
 def monthly(now):
     today = timezone.localdate(now)
     since = timezone.make_aware(dt.datetime.combine(_month_start(today, 11), dt.time.min))
+    tz = timezone.get_current_timezone()  # looked up once, not per matter
     for r in _rows(Matter.objects.filter(assigned_at__gte=since, lead_unit__isnull=False), now):
         if r["light"]:
-            yield Tally(r["units"], bucket=f"{timezone.localtime(r['assigned_at']):%Y-%m}", key=r["light"],
+            yield Tally(r["units"], bucket=f"{r['assigned_at'].astimezone(tz):%Y-%m}", key=r["light"],
                         key_label=LIGHT_LABELS[r["light"]])
 
 
@@ -232,8 +233,9 @@ def sources_by_year(now):
     year = timezone.localdate(now).year
     since = timezone.make_aware(dt.datetime(year - 1, 1, 1))
     labels = dict(SourceKind.choices)
+    tz = timezone.get_current_timezone()
     for r in _rows(Matter.objects.filter(assigned_at__gte=since, lead_unit__isnull=False), now):
-        yield Tally(r["units"], bucket=str(timezone.localtime(r["assigned_at"]).year), key=r["source_kind"],
+        yield Tally(r["units"], bucket=str(r["assigned_at"].astimezone(tz).year), key=r["source_kind"],
                     key_label=labels.get(r["source_kind"], r["source_kind"]))
 
 
