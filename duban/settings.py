@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "duban.documents",
     "duban.assessment",
     "duban.savedviews",
+    "duban.accountability",
     "duban.api",
 ]
 

@@ -7,3 +7,4 @@ class DutyConfig(AppConfig):
     home_cards = "duban.duty.home.cards"
     # Figures for the assessment and the dashboards (duban.core.assessing).
     assessment_sources = "duban.duty.assessing.sources"
+    record_feed = "duban.duty.feed.feed"  # duban.core.feeds: typed moments for the integrity review

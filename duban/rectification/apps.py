@@ -6,6 +6,7 @@ class RectificationConfig(AppConfig):
     verbose_name = "作风整治"
     # Figures for the assessment and the dashboards (duban.core.assessing).
     assessment_sources = "duban.rectification.assessing.sources"
+    record_feed = "duban.rectification.feed.feed"  # duban.core.feeds: for accountability and integrity reviews
 
     def ready(self):
         # A breached periodic report clock of a long-term problem starts the

@@ -7,6 +7,7 @@ class SupervisionConfig(AppConfig):
     home_cards = "duban.supervision.home.cards"
     # Figures for the assessment and the dashboards (duban.core.assessing).
     assessment_sources = "duban.supervision.assessing.sources"
+    record_feed = "duban.supervision.feed.feed"  # duban.core.feeds: for accountability and integrity reviews
 
     def ready(self):
         # Automatic urges from the warnings and breaches of matters' clocks:

@@ -66,6 +66,11 @@ PAGES = {
                      "meetings:minutes", "meetings:minutes_issue", "meetings:hand_over"], "meetings.Meeting"),
     **dict.fromkeys(["meetings:item_start", "meetings:item_end"], "meetings.AgendaItem"),
     **dict.fromkeys(["meetings:leave", "meetings:leave_decide"], "meetings.Attendance"),
+    **dict.fromkeys(["accountability:suggestion", "accountability:suggestion_act"], "accountability.Suggestion"),
+    **dict.fromkeys(["accountability:sheet", "accountability:sheet_docx", "accountability:sheet_act"],
+                    "accountability.AssignmentSheet"),
+    **dict.fromkeys(["accountability:trace", "accountability:trace_docx"], "accountability.Trace"),
+    "accountability:dismiss": "accountability.Signal",
     **dict.fromkeys(["assessment:period", "assessment:compute", "assessment:publish", "assessment:recheck",
                      "assessment:results_xlsx"], "assessment.Period"),
     **dict.fromkeys(["assessment:result", "assessment:figure"], "assessment.Result"),
@@ -86,7 +91,8 @@ NOT_SCOPED = {
     "assessment:records": "指标来源的代码，清单按查看人的权限筛选",
 }
 EXTRA_ARGS = {"supervision:act": ["acknowledge"], "rectification:act": ["progress"], "org:reveal": ["mobile"],
-              "documents:act": ["approve"], "assessment:figure": ["on_time_rate"]}
+              "documents:act": ["approve"], "accountability:suggestion_act": ["state"],
+              "accountability:sheet_act": ["reply"], "assessment:figure": ["on_time_rate"]}
 
 # API path prefix -> model of its object parameter.
 API = [
@@ -111,6 +117,10 @@ API = [
     (r"^/api/meetings/meetings/", "meetings.Meeting"),
     (r"^/api/meetings/agenda-items/", "meetings.AgendaItem"),
     (r"^/api/meetings/attendances/", "meetings.Attendance"),
+    (r"^/api/accountability/suggestions/", "accountability.Suggestion"),
+    (r"^/api/accountability/sheets/", "accountability.AssignmentSheet"),
+    (r"^/api/accountability/traces/", "accountability.Trace"),
+    (r"^/api/accountability/signals/", "accountability.Signal"),
     (r"^/api/assessment/periods/", "assessment.Period"),
     (r"^/api/assessment/results/", "assessment.Result"),
     (r"^/api/assessment/errors/", "assessment.ErrorRecord"),

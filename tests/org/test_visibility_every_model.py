@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from duban.accountability.models import AssignmentSheet, Suggestion, Trace
 from duban.assessment.models import ErrorNotice, ErrorRecord, Period, Result
 from duban.documents.models import Document
 from duban.duty import services as duty
@@ -60,6 +61,9 @@ API = {
     Result: "/api/assessment/results/{}",
     ErrorRecord: "/api/assessment/errors/{}",
     ErrorNotice: "/api/assessment/notices/{}",
+    Suggestion: "/api/accountability/suggestions/{}",
+    AssignmentSheet: "/api/accountability/sheets/{}",
+    Trace: "/api/accountability/traces/{}",
 }
 
 
