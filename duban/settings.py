@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "duban.meetings",
     "duban.plans",
     "duban.documents",
+    "duban.assessment",
     "duban.savedviews",
     "duban.accountability",
     "duban.api",

@@ -222,11 +222,18 @@ def deliver_loop(stop: threading.Event, interval=1.0):
 
 def run(stop: threading.Event, interval=1.0, *, deliver=True, report=None):
     """The sweep loop: one tick every `interval` seconds until `stop` is set.
-    With `deliver`, a second thread sends e-mail."""
+    With `deliver`, a second thread sends e-mail; a third runs the apps'
+    periodic jobs (duban.core.periodic) every few seconds."""
     deliverer = None
     if deliver:
         deliverer = threading.Thread(target=deliver_loop, args=(stop, interval), name="duban-deliver", daemon=True)
         deliverer.start()
+    # The apps' periodic jobs (duban.core.periodic), in a thread of their own.
+    from duban.core import periodic
+
+    jobs = threading.Thread(target=periodic.loop, args=(stop, max(interval, 5.0)), name="duban-periodic",
+                            daemon=True)
+    jobs.start()
     try:
         while not stop.is_set():
             started = time.monotonic()
@@ -238,4 +245,5 @@ def run(stop: threading.Event, interval=1.0, *, deliver=True, report=None):
         stop.set()
         if deliverer is not None:
             deliverer.join(timeout=30)
+        jobs.join(timeout=30)
         connection.close()

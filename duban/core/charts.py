@@ -6,7 +6,10 @@ includes "core/_chart.html" once per chart plus "core/_charts_js.html"
 once per page; duban/static/duban/charts.js draws every chart it finds.
 
 Every chart also needs its numbers in a table on the same page: a chart is
-for the eye, the table for reading out and for screen readers."""
+for the eye, the table for reading out and for screen readers.
+
+A chart may lead on: a data item made by `linked` carries the address of
+the list behind it, and charts.js opens it when the item is clicked."""
 
 PALETTE = ["#1f5fa8", "#c0392b", "#7f8c8d", "#d68910", "#27ae60", "#8e44ad"]
 
@@ -43,4 +46,21 @@ def category_chart(title: str, categories, series_list, *, horizontal=False, y_n
         cat_axis["axisLabel"]["rotate"] = 30 if len(categories) > 8 else 0
         option["xAxis"], option["yAxis"] = cat_axis, val_axis
     option["series"] = list(series_list)
+    return option
+
+
+def linked(values, links) -> list:
+    """Data items that open `links[i]` when clicked (charts.js); an empty
+    link leaves the item plain."""
+    return [{"value": v, "link": u} if u else v for v, u in zip(values, links, strict=True)]
+
+
+def pie_chart(title: str, items) -> dict:
+    """A ring of shares: `items` [(name, value, link)]."""
+    option = _base(title)
+    option["tooltip"] = {"trigger": "item", "renderMode": "richText"}
+    option.pop("grid")
+    option["series"] = [{"type": "pie", "radius": ["35%", "62%"], "center": ["50%", "50%"],
+                         "data": [{"name": n, "value": v, **({"link": u} if u else {})} for n, v, u in items],
+                         "label": {"formatter": "{b}：{c}"}}]
     return option

@@ -20,22 +20,24 @@ def number(model, code: str, default: int) -> int:
     return default if value is None else value
 
 
-def save_number(row, *, by=None):
-    """Create or change one row, journaled with its value before and after."""
+def save_number(row, *, by=None, fields=FIELDS):
+    """Create or change one row, journaled with its `fields` before and
+    after (any row an administrator edits: a seed number, or another
+    app's rows with their own fields)."""
     label = row._meta.label_lower
     with transaction.atomic():
         row.full_clean()
         old = type(row).objects.select_for_update().filter(pk=row.pk).first() if row.pk else None
-        before = chain.snapshot(old, FIELDS) if old else None
+        before = chain.snapshot(old, fields) if old else None
         row.save()
         chain.record(f"{label}.{'update' if before else 'create'}", row, before=before,
-                     after=chain.snapshot(row, FIELDS), actor=by)
+                     after=chain.snapshot(row, fields), actor=by)
     return row
 
 
-def delete_number(row, *, by=None):
+def delete_number(row, *, by=None, fields=FIELDS):
     with transaction.atomic():
-        before = chain.snapshot(row, FIELDS)
+        before = chain.snapshot(row, fields)
         pk, text, label = row.pk, str(row), row._meta.label_lower
         row.delete()
         chain.record(f"{label}.delete", None, before=before, object_type=label, object_id=pk, object_repr=text,

@@ -4,6 +4,8 @@ from django.apps import AppConfig
 class RectificationConfig(AppConfig):
     name = "duban.rectification"
     verbose_name = "作风整治"
+    # Figures for the assessment and the dashboards (duban.core.assessing).
+    assessment_sources = "duban.rectification.assessing.sources"
     record_feed = "duban.rectification.feed.feed"  # duban.core.feeds: for accountability and integrity reviews
 
     def ready(self):

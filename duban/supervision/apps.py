@@ -5,6 +5,8 @@ class SupervisionConfig(AppConfig):
     name = "duban.supervision"
     verbose_name = "督查督办"
     home_cards = "duban.supervision.home.cards"
+    # Figures for the assessment and the dashboards (duban.core.assessing).
+    assessment_sources = "duban.supervision.assessing.sources"
     record_feed = "duban.supervision.feed.feed"  # duban.core.feeds: for accountability and integrity reviews
 
     def ready(self):

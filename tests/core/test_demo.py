@@ -211,7 +211,7 @@ def test_tl1_aud1_load_demo_on_every_date(now, capsys):
         call_command("verify_journal")
     assert "日志完好" in capsys.readouterr().out
     assert counts() == first and Event.objects.count() == events  # nothing written the second time
-    assert again.count("未做改动") == 10 and "演示账号（示范县）" in again
+    assert again.count("未做改动") == 11 and "演示账号（示范县）" in again
     assert first["people"] == len(demo_data.build_plan().people)
     lights = re.search(r"在办事项红灯 (\d+) 项、黄灯 (\d+) 项、绿灯 (\d+) 项", out)
     assert lights and all(int(n) > 0 for n in lights.groups()), out
@@ -230,6 +230,7 @@ def test_tl1_aud1_load_demo_on_every_date(now, capsys):
     assert "值班演示数据已载入" in out
     assert "会议演示数据已载入：会议 13 个（已召开 9 个），议定事项转为督办事项 6 项。" in out
     assert_plans_and_documents(now, out)
+    assert_assessment(now, out)
     assert_accountability(out)
 
 
@@ -277,3 +278,29 @@ def assert_plans_and_documents(now, out):
     late = Clock.objects.filter(owner_type__model="document", state="met_late").count()
     assert late >= 2  # the 特急 approval 15 minutes late, the meeting's document issued late
     assert Document.objects.filter(only_forwards=True).count() == 1
+
+
+def assert_assessment(now, out):
+    """EVAL-1…4, OUT-3: the last quarter closed and published with the
+    rankings of departments and towns, its 差错通报 issued (one objection
+    upheld, one revoking its error), an objection of this quarter waiting,
+    leaders' field-work days with one behind the pace, and the tallies of
+    the dashboards computed."""
+    from duban.assessment import queries as aq
+    from duban.assessment.models import DashboardTally, ErrorNotice, ErrorRecord, Period, Result
+
+    assert "考核评价演示数据已载入" in out
+    published = Period.objects.get(state="published")
+    assert published.ends_on < now.astimezone(SHANGHAI).date() and published.input_hash
+    groups = set(Result.objects.filter(period=published).values_list("group", flat=True))
+    assert groups == {"department", "town"}
+    notice = ErrorNotice.objects.get()
+    assert notice.errors.count() == 5  # six recorded, one revoked on objection
+    assert set(ErrorRecord.objects.exclude(objection="").values_list("state", flat=True)) >= {"revoked", "objected"}
+    office = User.objects.get(username="duchashi")
+    today = now.astimezone(SHANGHAI).date()
+    rows = aq.field_progress(office, today.year, today)
+    logged = {p.person.user.username: p for p in rows if p.days}
+    if today.timetuple().tm_yday > 45:  # early in the year nobody can be behind beyond the tolerance yet
+        assert logged["fuxianzhang3"].behind_days and not logged["xianzhang"].behind_days
+    assert DashboardTally.objects.filter(metric="supervision.lights").exists()

@@ -71,6 +71,15 @@ PAGES = {
                     "accountability.AssignmentSheet"),
     **dict.fromkeys(["accountability:trace", "accountability:trace_docx"], "accountability.Trace"),
     "accountability:dismiss": "accountability.Signal",
+    **dict.fromkeys(["assessment:period", "assessment:compute", "assessment:publish", "assessment:recheck",
+                     "assessment:results_xlsx"], "assessment.Period"),
+    **dict.fromkeys(["assessment:result", "assessment:figure"], "assessment.Result"),
+    **dict.fromkeys(["assessment:error", "assessment:object_error", "assessment:decide_error"],
+                    "assessment.ErrorRecord"),
+    **dict.fromkeys(["assessment:notice", "assessment:notice_docx"], "assessment.ErrorNotice"),
+    "assessment:decide_achievement": "assessment.Achievement",
+    # A person's achievement record and a leader's field-work log, by the person's user id.
+    **dict.fromkeys(["assessment:person", "assessment:leader_fieldwork"], "person-by-user"),
 }
 # Parameters that name no object of a unit, with the reason.
 NOT_SCOPED = {
@@ -79,10 +88,11 @@ NOT_SCOPED = {
     "timelimits:calendar_year": "年份，不是某单位的对象",
     "timelimits:calendar_edit": "年份，只对管理员开放（另有测试）",
     "public:campaign": "公开页面",
+    "assessment:records": "指标来源的代码，清单按查看人的权限筛选",
 }
 EXTRA_ARGS = {"supervision:act": ["acknowledge"], "rectification:act": ["progress"], "org:reveal": ["mobile"],
               "documents:act": ["approve"], "accountability:suggestion_act": ["state"],
-              "accountability:sheet_act": ["reply"]}
+              "accountability:sheet_act": ["reply"], "assessment:figure": ["on_time_rate"]}
 
 # API path prefix -> model of its object parameter.
 API = [
@@ -111,6 +121,12 @@ API = [
     (r"^/api/accountability/sheets/", "accountability.AssignmentSheet"),
     (r"^/api/accountability/traces/", "accountability.Trace"),
     (r"^/api/accountability/signals/", "accountability.Signal"),
+    (r"^/api/assessment/periods/", "assessment.Period"),
+    (r"^/api/assessment/results/", "assessment.Result"),
+    (r"^/api/assessment/errors/", "assessment.ErrorRecord"),
+    (r"^/api/assessment/notices/", "assessment.ErrorNotice"),
+    (r"^/api/assessment/achievements/", "assessment.Achievement"),
+    (r"^/api/assessment/(people|fieldwork)/", "person-by-user"),
 ]
 API_NOT_SCOPED = {"/api/units/{unit_id}": "全县通讯录", "/api/duty/roster/{unit_id}/{year}/{month}": "值班表按单位公开",
                   "/api/rectification/public/{code}": "公开页面"}
@@ -118,6 +134,9 @@ API_NOT_SCOPED = {"/api/units/{unit_id}": "全县通讯录", "/api/duty/roster/{
 
 def hidden(label, user):
     """An object of `label` that `user` may not open (None when there is none)."""
+    if label == "person-by-user":  # a leader of the county, outside the viewer's unit
+        return (M("org.Person").objects.filter(is_leader=True, user__isnull=False).exclude(unit=user.person.unit)
+                .order_by("pk").first())
     model = M(label)
     own = user.person.unit
     if label == "supervision.Report":
@@ -146,6 +165,8 @@ def object_arg(label, obj):
         return obj.evidence.first().pk
     if label == "journal.Event":
         return obj.seq
+    if label == "person-by-user":
+        return obj.user_id
     return obj.pk
 
 
@@ -232,7 +253,8 @@ def walk_api():
             if obj is None:
                 continue
             first = re.search(r"\{(\w+)\}", path).group(0)
-            url, missing = path.replace(first, str(obj.pk), 1), path.replace(first, str(MISSING_INT), 1)
+            arg = obj.user_id if label == "person-by-user" else obj.pk
+            url, missing = path.replace(first, str(arg), 1), path.replace(first, str(MISSING_INT), 1)
             for method in ops:
                 kw = {"content_type": "application/json", "data": {}} if method in {"post", "put", "patch"} else {}
                 r, same = same_as_missing(c, method, url, missing, **kw)

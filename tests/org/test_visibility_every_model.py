@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duban.accountability.models import AssignmentSheet, Suggestion, Trace
+from duban.assessment.models import ErrorNotice, ErrorRecord, Period, Result
 from duban.documents.models import Document
 from duban.duty import services as duty
 from duban.duty.models import Bulletin, BulletinState, Incident
@@ -56,6 +57,10 @@ API = {
     Campaign: "/api/rectification/campaigns/{}",
     Problem: "/api/rectification/problems/{}",
     SpotCheck: "/api/rectification/spot-checks/{}",
+    Period: "/api/assessment/periods/{}",
+    Result: "/api/assessment/results/{}",
+    ErrorRecord: "/api/assessment/errors/{}",
+    ErrorNotice: "/api/assessment/notices/{}",
     Suggestion: "/api/accountability/suggestions/{}",
     AssignmentSheet: "/api/accountability/sheets/{}",
     Trace: "/api/accountability/traces/{}",

@@ -16,6 +16,13 @@
       }
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(JSON.parse(source.textContent));
+      // An item made by charts.linked opens the list behind it.
+      chart.on("click", function (params) {
+        var link = params.data && params.data.link;
+        if (link) {
+          window.location.assign(link);
+        }
+      });
       el.setAttribute("data-chart-drawn", "1");
       charts.push(chart);
     });

@@ -186,7 +186,7 @@ def _accountability_demo(matters=True):
 
 
 class Command(BaseCommand):
-    help = "载入示范县演示数据（单位、人员、角色、AB角、工作专班，一年的督办事项和会议）；可重复执行，已有数据不重复创建。"
+    help = "载入示范县演示数据（单位、人员、角色、AB角、工作专班，一年的督办事项和会议，上一季度的考核）；可重复执行，已有数据不重复创建。"
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="不打印演示账号表")
@@ -231,6 +231,9 @@ class Command(BaseCommand):
         from duban.meetings.demo import load_meetings
 
         self.stdout.write(load_meetings(now, matters=not options["no_matters"]).summary())
+        from duban.assessment.demo import load_assessment
+
+        self.stdout.write(load_assessment(now).summary())
         self._accountability(options)
         if not options["quiet_logins"]:
             self.stdout.write("")
