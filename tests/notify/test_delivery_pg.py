@@ -23,3 +23,27 @@ def test_out1_two_delivery_workers_never_send_a_message_twice(county, smtp_serve
     assert sum(sent) == 120
     assert len(smtp_server.envelopes) == 120
     assert Message.objects.filter(channel=Channel.EMAIL, state=MessageState.SENT).count() == 120
+
+
+def test_out1_three_workers_together_never_exceed_a_robots_twenty_a_minute(county, receiver, robot):
+    """The rate ledger lives in the database: three workers sending one
+    message each at a time for the same 钉钉 robot send twenty in the
+    minute, never the twenty-first that would block the robot."""
+    from django.utils import timezone
+
+    robot("dingtalk", "T-pg", unit=county.town, secret="SECpg")
+    now = timezone.now()
+    for i in range(30):
+        notify.notify_unit(county.town, f"【督办】第{i}件", "请办理。", key=f"pg:{i}", at=now)
+
+    def worker():
+        sent = 0
+        for _ in range(30):
+            sent += notify.deliver_pending(now=now, limit=1)
+        return sent
+
+    in_parallel(3, worker)
+    got = receiver.messages(kind="dingtalk")
+    assert len(got) == 20 and all(r.ok for r in got)
+    assert Message.objects.filter(channel="dingtalk", state=MessageState.SENT).count() == 20
+    assert Message.objects.filter(channel="dingtalk", state=MessageState.PENDING).count() == 10
