@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from duban.journal.models import Event
 from duban.org.models import Person, Role, RoleAssignment, Unit
-from duban.org.services import roles_of
+from duban.org.services import principals_of, roles_of
 from duban.org.visibility import scope_for
 
 
@@ -22,6 +22,14 @@ def _matter_cards(user, roles):
     if Role.LEADER in roles:
         cards.append(("我批示的事项", "supervision:leader", queries.leader_list(user).counts))
     return cards
+
+
+def _standing_in(user):
+    """ORG-4: while an A whose B role this person is is away, A's worklist
+    (its traffic lights) on B's home page, linking to it."""
+    from duban.supervision import queries
+
+    return [{"principal": p, "counts": queries.unit_worklist(p).counts} for p in principals_of(user)]
 
 
 def user_has_unit_work(roles):
@@ -43,6 +51,11 @@ def home(request):
         "is": {r: (r in roles) for r in Role.values},
     }
     ctx["matters"] = _matter_cards(user, roles)
+    ctx["standing_in"] = _standing_in(user)
+    if Role.SUPERVISOR in roles:
+        from duban.notify.services import failures_for
+
+        ctx["failed_deliveries"] = failures_for(user).count()
     if Role.AUDIT_ADMIN in roles:
         today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         ctx["journal_today"] = Event.objects.filter(recorded_at__gte=today).count()

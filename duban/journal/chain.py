@@ -65,7 +65,7 @@ def canonical(fields: dict) -> bytes:
 def event_fields(e: Event) -> dict:
     """The fields that the hash covers, as stored. `occurred_at` joins them
     only when set, so that the events written before it existed keep their
-    hashes."""
+    hashes; so does `on_behalf_of_id` (ORG-4: B acting for an away A)."""
     fields = {
         "seq": e.seq,
         "at": e.recorded_at,
@@ -82,6 +82,8 @@ def event_fields(e: Event) -> dict:
     }
     if e.occurred_at is not None:
         fields["occurred_at"] = e.occurred_at
+    if e.on_behalf_of_id is not None:
+        fields["on_behalf_of_id"] = e.on_behalf_of_id
     return fields
 
 
@@ -135,7 +137,7 @@ def _locked_head() -> ChainHead:
 
 
 def _build(action, obj=None, *, before=None, after=None, object_type=None, object_id=None, object_repr=None,
-           actor=None, ip=None, occurred_at=None) -> Event:
+           actor=None, ip=None, occurred_at=None, on_behalf_of=None) -> Event:
     ctx = current_actor()
     if actor is None:
         actor = ctx.user
@@ -145,11 +147,16 @@ def _build(action, obj=None, *, before=None, after=None, object_type=None, objec
     target = _target(obj, object_type, object_id, object_repr)
     if occurred_at is not None and (occurred_at.tzinfo is None or occurred_at.utcoffset() is None):
         raise ValueError("occurred_at must be an aware datetime")
+    principal = on_behalf_of if getattr(on_behalf_of, "pk", None) else None
+    name = _actor_name(user, ip)
+    if principal is not None:
+        name = f"{name}代{principal.get_full_name() or principal.get_username()}"[:150]
     return Event(
         recorded_at=timezone.now(),
         occurred_at=occurred_at,
         actor=user,
-        actor_name=_actor_name(user, ip),
+        actor_name=name,
+        on_behalf_of=principal,
         ip=ip or "",
         action=action,
         object_type=target.object_type,
@@ -181,19 +188,21 @@ def _append(events: list[Event]) -> list[Event]:
 
 
 def record(action, obj=None, *, before=None, after=None, object_type=None, object_id=None, object_repr=None,
-           actor=None, ip=None, occurred_at=None) -> Event:
+           actor=None, ip=None, occurred_at=None, on_behalf_of=None) -> Event:
     """Append one event to the chain, in the caller's transaction.
 
     The actor and address default to the current request's (see
     duban.core.context). `occurred_at` is the business moment the service
     was told (when the thing happened); the server's moment `recorded_at`
-    is always now and cannot be supplied. Raises JournalError outside a
+    is always now and cannot be supplied. `on_behalf_of`: the away A in
+    whose place the actor, A's B role, acted (ORG-4); the event reads
+    "B代A". Raises JournalError outside a
     transaction: an event written apart from its change could survive a
     rolled-back change.
     """
     _require_transaction()
     event = _build(action, obj, before=before, after=after, object_type=object_type, object_id=object_id,
-                   object_repr=object_repr, actor=actor, ip=ip, occurred_at=occurred_at)
+                   object_repr=object_repr, actor=actor, ip=ip, occurred_at=occurred_at, on_behalf_of=on_behalf_of)
     return _append([event])[0]
 
 

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.tree, name="tree"),
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("groups/<int:pk>/", views.group_detail, name="group"),
+    path("people/<int:pk>/away/", views.away, name="away"),
 ]

@@ -50,6 +50,7 @@ from duban.clocks.models import ClockState, FlipKind
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
 from duban.org.models import GroupMembership, Person, Role, RoleAssignment, Unit
+from duban.org.services import deputy_check
 from duban.timelimits.calendar import parse_day_end
 
 from . import draws
@@ -191,10 +192,21 @@ def is_manager(user, campaign, unit=None) -> bool:
     return is_task_force_member(user, campaign) or is_supervisor_for(user, unit or campaign.organizer)
 
 
-def acts_for_unit(user, unit) -> bool:
-    """The user belongs to the unit or to a unit above it."""
+def _in_unit(user, unit) -> bool:
     own = _own_unit(user)
     return own is not None and unit.path.startswith(own.path)
+
+
+def acts_for_unit(user, unit) -> bool:
+    """The user belongs to the unit or to a unit above it, or stands in
+    for an away A who does (ORG-4)."""
+    return deputy_check(user, lambda u: _in_unit(u, unit))[0]
+
+
+def unit_deputy(user, unit):
+    """The away A in whose place `user` acts for `unit` (None: on their own
+    right): the journal records B代A."""
+    return deputy_check(user, lambda u: _in_unit(u, unit))[1] if user is not None else None
 
 
 def _require(ok, message):
@@ -371,7 +383,7 @@ def submit_ledger(submission, by, *, situation_report, files=(), at=None) -> Led
     chain.record("rectification.ledger.submit", s, after={
         "unit": s.unit_id, "phase": s.phase_id, "state": s.state, "problem_count": s.problem_count,
         "files": [str(f.pk) for f in stored], "at": at,
-    }, actor=by, occurred_at=at)
+    }, actor=by, on_behalf_of=unit_deputy(by, s.unit), occurred_at=at)
     return s
 
 
@@ -828,7 +840,8 @@ def add_progress(problem, by, text, *, files=(), at=None) -> ProblemEntry:
     p.save()
     e = _entry(p, kind, at=at, by=by, text=text, files=stored)
     chain.record("rectification.problem.progress", p, after={
-        "entry": e.pk, "kind": kind, "round": p.round, "files": [str(f.pk) for f in stored]}, actor=by, occurred_at=at)
+        "entry": e.pk, "kind": kind, "round": p.round, "files": [str(f.pk) for f in stored]}, actor=by,
+        on_behalf_of=unit_deputy(by, p.unit), occurred_at=at)
     _sync(original, p)
     return e
 
@@ -870,7 +883,7 @@ def _submit(p, by, text, stored, *, at, imported=False) -> ProblemRound:
     _entry(p, EntryKind.SUBMITTED, at=at, by=by, text=text, files=stored)
     chain.record("rectification.problem.submit", p, before=before, after={
         **_snap(p), "files": [str(f.pk) for f in stored], **({"imported": True} if imported else {})},
-        actor=by, occurred_at=at)
+        actor=by, on_behalf_of=None if imported else unit_deputy(by, p.unit), occurred_at=at)
     return r
 
 
