@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "duban.supervision",
     "duban.rectification",
     "duban.duty",
+    "duban.portal",
     "duban.savedviews",
     "duban.api",
 ]

@@ -20,6 +20,8 @@ urlpatterns = [
     path("duty/", include("duban.duty.urls")),
     path("rectification/", include("duban.rectification.urls")),
     path("public/", include("duban.rectification.public_urls")),
+    path("portal/", include("duban.portal.urls")),
+    path("p/", include("duban.portal.public_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

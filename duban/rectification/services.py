@@ -33,9 +33,7 @@ Clocks (duban.clocks, owner = the record)
 
 import calendar as pycal
 import datetime as dt
-import difflib
 import re
-import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -47,6 +45,8 @@ from django.utils import timezone
 
 from duban.clocks import services as clocks
 from duban.clocks.models import ClockState, FlipKind
+from duban.core.text import normalize_text
+from duban.core.text import similar as text_similar
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
 from duban.org.models import GroupMembership, Person, Role, RoleAssignment, Unit
@@ -146,24 +146,9 @@ def _own_unit(user):
     return person.unit if person is not None else None
 
 
-def normalize_text(text: str) -> str:
-    """A description as compared for repeats: half-width, lower case, without
-    whitespace, punctuation and symbols."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PSZ")
-
-
 def similar(a: str, b: str, ratio=REPEAT_RATIO) -> bool:
-    """Two normalised descriptions are the same problem: equal, or (for
-    texts of 4 characters or more) a difflib ratio of at least `ratio`."""
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    if min(len(a), len(b)) < 4:
-        return False
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return m.real_quick_ratio() >= ratio and m.quick_ratio() >= ratio and m.ratio() >= ratio
+    """Two normalised descriptions are the same problem (duban.core.text.similar)."""
+    return text_similar(a, b, ratio)
 
 
 # --- who may act ---------------------------------------------------------------------------------
@@ -1162,3 +1147,35 @@ def on_flips_processed(sender, flips, now=None, **kwargs):
         p.save(update_fields=["report_clock"])
         chain.record("rectification.problem.next_period", p, after={"report_clock": p.report_clock_id},
                      occurred_at=clock.due_at)
+
+
+# --- hand-over from the public's complaints (PUB-2) ---------------------------------
+
+def problem_from_complaint(by, *, campaign, unit, category, description, measures, deadline, at=None) -> Problem:
+    """The hand-over of a complaint about work style that the supervision
+    office sorts into a rectification problem (duban.portal): a problem of
+    the campaign's ledger raised by the public (群众提), with the same checks,
+    clock and repeat flag as create_problem."""
+    return create_problem(campaign, by=by, at=at, unit=unit, category=category, source=Source.PUBLIC,
+                          description=description, measures=measures, deadline=deadline)
+
+
+def complaint_problem_progress(problem_id) -> dict:
+    """What a complaint's page may say about the problem it became: number,
+    state, whether it is closed (销号) and when."""
+    p = Problem.objects.filter(pk=problem_id).select_related("unit").first()
+    if p is None:
+        return {"number": "", "state": "", "closed": False, "closed_at": None, "unit": ""}
+    return {"number": p.number, "state": p.get_state_display(), "closed": p.state == ProblemState.CLOSED,
+            "closed_at": p.closed_at, "unit": p.unit.name}
+
+
+def campaigns_taking_complaints(user) -> list:
+    """[(campaign, [category names])] the user may register a complaint's
+    problem into: the campaigns they manage (the office, the task force),
+    the latest first."""
+    out = []
+    for c in Campaign.objects.order_by("-start_date", "-id")[:20]:
+        if is_manager(user, c):
+            out.append((c, c.category_names()))
+    return out

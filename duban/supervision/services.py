@@ -149,6 +149,7 @@ KIND_LABELS = {
     SourceKind.ASSIGNMENT: {"instructing_leader": "交办领导", "instruction_date": "交办日期",
                             "instruction_text": "交办内容", "document_number": "交办文号"},
     SourceKind.HIGHER_DEPLOYMENT: {"document_number": "上级文件文号"},
+    SourceKind.COMPLAINT: {"ticket_number": "投诉编号"},
 }
 # Particulars each source must record (SUP-1). A meeting's minutes number is
 # optional: decisions are assigned at once (MEET-3), the minutes come later.
@@ -159,6 +160,7 @@ REQUIRED_PARTICULARS = {
     SourceKind.ASSIGNMENT: ("instruction_date",),  # and a leader or a document number
     SourceKind.HIGHER_DEPLOYMENT: ("document_number",),
     SourceKind.HOTLINE: ("ticket_number",),
+    SourceKind.COMPLAINT: ("ticket_number",),
     SourceKind.INSPECTION: ("finding",),
 }
 SOURCE_FIELDS = ("source_kind", "meeting_name", "meeting_date", "minutes_number", "instructing_leader",
@@ -964,6 +966,39 @@ def _notify_supervision_office(m, by, at):
     for user in staff:
         notify.notify_user(user, f"【值班转办】{m.number} {m.title}", body, key=f"supervision:{m.pk}:relayed",
                            link=m.get_absolute_url(), at=at)
+
+
+# --- hand-over from the public's complaints (PUB-2) ---------------------------------
+
+def matter_from_complaint(by, *, ticket_number, hotline=False, title, content, lead_unit, lead_person,
+                          standard="", urgency=Urgency.NORMAL, due_at=None, cooperating=(), source_ref="",
+                          at=None) -> Matter:
+    """The hand-over of a complaint or a 12345 work order that the
+    supervision office sorts into a supervised matter (duban.portal): the
+    matter records the ticket's number as its source (12345热线 or 群众投诉)
+    and is assigned at once, with the same checks, number, clocks and
+    messages as create_matter(assign=True). Without a deadline the 7
+    working days' rule applies."""
+    data = dict(source_kind=SourceKind.HOTLINE if hotline else SourceKind.COMPLAINT, ticket_number=ticket_number,
+                title=title, content=content, standard=standard or "查实情况、解决问题，按期答复群众",
+                urgency=urgency, lead_unit=lead_unit, lead_person=lead_person, cooperating=list(cooperating),
+                source_ref=source_ref)
+    if due_at is not None:
+        data["due_at"] = due_at
+    return create_matter(by, assign=True, at=at, **data)
+
+
+def complaint_matter_progress(matter_id) -> dict:
+    """What a complaint's page may say about the matter it became: its
+    number and state, whether it is completed (办结 accepted), when it
+    closed. Read through this function, not the matter's fields."""
+    m = Matter.objects.filter(pk=matter_id).only("number", "state", "closed_at", "lead_unit__name").select_related(
+        "lead_unit").first()
+    if m is None:
+        return {"number": "", "state": "", "completed": False, "closed": False, "closed_at": None, "unit": ""}
+    return {"number": m.number, "state": m.get_state_display(), "completed": m.state in (State.COMPLETED,
+                                                                                           State.ARCHIVED),
+            "closed": m.state in CLOSED_STATES, "closed_at": m.closed_at, "unit": m.lead_unit.name}
 
 
 # --- the closed loop ----------------------------------------------------------
