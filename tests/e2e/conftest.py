@@ -46,6 +46,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# Where the demo's robots and SMS gateway point (duban.notify.demo): a port
+# of this session, where a test that wants to watch them starts
+# `manage.py robot_receiver`; nothing listens there otherwise.
+RECEIVER_PORT = _free_port()
+
+
 def _server_env(var_dir: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
     env.update({
@@ -53,6 +59,8 @@ def _server_env(var_dir: Path) -> dict:
         "DUBAN_VAR_DIR": str(var_dir),
         "DUBAN_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
+        "DUBAN_DEMO_RECEIVER_BIND": f"127.0.0.1:{RECEIVER_PORT}",
+        "DUBAN_DEMO_RECEIVER_URL": f"http://127.0.0.1:{RECEIVER_PORT}",
     })
     return env
 
@@ -144,14 +152,22 @@ class DubanServer:
 
 
 @pytest.fixture(scope="session")
-def e2e_server(tmp_path_factory):
-    """Base URL of a running Duban with the demo county."""
+def e2e_duban(tmp_path_factory):
+    """The running Duban with the demo county (a DubanServer: its `env`
+    runs manage.py commands on its database)."""
     server = DubanServer(tmp_path_factory.mktemp("e2e-var"))
     server.prepare()
     try:
-        yield server.start()
+        server.start()
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def e2e_server(e2e_duban):
+    """Base URL of a running Duban with the demo county."""
+    return e2e_duban.base_url
 
 
 @pytest.fixture(scope="module")

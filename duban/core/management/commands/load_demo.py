@@ -170,7 +170,8 @@ def format_demo_logins() -> str:
 
 
 class Command(BaseCommand):
-    help = "载入示范县演示数据（单位、人员、角色、AB角、工作专班和一年的督办事项）；可重复执行，已有数据不重复创建。"
+    help = ("载入示范县演示数据（单位、人员、角色、AB角、工作专班、一年的督办事项、作风整治、值班、消息渠道、投诉和12345工单）；"
+            "可重复执行，已有数据不重复创建。")
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="不打印演示账号表")
@@ -202,6 +203,12 @@ class Command(BaseCommand):
         from duban.duty.demo import load_duty
 
         self.stdout.write(load_duty(now, relay=not options["no_matters"]).summary())
+        from duban.notify.demo import load_channels
+
+        self.stdout.write(load_channels(now).summary())
+        from duban.portal.demo import load_portal
+
+        self.stdout.write(load_portal(now).summary())
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(format_demo_logins())
