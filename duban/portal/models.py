@@ -69,6 +69,19 @@ def _ticket_url(pk):
     return reverse("portal:ticket", args=[pk])
 
 
+def _dispatched_to_scope(user, scope):
+    """A ticket stays visible to every unit it was dispatched to (also after
+    a return or a re-dispatch): EXISTS on its dispatches, no join."""
+    from django.db.models import Exists, OuterRef
+
+    from duban.org.visibility import subtree_ids
+
+    roots = scope.roots
+    if not roots:
+        return models.Q(pk__in=[])
+    return models.Q(Exists(Dispatch.objects.filter(ticket=OuterRef("pk"), unit__in=subtree_ids(roots))))
+
+
 class Ticket(models.Model):
     """A complaint, a clue or a 12345 work order."""
 
@@ -110,7 +123,7 @@ class Ticket(models.Model):
                                    on_delete=models.PROTECT, related_name="+", help_text="网上投诉为空")
     created_at = models.DateTimeField("登记时间")
 
-    visibility = VisibilitySpec(unit_fields=("office", "handling_unit"))
+    visibility = VisibilitySpec(unit_fields=("office", "handling_unit"), extra=(_dispatched_to_scope,))
 
     class Meta:
         verbose_name = "投诉和工单"

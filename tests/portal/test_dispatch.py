@@ -186,3 +186,13 @@ def test_pub2_office_pages_need_login_and_lists_are_paged_with_few_queries(clien
     with django_assert_max_num_queries(20):
         page = client.get("/portal/").content.decode()
     assert "第 1 / 2 页" in page
+
+
+def test_pub2_a_unit_that_returned_a_ticket_still_reads_it_but_no_longer_the_contact(client, county, referred):
+    ps.return_dispatch(Dispatch.objects.get(ticket=referred), county.edu_user, reason="属财政局职责", at=T(3, 3))
+    ps.refer(referred, county.supervisor, unit=county.fin, reason="改派财政局", at=T(3, 3, 10))
+    client.force_login(county.edu_user)
+    page = client.get(f"/portal/tickets/{referred.pk}/").content.decode()
+    assert referred.number in page and PHONE not in page and "提交答复" not in page
+    client.force_login(county.town_user)
+    assert client.get(f"/portal/tickets/{referred.pk}/").status_code == 404
