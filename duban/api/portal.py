@@ -32,7 +32,7 @@ class HotlineImportIn(Schema):
     tickets: list[HotlineTicketIn]
 
 
-class TicketOut(Schema):
+class PortalTicketOut(Schema):
     id: int
     number: str
     hotline_number: str | None
@@ -47,12 +47,12 @@ class TicketOut(Schema):
     closed_at: dt.datetime | None
 
 
-class ImportOut(Schema):
-    created: list[TicketOut]
+class HotlineImportOut(Schema):
+    created: list[PortalTicketOut]
     skipped: list[str]
 
 
-class SatisfactionOut(Schema):
+class UnitSatisfactionOut(Schema):
     unit: str
     unit_id: int
     total: int
@@ -69,7 +69,7 @@ def _ticket(t) -> dict:
             "handling_unit": {"id": t.handling_unit_id, "name": t.handling_unit.name} if t.handling_unit_id else None}
 
 
-@router.post("/tickets/import", response={200: ImportOut, **ERRORS}, summary="导入12345工单")
+@router.post("/tickets/import", response={200: HotlineImportOut, **ERRORS}, summary="导入12345工单")
 @guarded
 def import_tickets(request, payload: HotlineImportIn):
     """12345 work orders, all or nothing: every item is checked first and an
@@ -80,13 +80,13 @@ def import_tickets(request, payload: HotlineImportIn):
     return {"created": [_ticket(t) for t in result.created], "skipped": result.skipped}
 
 
-@router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="投诉或工单")
+@router.get("/tickets/{ticket_id}", response={200: PortalTicketOut, **ERRORS}, summary="投诉或工单")
 def ticket(request, ticket_id: int):
     """One ticket the caller may see (no contact data)."""
     return _ticket(get_visible_or_404(Ticket.objects.select_related("handling_unit"), request.user, pk=ticket_id))
 
 
-@router.get("/satisfaction", response=list[SatisfactionOut], summary="各单位满意度")
+@router.get("/satisfaction", response=list[UnitSatisfactionOut], summary="各单位满意度")
 def satisfaction(request):
     """Satisfaction per unit (EVAL-5): ratings counted, satisfied (非常满意、
     满意、基本满意), 差评 and how many are handled; excluded 差评 do not count."""

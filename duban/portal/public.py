@@ -107,16 +107,22 @@ def rate_ticket(request):
     invitation = getattr(t, "invitation", None)
     if invitation is None:
         return _status(request, t)
-    if form.is_valid():
-        try:
-            services.rate(invitation, level=form.cleaned_data["level"], comment=form.cleaned_data["comment"],
-                          ip=client_ip(request))
-        except ValidationError as e:
-            forms.apply_errors(form, e)
-        else:
-            t.refresh_from_db()
-            return _status(request, t)
+    if form.is_valid() and _rated(request, form, invitation):
+        t.refresh_from_db()
+        return _status(request, t)
     return _status(request, t, rate_form=form)
+
+
+def _rated(request, form, invitation) -> bool:
+    """Submit the rating of a valid form; False with the service's message
+    on the form."""
+    try:
+        services.rate(invitation, level=form.cleaned_data["level"], comment=form.cleaned_data["comment"],
+                      ip=client_ip(request))
+    except ValidationError as e:
+        forms.apply_errors(form, e)
+        return False
+    return True
 
 
 def rate(request):
@@ -132,13 +138,7 @@ def rate(request):
         elif hasattr(invitation, "rating"):
             done = True
         elif form.is_bound and form.is_valid():
-            try:
-                services.rate(invitation, level=form.cleaned_data["level"], comment=form.cleaned_data["comment"],
-                              ip=client_ip(request))
-            except ValidationError as e:
-                forms.apply_errors(form, e)
-            else:
-                done = True
+            done = _rated(request, form, invitation)
     return render(request, "portal/public/rate.html", {"code_form": code_form, "form": form,
                                                         "invitation": invitation, "done": done})
 

@@ -20,7 +20,7 @@ from duban.org import services as org
 
 from .conftest import Moment, local
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # signatures and test sends use the real clock
 User = get_user_model()
 
 T0 = local(2026, 3, 2, 9)

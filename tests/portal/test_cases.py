@@ -10,7 +10,7 @@ from duban.portal.models import CaseKind, CaseState
 
 from .conftest import T
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # web requests run on the real clock
 
 SUMMARY = "县行政审批服务局推行“一窗受理、集成服务”，企业开办时间由5个工作日压缩至1个工作日，群众满意度明显提升。"
 

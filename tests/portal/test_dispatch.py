@@ -18,7 +18,7 @@ from tests.supervision.conftest import upload
 
 from .conftest import ADDRESS, PHONE, D, T, complaint
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # web requests run on the real clock
 
 
 def test_pub2_referral_starts_a_five_working_day_clock_and_tells_the_unit(county, filed):

@@ -17,7 +17,7 @@ from duban.portal.models import ComplainantContact, IntakeChannel, Ticket, Ticke
 
 from .conftest import NAME, PHONE, T, complaint, hotline_xlsx
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # web requests run on the real clock
 
 
 def test_pub2_a_citizen_complains_without_login_and_gets_a_tracking_code(client, county):

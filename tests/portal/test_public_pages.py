@@ -20,7 +20,7 @@ from duban.rectification import services as rs
 
 from .conftest import ADDRESS, EMAIL, NAME, PHONE, D, T, complaint
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # web requests run on the real clock
 
 COMPANY = "示范县保密科技有限公司"
 INTERNAL = ["内部分拣意见", "内部办理情况", "内部退回理由", "内部核实情况", "内部整改情况", "内部回访情况",

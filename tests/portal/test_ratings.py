@@ -16,7 +16,7 @@ from duban.timelimits.models import TimeLimitRule
 
 from .conftest import D, T, complaint
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # web requests run on the real clock
 
 
 @pytest.fixture

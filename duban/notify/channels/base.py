@@ -158,3 +158,26 @@ def http_failure(status: int, text: str) -> Answer | None:
         return Answer(ok=False, code=f"http{status}", text=text[:500], http_status=status, retry=True,
                       wait=60.0 if status == 429 else 0.0)
     return None
+
+
+def coded(status: int, text: str, code_keys=("errcode",), message_keys=("errmsg",)):
+    """(code, message) of a channel's JSON answer, or an Answer when the
+    answer does not say anything in the channel's own words (not JSON, no
+    code): a server error or 429 is worth retrying, anything else not."""
+    data = json_answer(text)
+    key = next((k for k in code_keys if data is not None and k in data), None)
+    if key is None:
+        return http_failure(status, text) or Answer(ok=False, code=f"http{status}", text=text[:500],
+                                                    http_status=status)
+    message = next((str(data[k]) for k in message_keys if data.get(k) not in (None, "")), "")
+    return int(data.get(key) or 0), message
+
+
+def send_json(url: str, payload: dict, interpret) -> Answer:
+    """POST the payload; the channel's answer as `interpret(status, text)`
+    reads it, or a retryable network failure."""
+    try:
+        status, text = post_json(url, payload)
+    except Transport as e:
+        return network_failure(e)
+    return interpret(status, text)

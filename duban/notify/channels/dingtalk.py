@@ -14,17 +14,7 @@ import hmac
 import time
 import urllib.parse
 
-from .base import (
-    Answer,
-    Outgoing,
-    Transport,
-    fit_bytes,
-    http_failure,
-    json_answer,
-    network_failure,
-    plain_text,
-    post_json,
-)
+from .base import Answer, Outgoing, coded, fit_bytes, plain_text, send_json
 
 BLOCKED = {130101}  # send too fast, exceed 20 times per minute
 BLOCK_SECONDS = 600.0
@@ -56,27 +46,19 @@ def payload(endpoint, out: Outgoing) -> dict:
 
 
 def interpret(status: int, text: str) -> Answer:
-    data = json_answer(text)
-    if data is None or "errcode" not in data:
-        return http_failure(status, text) or Answer(ok=False, code=f"http{status}", text=text[:500],
-                                                    http_status=status)
-    code = int(data.get("errcode") or 0)
-    message = str(data.get("errmsg", ""))
+    read = coded(status, text)
+    if isinstance(read, Answer):
+        return read
+    code, message = read
     if code == 0:
         return Answer(ok=True, code="0", text=message, http_status=status)
     if code in BLOCKED:
         return Answer(ok=False, code=str(code), text=message, http_status=status, retry=True,
                       wait=BLOCK_SECONDS, block=BLOCK_SECONDS)
-    if code in BUSY:
-        return Answer(ok=False, code=str(code), text=message, http_status=status, retry=True)
     # 310000 (签名不匹配、关键词不符、IP 不在白名单), 300001 (token 不存在) …:
-    # the configuration is wrong; retrying cannot help.
-    return Answer(ok=False, code=str(code), text=message, http_status=status)
+    # the configuration is wrong; retrying cannot help. -1: busy, retry.
+    return Answer(ok=False, code=str(code), text=message, http_status=status, retry=code in BUSY)
 
 
 def send(endpoint, out: Outgoing) -> Answer:
-    try:
-        status, text = post_json(signed_url(endpoint.url, endpoint.secret), payload(endpoint, out))
-    except Transport as e:
-        return network_failure(e)
-    return interpret(status, text)
+    return send_json(signed_url(endpoint.url, endpoint.secret), payload(endpoint, out), interpret)

@@ -13,18 +13,7 @@ import hmac
 import json
 import time
 
-from .base import (
-    Answer,
-    Outgoing,
-    Transport,
-    fit_bytes,
-    http_failure,
-    json_answer,
-    network_failure,
-    plain_text,
-    post_json,
-    utf8_len,
-)
+from .base import Answer, Outgoing, coded, fit_bytes, plain_text, send_json, utf8_len
 
 RATE_LIMITED = {11232}
 BAD_REQUEST = 9499  # also the code of "too many request"
@@ -60,25 +49,17 @@ def payload(endpoint, out: Outgoing, timestamp_s: int | None = None) -> dict:
 
 
 def interpret(status: int, text: str) -> Answer:
-    data = json_answer(text)
-    if data is None or ("code" not in data and "StatusCode" not in data):
-        return http_failure(status, text) or Answer(ok=False, code=f"http{status}", text=text[:500],
-                                                    http_status=status)
-    code = int(data.get("code", data.get("StatusCode")) or 0)
-    message = str(data.get("msg", data.get("StatusMessage", "")))
+    read = coded(status, text, code_keys=("code", "StatusCode"), message_keys=("msg", "StatusMessage"))
+    if isinstance(read, Answer):
+        return read
+    code, message = read
     if code == 0:
         return Answer(ok=True, code="0", text=message, http_status=status)
     if code in RATE_LIMITED or (code == BAD_REQUEST and "too many" in message.lower()):
         return Answer(ok=False, code=str(code), text=message, http_status=status, retry=True, wait=60.0)
-    if status >= 500:
-        return Answer(ok=False, code=str(code), text=message, http_status=status, retry=True)
     # 19021 签名校验失败或时间戳过期, 19024 关键词不符, 19022 IP 不允许 …
-    return Answer(ok=False, code=str(code), text=message, http_status=status)
+    return Answer(ok=False, code=str(code), text=message, http_status=status, retry=status >= 500)
 
 
 def send(endpoint, out: Outgoing) -> Answer:
-    try:
-        status, text = post_json(endpoint.url, payload(endpoint, out))
-    except Transport as e:
-        return network_failure(e)
-    return interpret(status, text)
+    return send_json(endpoint.url, payload(endpoint, out), interpret)

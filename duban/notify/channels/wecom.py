@@ -4,17 +4,7 @@ Text may @ people by mobile (`mentioned_mobile_list`) and holds at most
 2,048 bytes; markdown holds 4,096 and cannot @ by mobile. A robot takes
 20 messages a minute; beyond that it answers 45009 (接口调用超过限制)."""
 
-from .base import (
-    Answer,
-    Outgoing,
-    Transport,
-    fit_bytes,
-    http_failure,
-    json_answer,
-    network_failure,
-    plain_text,
-    post_json,
-)
+from .base import Answer, Outgoing, coded, fit_bytes, plain_text, send_json
 
 RATE_LIMITED = {45009}
 BUSY = {-1}
@@ -34,24 +24,16 @@ def payload(endpoint, out: Outgoing) -> dict:
 
 
 def interpret(status: int, text: str) -> Answer:
-    data = json_answer(text)
-    if data is None or "errcode" not in data:
-        return http_failure(status, text) or Answer(ok=False, code=f"http{status}", text=text[:500],
-                                                    http_status=status)
-    code = int(data.get("errcode") or 0)
-    message = str(data.get("errmsg", ""))
+    read = coded(status, text)
+    if isinstance(read, Answer):
+        return read
+    code, message = read
     if code == 0:
         return Answer(ok=True, code="0", text=message, http_status=status)
     if code in RATE_LIMITED:
         return Answer(ok=False, code=str(code), text=message, http_status=status, retry=True, wait=60.0)
-    if code in BUSY:
-        return Answer(ok=False, code=str(code), text=message, http_status=status, retry=True)
-    return Answer(ok=False, code=str(code), text=message, http_status=status)
+    return Answer(ok=False, code=str(code), text=message, http_status=status, retry=code in BUSY)
 
 
 def send(endpoint, out: Outgoing) -> Answer:
-    try:
-        status, text = post_json(endpoint.url, payload(endpoint, out))
-    except Transport as e:
-        return network_failure(e)
-    return interpret(status, text)
+    return send_json(endpoint.url, payload(endpoint, out), interpret)
