@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from duban.clocks.models import Clock, ClockFlip, FlipKind
 from duban.journal import chain
-from duban.org.models import Person, Role, Unit, UnitKind
+from duban.org.models import Person, Role, UnitKind
 from duban.org.services import has_role, recipients_for
 
 from . import channels
@@ -314,8 +314,12 @@ def mentions_for(users, prefs=None) -> list:
 
 # --- writing messages ---------------------------------------------------------------
 
-def _personal_rows(user, *, key, subject, body, now, level, urgent, pref, **common):
-    """In-app, e-mail and SMS rows for one person, as their preference says."""
+_NO_GATEWAY = object()
+
+
+def _personal_rows(user, *, key, subject, body, now, level, urgent, pref, gateway=_NO_GATEWAY, **common):
+    """In-app, e-mail and SMS rows for one person, as their preference says.
+    `gateway`: the SMS gateway when the caller has read it already."""
     common = dict(recipient=user, subject=subject[:200], body=body, level=level, urgent=urgent, created_at=now,
                   **common)
     rows = [Message(channel=Channel.INAPP, state=MessageState.SENT, sent_at=now,
@@ -326,7 +330,7 @@ def _personal_rows(user, *, key, subject, body, now, level, urgent, pref, **comm
                             dedupe_key=f"{key}:{user.pk}:{Channel.EMAIL}"[:200], **common))
     mobile = getattr(pref, "mobile", "")
     if mobile and _wants(pref.sms_level, level, urgent):
-        gateway = sms_gateway()
+        gateway = sms_gateway() if gateway is _NO_GATEWAY else gateway
         if gateway is not None:
             rows.append(Message(channel=Channel.SMS, endpoint=gateway, address=mobile, state=MessageState.PENDING,
                                 next_attempt_at=planned_moment(pref, Channel.SMS, level, urgent, now),
@@ -376,11 +380,13 @@ def _message_rows(clock, kind, moment, recipients, now, flip=None, text="", urge
     prefs = preferences_for([u for u, _ in recipients])
     key = f"{clock.pk}:{kind}:{stamp}"
     common = dict(link=clock.link, source=kind, flip=flip, clock=clock, unit=clock.owner_unit, sender=sender)
+    if "gateway" not in caches:
+        caches["gateway"] = sms_gateway()
     rows = []
     for user, note in recipients:
         subject, body = _compose(clock, kind, note, text)
         rows += _personal_rows(user, key=key, subject=subject, body=body, now=now, level=level, urgent=urgent,
-                               pref=prefs[user.pk], **common)
+                               pref=prefs[user.pk], gateway=caches["gateway"], **common)
     if clock.owner_unit_id:
         subject, body = _compose(clock, kind, "", text)
         notes = away_notes([u for u, note in recipients if "B角" not in note], now)
@@ -1046,6 +1052,3 @@ def mark_read(user, message_id) -> Message | None:
 def mark_all_read(user) -> int:
     return inbox(user).filter(read_at__isnull=True).update(read_at=timezone.now())
 
-
-def unit_choices():
-    return list(Unit.objects.filter(is_active=True).order_by("path").values_list("pk", "name", "depth"))

@@ -59,7 +59,9 @@ def _complaint(title, content, **kw):
     return data
 
 
-def load_portal(now=None) -> PortalDemoResult:
+def load_portal(now=None, *, matters=True) -> PortalDemoResult:
+    """Write the portal's demo (once). Without `matters` (load_demo
+    --no-matters) no ticket becomes a supervised matter."""
     now = now or timezone.now()
     if Ticket.objects.filter(hotline_number=FIRST).exists():
         return PortalDemoResult(False)
@@ -71,10 +73,10 @@ def load_portal(now=None) -> PortalDemoResult:
     gov = Unit.objects.filter(name=demo_data.GOVERNMENT, parent=None).first()
     units = {u.name: u for u in Unit.objects.filter(parent=gov)}
     with transaction.atomic():
-        return _load(now, users, units)
+        return _load(now, users, units, matters)
 
 
-def _load(now, users, units):
+def _load(now, users, units, matters):
     sup, sup2 = users["duchashi"], users["duchashi_lly"]
 
     def ago(days=0, hours=0, minutes=0):
@@ -155,8 +157,9 @@ def _load(now, users, units):
                               reason="评价人所办业务由县市场监督管理局窗口受理，与本局无关，属误评", at=ago(17))
     ps.decide_appeal(appeal, sup, uphold=True, note="调取办件记录核实，业务确属市场监管窗口，差评剔除", at=ago(15))
 
-    ps.triage_matter(h5, sup, lead_unit=units["县市场监督管理局"], lead_person=liaison("县市场监督管理局"),
-                     urgency="urgent", note="多次反映，列入督办", at=ago(20, 20))
+    if matters:
+        ps.triage_matter(h5, sup, lead_unit=units["县市场监督管理局"], lead_person=liaison("县市场监督管理局"),
+                         urgency="urgent", note="多次反映，列入督办", at=ago(20, 20))
     ps.merge_repeat(h6, sup, into=h5, at=ago(20, 19))
     ps.dismiss(h7, sup, reason="属民事纠纷，不属作风问题受理范围",
                public_answer="您反映的宅基地边界纠纷属民事纠纷，建议向白云乡人民调解委员会申请调解。", at=ago(20, 18))

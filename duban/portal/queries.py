@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from duban.clocks.services import annotate_light
 from duban.org.models import Unit
-from duban.org.visibility import visible
+from duban.org.visibility import scope_for, subtree_ids, visible
 
 from .models import (
     BAD_LEVELS,
@@ -42,8 +42,14 @@ def tickets_for(user, *, state="", scope="", q=""):
 
 
 def dispatches_of_unit(user):
-    """The dispatches of the units `user` handles, open first, with their clocks lit."""
-    qs = visible(Dispatch, user).filter(state=DispatchState.HANDLING).select_related("ticket", "unit", "clock")
+    """The open dispatches of the user's own unit (and, while they stand in
+    for an away A, of A's), what is due first first, lit."""
+    scope = scope_for(user)
+    units = [u for u in (scope.own_unit, *scope.deputy_units) if u is not None]
+    if not units:
+        return Dispatch.objects.none()
+    qs = Dispatch.objects.filter(state=DispatchState.HANDLING, unit__in=subtree_ids(units)).select_related(
+        "ticket", "unit", "clock")
     return annotate_light(qs, prefix="clock__").order_by("clock__due_at", "id")
 
 

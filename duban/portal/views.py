@@ -48,6 +48,25 @@ def _local_end(day):
     return timezone.make_aware(dt.datetime.combine(day, dt.time(18, 0))) if day else None
 
 
+def _require_office(user):
+    """The intake office, for its own pages; 404 for everyone else (and
+    when no 督查室 is set up yet)."""
+    try:
+        office = services.intake_office()
+    except ValidationError:
+        raise Http404("页面不存在") from None
+    if not services.is_office(user, office):
+        raise Http404("页面不存在")
+    return office
+
+
+def _is_office(user) -> bool:
+    try:
+        return services.is_office(user, services.intake_office())
+    except ValidationError:
+        return False
+
+
 def _run(request, form, call, success):
     """Call a service with the form's data; a refusal is 404, bad input goes
     back on the form. True when done."""
@@ -71,10 +90,7 @@ def tickets(request):
     q = request.GET.get("q", "").strip()
     qs = queries.tickets_for(request.user, state=state, scope=scope, q=q)
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    try:
-        office = services.is_office(request.user, services.intake_office())
-    except ValidationError:
-        office = False
+    office = _is_office(request.user)
     return render(request, "portal/tickets.html", {
         "page": page, "state": state, "scope": scope, "q": q, "states": TicketState.choices, "is_office": office,
         "dispatches": queries.dispatches_of_unit(request.user)[:50],
@@ -83,9 +99,7 @@ def tickets(request):
 
 @login_required
 def ticket_new(request):
-    office = services.intake_office()
-    if not services.is_office(request.user, office):
-        raise Http404("页面不存在")
+    _require_office(request.user)
     form = forms.RecordTicketForm(request.POST or None, initial={
         "received_at": timezone.localtime().replace(second=0, microsecond=0), "wants_reply": True})
     if request.method == "POST" and form.is_valid():
@@ -106,9 +120,7 @@ def ticket_new(request):
 
 @login_required
 def ticket_import(request):
-    office = services.intake_office()
-    if not services.is_office(request.user, office):
-        raise Http404("页面不存在")
+    _require_office(request.user)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     errors, result = [], None
     if request.method == "POST" and form.is_valid():
@@ -369,9 +381,7 @@ def _pending(ctx):
 
 @login_required
 def codes(request):
-    office = services.intake_office()
-    if not services.is_office(request.user, office):
-        raise Http404("页面不存在")
+    _require_office(request.user)
     form = forms.CodesForm(request.POST or None, initial={"count": 10})
     issued = []
     if request.method == "POST" and form.is_valid():
@@ -405,17 +415,12 @@ def visible_units_for(user):
 def cases(request):
     qs = visible(TypicalCase, request.user).select_related("unit", "drafted_by").order_by("-drafted_at", "-id")
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    try:
-        office = services.is_office(request.user, services.intake_office())
-    except ValidationError:
-        office = False
-    return render(request, "portal/cases.html", {"page": page, "is_office": office})
+    return render(request, "portal/cases.html", {"page": page, "is_office": _is_office(request.user)})
 
 
 @login_required
 def case_new(request):
-    if not services.is_office(request.user, services.intake_office()):
-        raise Http404("页面不存在")
+    _require_office(request.user)
     form = forms.CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -114,6 +114,7 @@ def pages(client, data):
 
 
 def test_pub1_every_public_page_carries_no_personal_or_internal_field(client, everything):
+    """One build of the data (it is large) for every check of the public pages."""
     visited = pages(client, everything)
     portal_names = {p.name for p in public_urls.urlpatterns}
     rect_names = {p.name for p in rect_public_urls.urlpatterns}
@@ -124,8 +125,7 @@ def test_pub1_every_public_page_carries_no_personal_or_internal_field(client, ev
         for s in forbidden(everything["camp"]):
             assert s not in html, f"{name}: {s}"
 
-
-def test_pub1_public_pages_show_what_the_public_is_owed(client, everything):
+    # What the public is owed is there.
     d = everything
     closed = client.post("/p/track/", {"code": d["closed"].tracking_code}).content.decode()
     assert "已办结" in closed and "经核实已整改到位。" in closed and "转县教育局办理" in closed
@@ -136,8 +136,7 @@ def test_pub1_public_pages_show_what_the_public_is_owed(client, everything):
     assert "县教育局" in sat and "企业诉求" in sat
     assert "窗口推诿扯皮被通报" in client.get("/p/cases/").content.decode()
 
-
-def test_pub1_public_urls_need_no_login_and_office_pages_do(client, everything):
+    # No login for the public pages; the office's pages ask for one.
     assert client.get("/p/").status_code == 200
     assert client.get("/portal/").status_code == 302
-    assert client.get(f"/portal/tickets/{everything['closed'].pk}/").status_code == 302
+    assert client.get(f"/portal/tickets/{d['closed'].pk}/").status_code == 302

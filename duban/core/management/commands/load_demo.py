@@ -208,7 +208,7 @@ class Command(BaseCommand):
         self.stdout.write(load_channels(now).summary())
         from duban.portal.demo import load_portal
 
-        self.stdout.write(load_portal(now).summary())
+        self.stdout.write(load_portal(now, matters=not options["no_matters"]).summary())
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(format_demo_logins())
