@@ -767,7 +767,9 @@ def deliver_pending(now=None, limit=500) -> int:
             if m.channel == Channel.EMAIL and conn is None:
                 conn = email_channel.connection()
             if _deliver(m, now, conn):
-                sent += 1 + Message.objects.filter(merged_into=m).count()
+                # The messages it carried: a digest stands for those merged into it.
+                merged = Message.objects.filter(merged_into=m).count()
+                sent += merged if m.source == Source.DIGEST else 1 + merged
     finally:
         if conn is not None:
             try:

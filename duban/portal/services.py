@@ -662,7 +662,7 @@ def close_ticket(ticket, by, *, public_answer, at=None) -> Ticket:
 # --- the unit -----------------------------------------------------------------------------------------
 
 def _locked_dispatch(dispatch) -> Dispatch:
-    return Dispatch.objects.select_for_update().select_related("ticket", "unit", "clock").get(pk=dispatch.pk)
+    return Dispatch.objects.select_for_update(of=("self",)).select_related("ticket", "unit", "clock").get(pk=dispatch.pk)
 
 
 def _current(d: Dispatch, what):
@@ -942,7 +942,7 @@ def rate(invitation, *, level, comment="", at=None, ip="") -> Rating:
 
 
 def _locked_rating(rating) -> Rating:
-    return Rating.objects.select_for_update().select_related("unit", "ticket").get(pk=rating.pk)
+    return Rating.objects.select_for_update(of=("self",)).select_related("unit", "ticket").get(pk=rating.pk)
 
 
 def _rating_office(r):

@@ -686,7 +686,8 @@ def _create(campaign, clean, *, by, at, spot_check=None, imported_at=None) -> Pr
     _entry(p, EntryKind.REGISTERED, at=at, by=by, text=f"登记问题（来源：{p.get_source_display()}{imported}）")
     if clean.get("progress"):
         _entry(p, EntryKind.PROGRESS, at=at, by=by, text=clean["progress"])
-    chain.record("rectification.problem.create", p, after=chain.snapshot(p, PROBLEM_FIELDS), actor=by, occurred_at=at)
+    chain.record("rectification.problem.create", p, after=chain.snapshot(p, PROBLEM_FIELDS), actor=by,
+                 on_behalf_of=unit_deputy(by, p.unit) if imported_at is None else None, occurred_at=at)
     return p
 
 
