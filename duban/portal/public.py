@@ -127,7 +127,8 @@ def _rated(request, form, invitation) -> bool:
 
 def rate(request):
     """Rate a service with the code handed out at the window."""
-    code_form = forms.TrackForm(request.POST or None)
+    # A link or QR code on a receipt may carry the code (?code=…).
+    code_form = forms.TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:30]})
     form = forms.RateForm(request.POST if "level" in request.POST else None)
     invitation, done = None, False
     if request.method == "POST" and code_form.is_valid():
@@ -163,4 +164,5 @@ def case(request, pk):
 @require_GET
 def satisfaction(request):
     return render(request, "portal/public/satisfaction.html", {
-        "rows": queries.satisfaction_by_unit(), "enterprise": queries.enterprise_rates()})
+        "rows": queries.satisfaction_by_unit(), "services": queries.satisfaction_by_service(),
+        "enterprise": queries.enterprise_rates()})

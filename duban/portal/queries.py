@@ -67,11 +67,7 @@ def _rate(part, whole):
     return f"{part * 100 / whole:.1f}%" if whole else "—"
 
 
-def satisfaction_by_unit(*, since=None, until=None, rater_kind="", units=None) -> list:
-    """Per unit: ratings counted (excluded 差评 are not), each level, the
-    satisfaction rate (非常满意、满意、基本满意 over all), 差评 and how many of
-    them are handled. One query. For the public page, the assessment and
-    the office."""
+def _ratings(since=None, until=None, rater_kind="", units=None):
     qs = Rating.objects.filter(excluded=False)
     if since is not None:
         qs = qs.filter(rated_at__gte=since)
@@ -81,17 +77,35 @@ def satisfaction_by_unit(*, since=None, until=None, rater_kind="", units=None) -
         qs = qs.filter(rater_kind=rater_kind)
     if units is not None:
         qs = qs.filter(unit__in=units)
-    rows = (qs.values("unit_id", "unit__name", "unit__path")
-            .annotate(total=Count("id"),
-                      satisfied=Count("id", filter=Q(level__in=SATISFIED_LEVELS)),
-                      very=Count("id", filter=Q(level=5)),
-                      bad=Count("id", filter=Q(level__in=BAD_LEVELS)),
-                      bad_done=Count("id", filter=Q(level__in=BAD_LEVELS, step=BadRatingStep.DONE)))
-            .order_by("unit__path"))
-    return [{"unit": r["unit__name"], "unit_id": r["unit_id"], "total": r["total"], "satisfied": r["satisfied"],
-             "very": r["very"], "bad": r["bad"], "bad_done": r["bad_done"],
-             "rate": _rate(r["satisfied"], r["total"]), "rate_value": (r["satisfied"] / r["total"]) if r["total"]
-             else None} for r in rows]
+    return qs
+
+
+RATE_COUNTS = dict(total=Count("id"), satisfied=Count("id", filter=Q(level__in=SATISFIED_LEVELS)),
+                   very=Count("id", filter=Q(level=5)), bad=Count("id", filter=Q(level__in=BAD_LEVELS)),
+                   bad_done=Count("id", filter=Q(level__in=BAD_LEVELS, step=BadRatingStep.DONE)))
+
+
+def _row(r, **extra):
+    return {"total": r["total"], "satisfied": r["satisfied"], "very": r["very"], "bad": r["bad"],
+            "bad_done": r["bad_done"], "rate": _rate(r["satisfied"], r["total"]),
+            "rate_value": (r["satisfied"] / r["total"]) if r["total"] else None, **extra}
+
+
+def satisfaction_by_service(*, since=None, until=None, units=None) -> list:
+    """Per unit and service (EVAL-5), as satisfaction_by_unit. One query."""
+    rows = (_ratings(since, until, "", units).values("unit__name", "unit__path", "service")
+            .annotate(**RATE_COUNTS).order_by("unit__path", "service"))
+    return [_row(r, unit=r["unit__name"], service=r["service"]) for r in rows]
+
+
+def satisfaction_by_unit(*, since=None, until=None, rater_kind="", units=None) -> list:
+    """Per unit: ratings counted (excluded 差评 are not), each level, the
+    satisfaction rate (非常满意、满意、基本满意 over all), 差评 and how many of
+    them are handled. One query. For the public page, the assessment and
+    the office."""
+    rows = (_ratings(since, until, rater_kind, units).values("unit_id", "unit__name", "unit__path")
+            .annotate(**RATE_COUNTS).order_by("unit__path"))
+    return [_row(r, unit=r["unit__name"], unit_id=r["unit_id"]) for r in rows]
 
 
 def enterprise_rates() -> dict:

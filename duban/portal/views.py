@@ -400,6 +400,7 @@ def codes(request):
 def satisfaction(request):
     return render(request, "portal/satisfaction.html", {
         "rows": queries.satisfaction_by_unit(units=visible_units_for(request.user)),
+        "services": queries.satisfaction_by_service(units=visible_units_for(request.user)),
         "enterprise": queries.enterprise_rates(),
     })
 

@@ -103,6 +103,7 @@ def test_eval5_an_appeal_upheld_excludes_the_bad_rating_from_the_rates(client, c
 def test_eval5_service_codes_rate_once_by_the_public_and_enterprises(client, county):
     [code] = ps.issue_codes(county.supervisor, unit=county.fin, service="惠企资金兑付", count=1,
                             rater_kind=RaterKind.ENTERPRISE, at=T(3, 2))
+    assert f'value="{code.code}"' in client.get("/p/rate/", {"code": code.code}).content.decode()  # from a link
     page = client.post("/p/rate/", {"code": code.code.lower()}).content.decode()
     assert "县财政局" in page and "惠企资金兑付" in page
     client.post("/p/rate/", {"code": code.code, "level": "5", "comment": "很快"})
@@ -124,6 +125,8 @@ def test_eval5_satisfaction_per_unit_and_the_enterprises_rates(county):
     assert (rows["县教育局"]["total"], rows["县教育局"]["satisfied"], rows["县教育局"]["rate"]) == (4, 3, "75.0%")
     assert (rows["县财政局"]["bad"], rows["县财政局"]["rate"]) == (1, "50.0%")
     assert queries.unit_satisfaction_rates()[county.edu.pk] == 0.75
+    [service] = [r for r in queries.satisfaction_by_service() if r["unit"] == "县财政局"]
+    assert (service["service"], service["total"], service["rate"]) == ("办事", 2, "50.0%")
     e1 = ps.submit_public(complaint(is_enterprise=True, company="示范县某某科技有限公司"), at=T(3, 2))
     ps.submit_public(complaint(title="企业第二件", content="企业用电报装迟迟不批，影响开工。", is_enterprise=True,
                                company="某厂"), at=T(3, 2))
