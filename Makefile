@@ -46,10 +46,11 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-# Front-end assets, once the project has a package.json.
+# Front-end assets from package.json: npm ci, then `npm run build` copies the
+# browser builds (ECharts) into duban/static/vendor/, which git ignores.
 npm:
 	@if [ -f package.json ]; then \
-	  if [ ! -d node_modules ] || [ package.json -nt node_modules/.duban-installed ] \
+	  if [ ! -d node_modules ] || [ ! -d duban/static/vendor ] || [ package.json -nt node_modules/.duban-installed ] \
 	     || { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.duban-installed ]; }; then \
 	    if [ -f package-lock.json ]; then npm ci; else npm install; fi && \
 	    npm run build --if-present && \

@@ -532,7 +532,7 @@ class Province:
                 users.append((uid, "!", None, False, f"p{uid:06d}", "", "", False, True, joined, person_name(rng)))
                 is_leader = u["kind"] == "government"
                 position = ("副职领导" if k else "主要领导") if is_leader else ("联络员" if k == 0 else "科员")
-                persons.append((self.ids["org_person"].take(), position, "", "", is_leader, k, None, None, "", None,
+                persons.append((self.ids["org_person"].take(), position, "", "", "", is_leader, k, None, None, "", None,
                                 uid, u["id"]))
                 u["people"].append(uid)
                 if is_leader:
@@ -552,9 +552,10 @@ class Province:
     def _flush_people(self, users, persons, roles):
         self.loader.write("auth_user", ["id", "password", "last_login", "is_superuser", "username", "last_name",
                                         "email", "is_staff", "is_active", "date_joined", "first_name"], users)
-        self.loader.write("org_person", ["id", "position", "office_phone", "mobile", "is_leader", "sort_order",
-                                         "away_from", "away_to", "away_reason", "backup_id", "user_id", "unit_id"],
-                          persons)
+        # mobile and id_number stay empty (SM4-encrypted when set: duban.core.fields).
+        self.loader.write("org_person", ["id", "position", "office_phone", "mobile", "id_number", "is_leader",
+                                         "sort_order", "away_from", "away_to", "away_reason", "backup_id", "user_id",
+                                         "unit_id"], persons)
         self.loader.write("org_roleassignment", ["id", "role", "granted_at", "user_id", "scope_id"], roles)
 
     # matters --------------------------------------------------------------------------------------

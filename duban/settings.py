@@ -38,21 +38,34 @@ DEBUG = env_bool("DUBAN_DEBUG", False)
 
 VAR_DIR = Path(env("DUBAN_VAR_DIR", str(BASE_DIR / "var")))
 
-_secret = env("DUBAN_SECRET_KEY")
-if not _secret:
+def installation_secret(variable, file_name, make, what):
+    """A secret from the environment. Production requires it; a development
+    installation gets a random one of its own, kept beside its database --
+    never one written in the source."""
+    value = env(variable)
+    if value:
+        return value
     if PRODUCTION:
-        raise ImproperlyConfigured("生产模式必须设置环境变量 DUBAN_SECRET_KEY")
-    # Development: a per-installation random key kept beside the database,
-    # never a key written in the source.
+        raise ImproperlyConfigured(f"生产模式必须设置环境变量 {variable}（{what}）")
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        from django.core.management.utils import get_random_secret_key
+    path = VAR_DIR / file_name
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
 
-        key_file.write_text(get_random_secret_key())
-        key_file.chmod(0o600)
-    _secret = key_file.read_text().strip()
-SECRET_KEY = _secret
+
+def _random_django_key():
+    from django.core.management.utils import get_random_secret_key
+
+    return get_random_secret_key()
+
+
+SECRET_KEY = installation_secret("DUBAN_SECRET_KEY", "secret_key", _random_django_key, "签名密钥")
+# SM4 keys for personal data at rest (duban.core.crypto): "id:32 hex digits",
+# comma-separated, the first encrypting.
+DUBAN_SM4_KEYS = installation_secret("DUBAN_SM4_KEYS", "sm4_keys", lambda: f"dev1:{os.urandom(16).hex()}",
+                                     "个人信息加密密钥")
 
 ALLOWED_HOSTS = [h.strip() for h in env("DUBAN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("DUBAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -69,7 +82,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # the API docs' Swagger UI from its own static files, not a CDN
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "duban.core",
+    "duban.neardup",
     "duban.org",
     "duban.journal",
     "duban.security",
@@ -80,6 +97,8 @@ INSTALLED_APPS = [
     "duban.rectification",
     "duban.duty",
     "duban.portal",
+    "duban.plans",
+    "duban.documents",
     "duban.savedviews",
     "duban.api",
 ]
@@ -96,10 +115,12 @@ MIDDLEWARE = [
     # Before the security middlewares, which leave messages for the user.
     "django.contrib.messages.middleware.MessageMiddleware",
     "duban.security.middleware.IdleTimeoutMiddleware",
+    "duban.security.middleware.SecondFactorMiddleware",
     "duban.security.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "duban.api.middleware.RefuseNulMiddleware",
     # AxesMiddleware must be last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -217,6 +238,16 @@ AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("DUBAN_PROXY_COUNT", 0) or None
 
+# The second factor (duban.security.otp): TOTP for the three administrators,
+# the 督查室 and the duty leaders, everyone when the policy says so. Off only
+# for a trial installation.
+DUBAN_SECOND_FACTOR = env_bool("DUBAN_SECOND_FACTOR", True)
+OTP_TOTP_ISSUER = env("DUBAN_COUNTY_NAME", "示范县") + "督办平台"
+
+# API tokens (duban.api): lifetime when none is given, requests per minute.
+DUBAN_API_TOKEN_DAYS = env_int("DUBAN_API_TOKEN_DAYS", 365)
+DUBAN_API_TOKEN_RATE = env_int("DUBAN_API_TOKEN_RATE", 120)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
@@ -242,9 +273,23 @@ if not PRODUCTION:
 # Counts of a list that took long to make (a province's office list) are
 # kept this many seconds (0: always counted afresh); duban.supervision.queries.
 DUBAN_LIST_COUNTS_CACHE = env_int("DUBAN_LIST_COUNTS_CACHE_SECONDS", 60)
+# Verification leaves a signed checkpoint every this many events; the nightly
+# run walks only the events after the newest one (verify_journal --full: all).
+DUBAN_JOURNAL_CHECKPOINT_EVERY = env_int("DUBAN_JOURNAL_CHECKPOINT_EVERY", 100_000)
+# The most rows one Excel import takes (problem ledgers and matters alike).
+DUBAN_IMPORT_MAX_ROWS = env_int("DUBAN_IMPORT_MAX_ROWS", 20_000)
+# An import of more rows than this runs in the background worker, with a progress bar.
+DUBAN_IMPORT_BACKGROUND_ROWS = env_int("DUBAN_IMPORT_BACKGROUND_ROWS", 1000)
 
 EVIDENCE_ROOT = Path(env("DUBAN_EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
 EVIDENCE_MAX_BYTES = env_int("DUBAN_EVIDENCE_MAX_MB", 50) * 1024 * 1024
+# Uploads are checked by content (duban.core.uploads): a ZIP-based document
+# may not expand past this size or hold more entries; a spreadsheet to import
+# may not have more rows or columns (duban.core.xlsx_import).
+DUBAN_UPLOAD_MAX_UNZIPPED_BYTES = env_int("DUBAN_UPLOAD_MAX_UNZIPPED_MB", 200) * 1024 * 1024
+DUBAN_UPLOAD_MAX_ZIP_ENTRIES = env_int("DUBAN_UPLOAD_MAX_ZIP_ENTRIES", 5000)
+DUBAN_IMPORT_MAX_ROWS = env_int("DUBAN_IMPORT_MAX_ROWS", 20000)
+DUBAN_IMPORT_MAX_COLUMNS = env_int("DUBAN_IMPORT_MAX_COLUMNS", 100)
 
 # Background work: the Django Tasks API with its queue in the same database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

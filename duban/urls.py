@@ -10,6 +10,8 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("accounts/tokens/", include("duban.api.page_urls")),
+    path("imports/<int:pk>/", core_views.import_job, name="import_job"),
     path("accounts/", include("duban.security.urls")),
     path("org/", include("duban.org.urls")),
     path("journal/", include("duban.journal.urls")),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("matters/", include("duban.supervision.urls")),
     path("duty/", include("duban.duty.urls")),
     path("rectification/", include("duban.rectification.urls")),
+    path("documents/", include("duban.documents.urls")),
+    path("plans/", include("duban.plans.urls")),
     path("public/", include("duban.rectification.public_urls")),
     path("portal/", include("duban.portal.urls")),
     path("p/", include("duban.portal.public_urls")),

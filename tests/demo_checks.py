@@ -39,10 +39,16 @@ HAPPENED = {
     "portal.Appeal": ["appealed_at", "decided_at"],
     "portal.TypicalCase": ["drafted_at", "submitted_at", "reviewed_at", "published_at"],
     "notify.Attempt": ["started_at"],
+    "documents.Document": ["registered_at", "received_at", "approved_at", "submitted_at", "issued_at", "flagged_at"],
+    "plans.PlanUsage": ["counted_at", "withdrawn_at"],
+    "plans.AnnualPlan": ["set_at", "warned_near_at", "warned_full_at"],
+    "plans.ExcessRequest": ["requested_at", "decided_at"],
+    "plans.Inspection": ["filed_at", "cancelled_at"],
 }
 
 # Journal actions that carry the moment the service was told.
-TOLD = ("supervision.", "rectification.", "duty.", "clocks.", "evidence.", "notify.", "portal.")
+TOLD = ("supervision.", "rectification.", "duty.", "clocks.", "evidence.", "notify.", "portal.",
+        "documents.document.", "plans.plan.", "plans.usage.", "plans.excess.", "plans.inspection.")
 
 
 def future_rows(now) -> dict:

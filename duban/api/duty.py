@@ -7,11 +7,13 @@ per field, `errors`). Times are ISO 8601; naive times are Beijing time."""
 
 import datetime as dt
 import decimal
+from typing import Annotated
 
 from django.contrib.auth import get_user_model
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
+from duban.api.errors import IsoDate, IsoDateTime
 from duban.api.supervision import ERRORS, Ref, guarded
 from duban.core.officialdoc import docx_response
 from duban.duty import documents, pages, queries, services
@@ -20,6 +22,10 @@ from duban.org.models import Unit
 from duban.org.visibility import get_visible_or_404, visible
 
 router = Router(tags=["值班信息报送"])
+
+# A roster's month: years the official calendar covers, months 1-12.
+PathYear = Annotated[int, Path(..., ge=2004, le=2099, description="年份（2004–2099）")]
+PathMonth = Annotated[int, Path(..., ge=1, le=12, description="月份（1–12）")]
 User = get_user_model()
 
 
@@ -29,9 +35,9 @@ class ClockOut(Schema):
     kind: str
     label: str
     state: str
-    started_at: dt.datetime
-    due_at: dt.datetime
-    met_at: dt.datetime | None
+    started_at: IsoDateTime
+    due_at: IsoDateTime
+    met_at: IsoDateTime | None
     light: str
     seconds_remaining: int | None = Field(description="正在计时：剩余秒数（超时为负）")
     late_minutes: int = Field(description="逾期完成：逾期分钟数（向上取整）")
@@ -46,14 +52,14 @@ class IncidentOut(Schema):
     kind_label: str
     level: str
     level_label: str
-    occurred_at: dt.datetime
-    learned_at: dt.datetime
+    occurred_at: IsoDateTime
+    learned_at: IsoDateTime
     place: str
     reporting_unit: Ref
     involved_units: list[Ref]
     description: str
     state: str
-    closed_at: dt.datetime | None
+    closed_at: IsoDateTime | None
     clocks: list[ClockOut]
 
 
@@ -72,7 +78,7 @@ class SignatureOut(Schema):
     signer_name: str
     basis: str
     meaning: str
-    signed_at: dt.datetime
+    signed_at: IsoDateTime
     content_hash: str
     valid: bool = Field(description="签名与所签版本内容一致")
     is_current: bool = Field(description="所签版本是否为报告当前版本")
@@ -85,10 +91,10 @@ class VersionOut(Schema):
     figures: Figures
     content_hash: str
     edited_by: Ref
-    edited_at: dt.datetime
+    edited_at: IsoDateTime
 
 
-class ReportOut(Schema):
+class WrittenReportOut(Schema):
     id: int
     incident_id: int
     unit: Ref
@@ -100,14 +106,14 @@ class ReportOut(Schema):
     needs_resign: bool = Field(description="曾审签但已修改，需重新审签")
     current_version: int | None
     sent_version: int | None
-    sent_at: dt.datetime | None
+    sent_at: IsoDateTime | None
     versions: list[VersionOut]
     signatures: list[SignatureOut]
 
 
 class PhoneOut(Schema):
     id: int
-    called_at: dt.datetime
+    called_at: IsoDateTime
     caller_name: str
     caller_phone: str
     callee_name: str
@@ -119,7 +125,7 @@ class UnitFiguresOut(Schema):
     unit: Ref
     kind: str
     version: int
-    sent_at: dt.datetime
+    sent_at: IsoDateTime
     figures: Figures
     changed: list[str]
 
@@ -136,7 +142,7 @@ class ConflictOut(Schema):
 
 class IncidentDetailOut(IncidentOut):
     phone_reports: list[PhoneOut]
-    reports: list[ReportOut]
+    reports: list[WrittenReportOut]
     figure_history: list[HistoryOut]
     conflicts: list[ConflictOut]
 
@@ -148,9 +154,9 @@ class IncidentPage(Schema):
 
 
 class ShiftOut(Schema):
-    date: dt.date
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    date: IsoDate
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime
     unit: Ref
     officer: Ref
     leader: Ref
@@ -165,7 +171,7 @@ class RunningOut(Schema):
 
 
 class ScreenOut(Schema):
-    now: dt.datetime
+    now: IsoDateTime
     roster: list[ShiftOut]
     running: list[RunningOut]
 
@@ -174,8 +180,8 @@ class IncidentIn(Schema):
     title: str
     kind: str = Field(description="natural_disaster / accident / public_health / social_security / other")
     level: str = Field(description="general / larger / major / extraordinary")
-    occurred_at: dt.datetime
-    learned_at: dt.datetime
+    occurred_at: IsoDateTime
+    learned_at: IsoDateTime
     place: str
     reporting_unit_id: int
     involved_unit_ids: list[int] = []
@@ -183,7 +189,7 @@ class IncidentIn(Schema):
 
 
 class PhoneIn(Schema):
-    called_at: dt.datetime
+    called_at: IsoDateTime
     caller_name: str
     caller_phone: str = ""
     callee_name: str
@@ -240,8 +246,8 @@ class InstructionOut(Schema):
     id: int
     leader: Ref
     text: str
-    instructed_at: dt.datetime
-    relayed_at: dt.datetime
+    instructed_at: IsoDateTime
+    relayed_at: IsoDateTime
     lead_unit: Ref
     units: list[Ref]
     matter_id: int
@@ -264,8 +270,8 @@ class BulletinOut(Schema):
     number: int | None
     number_text: str
     unit: Ref
-    compiled_at: dt.datetime
-    issued_at: dt.datetime | None
+    compiled_at: IsoDateTime
+    issued_at: IsoDateTime | None
     items: list[ItemOut]
 
 
@@ -273,13 +279,13 @@ class InstructionIn(Schema):
     leader_id: int
     text: str
     unit_ids: list[int] = Field(description="第一个为牵头单位")
-    instructed_at: dt.datetime | None = None
-    due_at: dt.datetime | None = None
+    instructed_at: IsoDateTime | None = None
+    due_at: IsoDateTime | None = None
 
 
 class IncidentFilters(Schema):
     state: str = Field("", description="open 处置中 / closed 已终报")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
 
 
@@ -383,7 +389,7 @@ def screen(request):
 
 
 @router.get("/roster/{unit_id}/{year}/{month}", response={200: list[ShiftOut], **ERRORS}, summary="某单位某月值班表")
-def get_roster(request, unit_id: int, year: int, month: int):
+def get_roster(request, unit_id: int, year: PathYear, month: PathMonth):
     unit = _unit(unit_id)
     if unit is None:
         return Status(404, {"detail": "未找到该单位", "errors": {}})
@@ -395,7 +401,7 @@ def get_roster(request, unit_id: int, year: int, month: int):
 @router.put("/roster/{unit_id}/{year}/{month}", response={200: list[ShiftOut], **ERRORS},
             summary="编排某单位某月值班表（整月替换）")
 @guarded
-def put_roster(request, unit_id: int, year: int, month: int, data: RosterIn):
+def put_roster(request, unit_id: int, year: PathYear, month: PathMonth, data: RosterIn):
     unit = _unit(unit_id)
     if unit is None:
         return Status(404, {"detail": "未找到该单位", "errors": {}})
@@ -441,7 +447,7 @@ def phone_report(request, incident_id: int, data: PhoneIn):
     return Status(201, _detail(request, incident_id))
 
 
-@router.post("/incidents/{incident_id}/reports", response={201: ReportOut, **ERRORS}, summary="起草书面报告")
+@router.post("/incidents/{incident_id}/reports", response={201: WrittenReportOut, **ERRORS}, summary="起草书面报告")
 @guarded
 def create_report(request, incident_id: int, data: ReportIn):
     inc = queries.incident_detail(request.user, incident_id).incident
@@ -450,7 +456,7 @@ def create_report(request, incident_id: int, data: ReportIn):
     return Status(201, _report(_visible_report(request, r.pk)))
 
 
-@router.post("/reports/{report_id}/revise", response={200: ReportOut, **ERRORS}, summary="修改书面报告（新版本）")
+@router.post("/reports/{report_id}/revise", response={200: WrittenReportOut, **ERRORS}, summary="修改书面报告（新版本）")
 @guarded
 def revise(request, report_id: int, data: ReviseIn):
     r = _visible_report(request, report_id)
@@ -458,7 +464,7 @@ def revise(request, report_id: int, data: ReviseIn):
     return _report(_visible_report(request, report_id))
 
 
-@router.post("/reports/{report_id}/sign", response={200: ReportOut, **ERRORS}, summary="审签并报送（再次输入密码）")
+@router.post("/reports/{report_id}/sign", response={200: WrittenReportOut, **ERRORS}, summary="审签并报送（再次输入密码）")
 @guarded
 def sign(request, report_id: int, data: SignIn):
     r = _visible_report(request, report_id)

@@ -7,7 +7,6 @@ illegal step or bad input answers 422 with the Chinese message (and, per
 field, `errors`). `/public/…` needs no login and gives only what
 queries.public_* give."""
 
-import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -27,24 +26,20 @@ from duban.rectification.models import (
     SpotCheck,
 )
 
-from .supervision import ERRORS, ErrorOut, guarded
+from .errors import IsoDate, IsoDateTime
+from .supervision import ERRORS, ErrorOut, Ref, guarded
 
 router = Router(tags=["作风整治"])
 
 
 # --- schemas ------------------------------------------------------------------
 
-class Ref(Schema):
-    id: int
-    name: str
-
-
 class PhaseOut(Schema):
     id: int
     kind: str
     name: str
-    start_date: dt.date
-    end_date: dt.date
+    start_date: IsoDate
+    end_date: IsoDate
     duty: str
     requires_ledger: bool
 
@@ -56,8 +51,8 @@ class CampaignOut(Schema):
     basis: str
     organizer: Ref
     task_force: Ref | None
-    start_date: dt.date
-    end_date: dt.date
+    start_date: IsoDate
+    end_date: IsoDate
     category_set: str
     categories: list[str]
     phases: list[PhaseOut]
@@ -87,8 +82,8 @@ class LedgerOut(Schema):
     state: str
     state_text: str
     light: str
-    due_at: dt.datetime | None
-    submitted_at: dt.datetime | None
+    due_at: IsoDateTime | None
+    submitted_at: IsoDateTime | None
     problem_count: int
 
 
@@ -109,21 +104,21 @@ class ProblemOut(Schema):
     responsible_leader_linked: bool
     responsible_person_name: str
     responsible_person_linked: bool
-    deadline: dt.date | None
+    deadline: IsoDate | None
     long_term: bool
     report_cycle: str
-    due_at: dt.datetime | None
+    due_at: IsoDateTime | None
     state: str
     state_label: str
     round: int
     overdue: bool
     latest_progress: str
-    closed_at: dt.datetime | None
+    closed_at: IsoDateTime | None
     is_public: bool
     repeat_count: int
 
 
-class FileOut(Schema):
+class ProblemFileOut(Schema):
     id: str
     name: str
     size: int
@@ -134,28 +129,28 @@ class EntryOut(Schema):
     round: int
     kind: str
     kind_label: str
-    at: dt.datetime
+    at: IsoDateTime
     by: Ref | None
     text: str
     onsite: bool
-    files: list[FileOut]
+    files: list[ProblemFileOut]
 
 
 class RoundOut(Schema):
     number: int
-    started_at: dt.datetime | None
+    started_at: IsoDateTime | None
     reason: str
-    deadline: dt.date | None
+    deadline: IsoDate | None
     long_term: bool
     result_text: str
-    submitted_at: dt.datetime | None
-    verified_at: dt.datetime | None
+    submitted_at: IsoDateTime | None
+    verified_at: IsoDateTime | None
     verified_by: Ref | None
     verdict: str
     verify_note: str
     onsite_checked: bool
     onsite_note: str
-    closed_at: dt.datetime | None
+    closed_at: IsoDateTime | None
     entries: list[EntryOut]
 
 
@@ -181,15 +176,15 @@ class ProblemFilters(Schema):
     public: bool | None = None
     repeated: bool = False
     q: str = ""
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=200)
 
 
 class PhaseIn(Schema):
     kind: str = "other"
     name: str
-    start_date: dt.date
-    end_date: dt.date
+    start_date: IsoDate
+    end_date: IsoDate
     duty: str = ""
     requires_ledger: bool = False
 
@@ -198,8 +193,8 @@ class CampaignIn(Schema):
     code: str = Field(description="如 ZF-2027：字母、数字、短横线")
     name: str
     basis: str = ""
-    start_date: dt.date
-    end_date: dt.date
+    start_date: IsoDate
+    end_date: IsoDate
     organizer_id: int
     task_force_id: int | None = None
     category_set: str = Field("six", description="six / seven_a / seven_b / custom")
@@ -228,7 +223,7 @@ class ProblemIn(Schema):
     measures: str
     responsible_leader_name: str = ""
     responsible_person_name: str = ""
-    deadline: dt.date | None = None
+    deadline: IsoDate | None = None
     long_term: bool = False
     report_cycle: str = ""
 
@@ -252,7 +247,7 @@ class VerifyIn(Schema):
 
 class ReopenIn(Schema):
     reason: str
-    deadline: dt.date | None = None
+    deadline: IsoDate | None = None
     long_term: bool = False
 
 
@@ -306,7 +301,7 @@ class SpotCheckOut(Schema):
     target_candidates: list
     inspector_candidates: list
     result: list
-    drawn_at: dt.datetime
+    drawn_at: IsoDateTime
     assignments: list[AssignmentOut]
 
 
@@ -328,7 +323,7 @@ class LookBackItemOut(Schema):
     problem_id: int
     verdict: str
     note: str
-    new_deadline: dt.date | None
+    new_deadline: IsoDate | None
 
 
 class LookBackOut(Schema):
@@ -338,20 +333,20 @@ class LookBackOut(Schema):
     seed: str
     candidates: list[int]
     selected: list[int]
-    started_at: dt.datetime
+    started_at: IsoDateTime
     items: list[LookBackItemOut]
 
 
 class LookBackRecordIn(Schema):
     effective: bool
     note: str
-    new_deadline: dt.date | None = None
+    new_deadline: IsoDate | None = None
 
 
 class SubmissionOut(Schema):
     id: int
     state: str
-    submitted_at: dt.datetime | None
+    submitted_at: IsoDateTime | None
     problem_count: int
 
 

@@ -6,8 +6,8 @@ action the caller may not take on a matter they can see answers 403; an
 illegal step or bad input answers 422 with the Chinese message (and, per
 field, `errors`)."""
 
-import datetime as dt
 from functools import wraps
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -22,15 +22,12 @@ from duban.supervision import documents, ledger, pages, queries, services
 from duban.supervision.models import ExtensionRequest, Matter, Report, Urge
 from duban.timelimits.calendar import provisional_note
 
+from .errors import ErrorOut, IsoDate, IsoDateTime, django_errors
+
 router = Router(tags=["督查督办"])
 
 
 # --- schemas ------------------------------------------------------------------
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
-
 
 class Ref(Schema):
     id: int
@@ -56,11 +53,11 @@ class MatterClockOut(Schema):
     kind: str
     label: str
     state: str
-    started_at: dt.datetime
-    warn_at: dt.datetime
-    due_at: dt.datetime
-    met_at: dt.datetime | None
-    stopped_at: dt.datetime | None = Field(None, description="终止时间（事项撤销）")
+    started_at: IsoDateTime
+    warn_at: IsoDateTime
+    due_at: IsoDateTime
+    met_at: IsoDateTime | None
+    stopped_at: IsoDateTime | None = Field(None, description="终止时间（事项撤销）")
     light: str
     provisional: bool = Field(description=PROVISIONAL_DOC)
     provisional_note: str = Field(description=PROVISIONAL_NOTE_DOC)
@@ -85,8 +82,8 @@ class MatterOut(Schema):
     parent_id: int | None
     root_id: int | None
     depth: int
-    deadline: dt.datetime | None = Field(description="办结期限（含延期和暂停顺延）")
-    next_due_at: dt.datetime | None = Field(description="最近到期的计时器的到期时间")
+    deadline: IsoDateTime | None = Field(description="办结期限（含延期和暂停顺延）")
+    next_due_at: IsoDateTime | None = Field(description="最近到期的计时器的到期时间")
     light: str | None = Field(description="red / yellow / green / done / stopped（已撤销）；草稿为空")
     provisional: bool = Field(description="办结期限（deadline）或最近到期时限（next_due_at）为暂定：" + PROVISIONAL_DOC)
     provisional_note: str = Field(description=PROVISIONAL_NOTE_DOC)
@@ -96,8 +93,8 @@ class MatterOut(Schema):
     report_day: int | None
     return_count: int
     result: str
-    created_at: dt.datetime
-    assigned_at: dt.datetime | None
+    created_at: IsoDateTime
+    assigned_at: IsoDateTime | None
 
 
 class FileOut(Schema):
@@ -114,8 +111,8 @@ class ReportOut(Schema):
     progress: int | None
     unit: Ref | None
     submitted_by: Ref
-    submitted_at: dt.datetime
-    period_due_at: dt.datetime | None
+    submitted_at: IsoDateTime
+    period_due_at: IsoDateTime | None
     files: list[FileOut]
     review_state: str
     review_comment: str
@@ -125,13 +122,13 @@ class ExtensionOut(Schema):
     id: int
     state: str
     reason: str
-    old_due: dt.datetime
-    proposed_due: dt.datetime
-    new_due: dt.datetime | None
+    old_due: IsoDateTime
+    proposed_due: IsoDateTime
+    new_due: IsoDateTime | None
     requested_by: Ref
-    requested_at: dt.datetime
+    requested_at: IsoDateTime
     decided_by: Ref | None
-    decided_at: dt.datetime | None
+    decided_at: IsoDateTime | None
     decision_reason: str
 
 
@@ -143,7 +140,7 @@ class UrgeOut(Schema):
     urged_unit: Ref | None
     urged_person: Ref | None
     note: str
-    urged_at: dt.datetime
+    urged_at: IsoDateTime
     document_number: str
 
 
@@ -151,15 +148,15 @@ class MatterDetail(MatterOut):
     content: str
     standard: str
     meeting_name: str
-    meeting_date: dt.date | None
+    meeting_date: IsoDate | None
     minutes_number: str
-    instruction_date: dt.date | None
+    instruction_date: IsoDate | None
     instruction_text: str
     document_number: str
     ticket_number: str
     finding: str
     source_ref: str
-    due_at: dt.datetime | None = Field(description="人工设定的办结期限")
+    due_at: IsoDateTime | None = Field(description="人工设定的办结期限")
     deadline_rule: str
     state_reason: str
     clocks: list[MatterClockOut]
@@ -179,7 +176,7 @@ class MatterPage(Schema):
 
 class TimelineOut(Schema):
     seq: int
-    at: dt.datetime
+    at: IsoDateTime
     actor: str
     action: str
     object_type: str
@@ -214,15 +211,15 @@ class MatterIn(Schema):
     cooperating: list[CooperationIn] = []
     responsible_leader_id: int | None = None
     instructing_leader_id: int | None = None
-    due_at: dt.datetime | None = None
+    due_at: IsoDateTime | None = None
     deadline_rule: str | None = Field(None, description="无办结期限时默认 matter_report_7wd")
     is_long_term: bool = False
     report_cycle: str = ""
     report_day: int | None = None
     meeting_name: str = ""
-    meeting_date: dt.date | None = None
+    meeting_date: IsoDate | None = None
     minutes_number: str = ""
-    instruction_date: dt.date | None = None
+    instruction_date: IsoDate | None = None
     instruction_text: str = ""
     document_number: str = ""
     ticket_number: str = ""
@@ -242,15 +239,15 @@ class MatterPatch(Schema):
     cooperating: list[CooperationIn] | None = None
     responsible_leader_id: int | None = None
     instructing_leader_id: int | None = None
-    due_at: dt.datetime | None = None
+    due_at: IsoDateTime | None = None
     deadline_rule: str | None = None
     is_long_term: bool | None = None
     report_cycle: str | None = None
     report_day: int | None = None
     meeting_name: str | None = None
-    meeting_date: dt.date | None = None
+    meeting_date: IsoDate | None = None
     minutes_number: str | None = None
-    instruction_date: dt.date | None = None
+    instruction_date: IsoDate | None = None
     instruction_text: str | None = None
     document_number: str | None = None
     ticket_number: str | None = None
@@ -267,13 +264,13 @@ class DecisionIn(Schema):
     lead_person_id: int | None = None
     cooperating: list[CooperationIn] = []
     responsible_leader_id: int | None = None
-    due_at: dt.datetime | None = Field(None, description="不填则按 7 个工作日报告落实情况")
+    due_at: IsoDateTime | None = Field(None, description="不填则按 7 个工作日报告落实情况")
 
 
 class MeetingIn(Schema):
     kind: str = Field("standing_meeting", description="standing_meeting / special_meeting")
     name: str
-    date: dt.date | None = None
+    date: IsoDate | None = None
     minutes_number: str = ""
     source_ref: str = ""
     assign: bool = True
@@ -288,7 +285,7 @@ class SplitIn(Schema):
     lead_unit_id: int | None = None
     lead_person_id: int | None = None
     cooperating: list[CooperationIn] = []
-    due_at: dt.datetime | None = None
+    due_at: IsoDateTime | None = None
     deadline_rule: str | None = None
 
 
@@ -302,13 +299,13 @@ class CommentIn(Schema):
 
 class ExtensionIn(Schema):
     reason: str
-    proposed_due: dt.datetime
+    proposed_due: IsoDateTime
 
 
 class DecisionOnExtensionIn(Schema):
     approve: bool
     reason: str = ""
-    new_due: dt.datetime | None = None
+    new_due: IsoDateTime | None = None
 
 
 class DeadlineIn(Schema):
@@ -333,35 +330,31 @@ class NumberOut(Schema):
 
 
 class LedgerFilters(Schema):
-    view: str = Field("all", description="all 全部可见 / unit 本单位待办 / supervision 督办总表 / leader 领导交办")
+    view: Literal["all", "unit", "supervision", "leader"] = Field(
+        "all", description="all 全部可见 / unit 本单位待办 / supervision 督办总表 / leader 领导交办")
     source: str = ""
     unit: int | None = None
     state: str = Field("", description="可多个，逗号分隔")
     light: str = Field("", description="red / yellow / green / done / stopped（已撤销）")
     leader: int | None = None
     urgency: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    due_from: dt.date | None = None
-    due_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
+    due_from: IsoDate | None = None
+    due_to: IsoDate | None = None
     q: str = ""
     top_only: bool = False
 
 
 class ListFilters(LedgerFilters):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=200)
 
 
 # --- helpers -------------------------------------------------------------------
 
 def _errors(e: ValidationError) -> dict:
-    if hasattr(e, "error_dict"):
-        errors = e.message_dict
-        detail = "；".join(m for msgs in errors.values() for m in msgs)
-    else:
-        errors, detail = {}, "；".join(e.messages)
-    return {"detail": detail, "errors": errors}
+    return django_errors(e)
 
 
 def guarded(view):
@@ -807,8 +800,11 @@ class SavedViewOut(Schema):
     query: str = Field(description="筛选条件（查询字符串），可直接用于 GET /matters 和 GET /ledger")
 
 
+ListPage = Literal["unit", "supervision", "leader"]
+
+
 class SavedViewIn(Schema):
-    view: str = Field(description="unit / supervision / leader")
+    view: ListPage = Field(description="unit / supervision / leader")
     name: str
     query: str = ""
 
@@ -821,7 +817,7 @@ def _list_page(view):
 
 @router.get("/views", response={200: list[SavedViewOut], **ERRORS}, summary="本人的常用筛选")
 @guarded
-def saved_views(request, view: str):
+def saved_views(request, view: ListPage):
     kind = _list_page(view)
     return [{"id": v.pk, "view": view, "name": v.name, "query": v.query}
             for v in saved.views_for(request.user, kind.page_key)]

@@ -7,6 +7,8 @@ from ninja.responses import Status
 from duban.timelimits.calendar import CalendarMissing
 from duban.timelimits.limits import compute_due, parse_limit, parse_start
 
+from .errors import ErrorOut
+
 router = Router(tags=["时限"])
 
 
@@ -20,14 +22,13 @@ class DeadlineOut(Schema):
     provisional_years: list[int]
 
 
-class ErrorOut(Schema):
-    detail: str
+class DeadlineErrorOut(ErrorOut):
     code: str
 
 
 @router.get(
     "/deadline",
-    response={200: DeadlineOut, 401: ErrorOut, 422: ErrorOut},
+    response={200: DeadlineOut, 401: DeadlineErrorOut, 422: DeadlineErrorOut},
     summary="计算时限截止时刻",
     description="按官方工作日历计算：start 为起算时间（如 2026-09-30T15:00:00+08:00，不带时区按北京时间），"
     "limit 为时限（15min、1h、7wd、3d、2mo），roll_forward=false 时自然日、月时限期满日遇节假日不顺延。"
@@ -37,16 +38,16 @@ class ErrorOut(Schema):
 )
 def deadline(request, start: str, limit: str, roll_forward: bool = True):
     if not request.user.is_authenticated:
-        return Status(401, {"detail": "请先登录", "code": "not_authenticated"})
+        return Status(401, {"detail": "请先登录", "errors": {}, "code": "not_authenticated"})
     try:
         start_at = parse_start(start)
         lim = parse_limit(limit)
         due = compute_due(start_at, lim, roll_forward=roll_forward)
         explanation = due.explanation
     except CalendarMissing as e:
-        return Status(422, {"detail": e.message, "code": "calendar_missing"})
+        return Status(422, {"detail": e.message, "errors": {}, "code": "calendar_missing"})
     except ValidationError as e:
-        return Status(422, {"detail": "；".join(e.messages), "code": "invalid"})
+        return Status(422, {"detail": "；".join(e.messages), "errors": {}, "code": "invalid"})
     return Status(200, {
         "due": due.at.isoformat(),
         "explanation": explanation,

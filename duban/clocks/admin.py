@@ -3,29 +3,14 @@ are written only by duban.clocks.services (each write journaled)."""
 
 from django.contrib import admin
 
-from duban.security.permissions import ReadOnlyRoleAdmin
+from duban.security.permissions import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Clock, ClockFlip, ClockPause
 
 
-class ReadOnlyAdmin(ReadOnlyRoleAdmin, admin.ModelAdmin):
-    pass
-
-
-class PauseInline(admin.TabularInline):
+class PauseInline(ReadOnlyInline):
     model = ClockPause
-    extra = 0
-    can_delete = False
     fields = readonly_fields = ["started_at", "ended_at", "reason"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return True
 
 
 @admin.register(Clock)

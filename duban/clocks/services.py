@@ -23,6 +23,9 @@ from django.db.models.fields import CharField
 from django.dispatch import Signal
 from django.utils import timezone
 
+from duban.core.batch import ItemFailed, update_rows
+from duban.core.services import now as _now
+from duban.core.services import sync_fields
 from duban.journal import chain
 
 from . import arith
@@ -44,21 +47,8 @@ CLOCK_FIELDS = [
 clock_moved = Signal()
 
 
-def _now(at=None):
-    return at or timezone.now()
-
-
 def _lock(clock) -> Clock:
     return Clock.objects.select_for_update().get(pk=clock.pk)
-
-
-def _sync(target, source):
-    """Copy the stored fields onto the caller's instance, so that it does not
-    go on showing the state before the change."""
-    if target is not source and isinstance(target, Clock):
-        for f in Clock._meta.concrete_fields:
-            setattr(target, f.attname, getattr(source, f.attname))
-    return source
 
 
 def _resolve_rule(rule):
@@ -141,6 +131,151 @@ def start_clock(owner, kind, *, rule=None, limit=None, due_at=None, warn_at=None
     return clock
 
 
+@dataclass
+class ClockSpec:
+    """One clock of a bulk start (`start_clocks`): the arguments of
+    `start_clock`, and what happened to it since, as [("pause", at,
+    reason), ("meet", at)] in order (an imported ledger's past)."""
+
+    owner: object
+    kind: str
+    rule: object = None
+    limit: object = None
+    due_at: object = None
+    warn_at: object = None
+    started_at: object = None
+    owner_unit: object = None
+    owner_person: object = None
+    label: str = ""
+    link: object = None
+    roll_forward: object = None
+    at: object = None
+    history: list = field(default_factory=list)
+
+
+def _new_clock(spec: ClockSpec, now, content_types, rules) -> Clock:
+    given = [x is not None for x in (spec.rule, spec.limit, spec.due_at)]
+    if sum(given) != 1:
+        raise ValidationError("开始计时须且只须给出时限规则、时限或到期时间之一")
+    started_at = spec.started_at or now
+    rule = spec.rule
+    if isinstance(rule, str):
+        if rule not in rules:
+            rules[rule] = _resolve_rule(rule)
+        rule = rules[rule]
+    warn_before = ""
+    if rule is not None:
+        limit_text, warn_before = rule.limit, rule.warn_before or ""
+        roll = rule.roll_forward if spec.roll_forward is None else spec.roll_forward
+    elif spec.limit is not None:
+        limit_text = str(arith.parse(str(spec.limit)))
+        roll = True if spec.roll_forward is None else spec.roll_forward
+    else:
+        limit_text, roll = "", True if spec.roll_forward is None else spec.roll_forward
+        if spec.due_at <= started_at:
+            raise ValidationError({"due_at": "到期时间必须晚于开始时间"})
+    base_due, base_warn = arith.base_moments(
+        started_at=started_at, limit_text=limit_text, roll_forward=roll, warn_before=warn_before,
+        due_at=spec.due_at, warn_at=spec.warn_at,
+    )
+    owner = spec.owner
+    model = type(owner)
+    if model not in content_types:
+        content_types[model] = ContentType.objects.get_for_model(owner)
+    link = spec.link
+    if link is None:
+        link = owner.get_absolute_url() if hasattr(owner, "get_absolute_url") else ""
+    return Clock(
+        owner_type=content_types[model], owner_id=str(owner.pk), kind=spec.kind, label=(spec.label or spec.kind)[:200],
+        link=link or "", owner_unit=spec.owner_unit, owner_person=spec.owner_person, rule=rule,
+        explicit=spec.due_at is not None, limit=limit_text, warn_before=warn_before, roll_forward=roll,
+        started_at=started_at, base_set_at=started_at, base_due_at=base_due, base_warn_at=base_warn,
+        due_at=base_due, warn_at=base_warn, state=ClockState.RUNNING,
+    )
+
+
+def start_clocks(specs, *, journal=True) -> tuple[list, list]:
+    """Many clocks at once, as `start_clock` would start them one by one
+    (same moments, same journal events), with their past (`ClockSpec.history`:
+    pauses and the meeting) applied in memory: the clocks and their pauses
+    are inserted in bulk, and the events ("clocks.start", "clocks.pause",
+    "clocks.meet") are chained in one pass. For imports of many obligations.
+
+    Returns (clocks, events): with `journal=False` the events are not
+    recorded but returned as entries for chain.record_many, in order per
+    clock ([entries of clock 1], [entries of clock 2], …), so that the
+    caller can interleave them with its own in one pass. In the caller's
+    transaction. A spec that cannot start raises duban.core.batch.ItemFailed
+    with its index."""
+    now = timezone.now()
+    content_types, rules = {}, {}
+    built = []
+    for i, spec in enumerate(specs):
+        try:
+            built.append((spec, _new_clock(spec, now, content_types, rules)))
+        except ValidationError as e:
+            raise ItemFailed(i, e) from None
+    clocks_ = Clock.objects.bulk_create([c for _, c in built], batch_size=500)
+    pauses = []
+    steps = []  # per clock: [("start"|"pause"|"meet", data)]
+    for spec, clock in built:
+        mine, own_pauses = [("start", None)], []
+        for step in spec.history:
+            what, at = step[0], step[1]
+            if what == "pause":
+                _require_open(clock, ClockState.RUNNING)
+                p = ClockPause(clock=clock, started_at=at, reason=(step[2] or "")[:200])
+                own_pauses.append(p)
+                pauses.append(p)
+                clock.state, clock.paused_at = ClockState.PAUSED, at
+                mine.append(("pause", (p, at)))
+            elif what == "meet":
+                _require_open(clock, ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED)
+                before = {"state": clock.state, "due_at": clock.due_at}
+                if clock.state == ClockState.PAUSED:
+                    own_pauses[-1].ended_at = max(at, clock.paused_at)
+                    clock.due_at, clock.warn_at = arith.effective_moments(clock, own_pauses)
+                    clock.paused_at = None
+                late = (at - clock.due_at).total_seconds()
+                clock.state, clock.late_seconds = ((ClockState.MET_LATE, int(late)) if late > 0
+                                                   else (ClockState.MET, 0))
+                clock.met_at = at
+                mine.append(("meet", (before, at)))
+            else:
+                raise ValueError(f"unknown clock step {what!r}")
+        steps.append(mine)
+    ClockPause.objects.bulk_create(pauses, batch_size=500)
+    changed = [c for spec, c in built if spec.history]
+    if changed:
+        update_rows(changed, ["state", "paused_at", "due_at", "warn_at", "met_at", "late_seconds"])
+    events = []
+    for (spec, clock), mine in zip(built, steps, strict=True):
+        entries = []
+        for what, data in mine:
+            if what == "start":
+                snap = chain.snapshot(clock, CLOCK_FIELDS)
+                # The start as it was, before the history moved it on.
+                snap.update(chain.snapshot(Clock(due_at=clock.base_due_at, warn_at=clock.base_warn_at,
+                                                 state=ClockState.RUNNING), ["due_at", "warn_at", "state"]))
+                entries.append({"action": "clocks.start", "obj": clock, "occurred_at": spec.at or clock.started_at,
+                                "after": {"owner": f"{clock.owner_type.app_label}.{clock.owner_type.model}"
+                                                   f"#{clock.owner_id}", **snap}})
+            elif what == "pause":
+                p, at = data
+                entries.append({"action": "clocks.pause", "obj": clock, "before": {"state": ClockState.RUNNING},
+                                "after": {"state": ClockState.PAUSED, "pause_id": p.pk, "at": at, "reason": p.reason},
+                                "occurred_at": at})
+            else:
+                before, at = data
+                entries.append({"action": "clocks.meet", "obj": clock, "before": before, "after": {
+                    "state": clock.state, "met_at": at, "due_at": clock.due_at, "late_seconds": clock.late_seconds,
+                }, "occurred_at": at})
+        events.append(entries)
+    if journal:
+        chain.record_many([e for entries in events for e in entries])
+    return clocks_, events
+
+
 def _require_open(clock, *states):
     if clock.state not in states:
         raise ValidationError(f"计时器“{clock}”当前状态为{clock.get_state_display()}，不能执行此操作")
@@ -161,7 +296,7 @@ def pause(clock, reason, *, at=None) -> Clock:
     clock.save(update_fields=["state", "paused_at"])
     chain.record("clocks.pause", clock, before={"state": ClockState.RUNNING},
                  after={"state": clock.state, "pause_id": p.pk, "at": at, "reason": p.reason}, occurred_at=at)
-    return _sync(original, clock)
+    return sync_fields(original, clock)
 
 
 def _apply_effective(clock, now):
@@ -193,7 +328,7 @@ def resume(clock, *, at=None) -> Clock:
     chain.record("clocks.resume", clock, before=before, after={
         "state": clock.state, "due_at": clock.due_at, "warn_at": clock.warn_at, "pause_id": p.pk, "at": at,
     }, occurred_at=at)
-    return _sync(original, clock)
+    return sync_fields(original, clock)
 
 
 @transaction.atomic
@@ -219,7 +354,7 @@ def meet(clock, at=None) -> Clock:
     chain.record("clocks.meet", clock, before=before, after={
         "state": clock.state, "met_at": at, "due_at": clock.due_at, "late_seconds": clock.late_seconds,
     }, occurred_at=at)
-    return _sync(original, clock)
+    return sync_fields(original, clock)
 
 
 @transaction.atomic
@@ -241,7 +376,7 @@ def stop(clock, reason, *, at=None) -> Clock:
     clock.state, clock.paused_at, clock.stopped_at = ClockState.STOPPED, None, at
     clock.save(update_fields=["state", "paused_at", "stopped_at"])
     chain.record("clocks.stop", clock, before=before, after={"state": clock.state, "at": at, "reason": reason[:200]}, occurred_at=at)
-    return _sync(original, clock)
+    return sync_fields(original, clock)
 
 
 @transaction.atomic
@@ -267,7 +402,7 @@ def change_deadline(clock, new_due, reason, by=None, *, at=None) -> Clock:
                               "warned_at"])
     after = chain.snapshot(clock, ["explicit", "due_at", "warn_at", "base_due_at", "base_warn_at"])
     chain.record("clocks.deadline", clock, before=before, after={**after, "reason": reason[:200]}, actor=by, occurred_at=at)
-    return _sync(original, clock)
+    return sync_fields(original, clock)
 
 
 @dataclass

@@ -3,12 +3,12 @@ duban.core.serials."""
 
 from django.contrib import admin
 
-from duban.security.permissions import ReadOnlyRoleAdmin
+from duban.security.permissions import ReadOnlyAdmin
 
 from .models import SerialCounter
 
 
 @admin.register(SerialCounter)
-class SerialCounterAdmin(ReadOnlyRoleAdmin, admin.ModelAdmin):
+class SerialCounterAdmin(ReadOnlyAdmin):
     list_display = ["series", "year", "last"]
     list_filter = ["series", "year"]

@@ -16,6 +16,7 @@ def shell(request):
         "me_roles": [Role(r).label for r in Role.values if r in roles],
         "nav": {
             "journal": Role.AUDIT_ADMIN in roles,
+            "tokens": Role.SYSTEM_ADMIN in roles,
             "admin": bool(roles & {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
         },
     }

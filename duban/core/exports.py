@@ -1,5 +1,12 @@
 """Excel exports shared by every ledger: openpyxl in write-only mode, so a
-large export streams rows without holding a workbook of cells in memory."""
+large export streams rows without holding a workbook of cells in memory.
+
+Text is written as text (issue 21 item 6): openpyxl stores any string that
+starts with "=" as a formula, which Excel and WPS would run -- a matter
+titled =HYPERLINK("http://…","点击查看") would come back as a live link.
+A string starting with = + - @, a tab or a carriage return is stored as a
+string cell with the quote-prefix style, so that Excel and WPS show it and
+keep showing it as text after an edit."""
 
 import tempfile
 from urllib.parse import quote
@@ -7,10 +14,48 @@ from urllib.parse import quote
 from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def risky(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def as_text(cell):
+    """Make a cell holding a risky string a plain text cell."""
+    if risky(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def clean_text(value):
+    """Text without the control characters a worksheet cannot hold (openpyxl
+    refuses them; they come only from pasted or machine-made text)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def safe_row(ws, row):
+    row = [clean_text(v) for v in row]
+    return [as_text(WriteOnlyCell(ws, value=v)) if risky(v) else v for v in row]
+
+
+def defuse_workbook(wb):
+    """Every risky string of a (normal-mode) workbook written as text."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and ILLEGAL_CHARACTERS_RE.search(cell.value):
+                    cell.value = clean_text(cell.value)
+                as_text(cell)
+    return wb
 
 
 def write_xlsx(fileobj, sheet_title, columns, rows, widths=None):
@@ -28,7 +73,7 @@ def write_xlsx(fileobj, sheet_title, columns, rows, widths=None):
         header.append(cell)
     ws.append(header)
     for row in rows:
-        ws.append(row)
+        ws.append(safe_row(ws, row))
     wb.save(fileobj)
 
 

@@ -4,36 +4,10 @@ from django.utils import timezone
 
 from duban.journal.models import Event
 from duban.org.models import Person, Role, RoleAssignment, Unit
-from duban.org.services import principals_of, roles_of
+from duban.org.services import roles_of
 from duban.org.visibility import scope_for
 
-
-def _matter_cards(user, roles):
-    """Counts per traffic light of the supervised matters this person works
-    on: their unit's worklist, the office's jurisdiction, what they
-    instructed. The supervision app is the one that knows how to count."""
-    from duban.supervision import queries
-
-    cards = []
-    if user_has_unit_work(roles):
-        cards.append(("本单位待办", "supervision:worklist", queries.unit_worklist(user).counts))
-    if Role.SUPERVISOR in roles:
-        cards.append(("督办总表", "supervision:office", queries.supervision_list(user).counts))
-    if Role.LEADER in roles:
-        cards.append(("我批示的事项", "supervision:leader", queries.leader_list(user).counts))
-    return cards
-
-
-def _standing_in(user):
-    """ORG-4: while an A whose B role this person is is away, A's worklist
-    (its traffic lights) on B's home page, linking to it."""
-    from duban.supervision import queries
-
-    return [{"principal": p, "counts": queries.unit_worklist(p).counts} for p in principals_of(user)]
-
-
-def user_has_unit_work(roles):
-    return bool(roles & {Role.LIAISON, Role.UNIT_HEAD})
+from .home import cards_for
 
 
 @login_required
@@ -50,12 +24,7 @@ def home(request):
         "backing_up": Person.objects.filter(backup=user).select_related("user", "unit"),
         "is": {r: (r in roles) for r in Role.values},
     }
-    ctx["matters"] = _matter_cards(user, roles)
-    ctx["standing_in"] = _standing_in(user)
-    if Role.SUPERVISOR in roles:
-        from duban.notify.services import failures_for
-
-        ctx["failed_deliveries"] = failures_for(user).count()
+    ctx["cards"] = cards_for(user, roles)
     if Role.AUDIT_ADMIN in roles:
         today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         ctx["journal_today"] = Event.objects.filter(recorded_at__gte=today).count()
@@ -66,3 +35,19 @@ def home(request):
     if Role.SECURITY_ADMIN in roles:
         ctx["role_count"] = RoleAssignment.objects.count()
     return render(request, "core/home.html", ctx)
+
+
+@login_required
+def import_job(request, pk):
+    """A background import's page: its progress bar while it runs (the
+    page asks again every second), its result when it is done. Only whoever
+    started it sees it."""
+    from django.http import Http404
+
+    from .models import ImportJob
+
+    job = ImportJob.objects.filter(pk=pk, created_by=request.user).defer("data").first()
+    if job is None:
+        raise Http404("页面不存在")
+    template = "core/_import_job.html" if getattr(request, "htmx", False) else "core/import_job.html"
+    return render(request, template, {"job": job})

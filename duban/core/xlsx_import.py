@@ -6,8 +6,11 @@ and punctuation, dates written in half a dozen ways, blank rows. These
 helpers turn such a sheet into (Excel row number, {field: raw value})
 pairs; the caller validates the values and reports errors by row and column.
 
-Used by the two imports: duban.rectification.excel (问题清单台账) and
-duban.supervision.ledger (督办事项).
+One streaming reader (`SheetReader`) for every import: duban.rectification.excel
+(问题清单台账) and duban.supervision.ledger (督办事项), and the imports to come.
+The workbook is opened read-only and its rows are streamed: memory stays
+flat however long the sheet; only the header rows are held. The row cap is
+the setting DUBAN_IMPORT_MAX_ROWS (default 20,000).
 """
 
 import datetime as dt
@@ -15,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from openpyxl import load_workbook
 
 # Words that mean "no fixed date: a long-term measure".
@@ -134,6 +138,16 @@ def parse_status(value, words: dict, *, default_year: int | None = None, hint: s
     raise ValueError(f"“{cell_text(value)}”不是可识别的状态" + (f"，应为：{hint}" if hint else ""))
 
 
+def max_rows() -> int:
+    """The most data rows one import takes (DUBAN_IMPORT_MAX_ROWS)."""
+    return int(getattr(settings, "DUBAN_IMPORT_MAX_ROWS", 20_000))
+
+
+def where(row_no, column="") -> str:
+    """第12行“整改时限”列: how every import names the place of an error."""
+    return f"第{row_no}行" + (f"“{column}”列" if column else "")
+
+
 @dataclass
 class SheetRows:
     """What `read_sheet` found: the header row, which column holds which
@@ -158,71 +172,160 @@ def _match_row(values, aliases: dict) -> dict:
     return found
 
 
-def read_sheet(fileobj, aliases: dict, *, required=(), sheet_name=None, scan_rows=15, min_hits=3,
-               max_rows=5000) -> SheetRows:
-    """Read the first (or the named) worksheet of an .xlsx file.
+def check_workbook(fileobj):
+    """Refuse, before openpyxl expands it, a file that is no .xlsx (an .exe
+    renamed) or a zip bomb (duban.core.uploads)."""
+    import zipfile
+
+    from django.core.exceptions import ValidationError
+
+    from .uploads import ZIP, check_zip
+
+    start = fileobj.tell() if hasattr(fileobj, "tell") else 0
+    head = fileobj.read(4)
+    fileobj.seek(start)
+    if head != ZIP:
+        raise SheetError("文件不是有效的 Excel（.xlsx）文件")
+    try:
+        check_zip(fileobj, "上传的表格", label="表格", must_hold="xl/")
+    except ValidationError as e:
+        raise SheetError(e.messages[0]) from None
+    except zipfile.BadZipFile:
+        raise SheetError("文件不是有效的 Excel（.xlsx）文件") from None
+    finally:
+        fileobj.seek(start)
+
+
+def max_columns() -> int:
+    """The most columns a sheet may fill (DUBAN_IMPORT_MAX_COLUMNS)."""
+    return int(getattr(settings, "DUBAN_IMPORT_MAX_COLUMNS", 100))
+
+
+class SheetReader:
+    """The first (or the named) worksheet of an .xlsx file, read as a ledger.
 
     `aliases` maps header keys (see `header_key`) to field names. The header
     row is the row among the first `scan_rows` that names the most known
     columns (at least `min_hits`); rows above it (titles, merged group
     headers) are skipped. A header cell merged down over two rows, or a
     group header with sub-headers in the next row, is found in either row.
-    Blank rows are skipped. Raises SheetError with a Chinese message."""
-    try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception:
-        raise SheetError("文件不是有效的 Excel（.xlsx）文件") from None
-    try:
-        if sheet_name and sheet_name in wb.sheetnames:
-            ws = wb[sheet_name]
-        else:
-            ws = wb.worksheets[0]
-        all_rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-    best, best_found = None, {}
-    for idx, values in enumerate(all_rows[:scan_rows]):
-        found = _match_row(values, aliases)
-        if len(found) > len(best_found):
-            best, best_found = idx, found
-    if best is None or len(best_found) < min_hits:
-        raise SheetError("找不到表头行：前{}行中没有一行包含“{}”等列名".format(
-            scan_rows, "”“".join(_header_names(aliases, required)[:4])))
-    columns = dict(best_found)
-    last_header = best
-    # A header merged vertically keeps its text in the row above; sub-headers
-    # under a merged group header sit in the row below.
-    for neighbour in (best - 1, best + 1):
-        if 0 <= neighbour < len(all_rows):
-            extra = _match_row(all_rows[neighbour], aliases)
-            added = False
-            for i, f in extra.items():
-                if i not in columns and f not in columns.values():
-                    columns[i] = f
-                    added = True
-            if added and neighbour > best:
-                last_header = neighbour
-    result = SheetRows(header_row=best + 1, columns=columns)
-    for i, f in columns.items():
-        for r in (best - 1, best, best + 1):
-            if 0 <= r < len(all_rows) and i < len(all_rows[r]) and header_key(all_rows[r][i]) in aliases:
-                result.headers.setdefault(f, _WHITESPACE.sub("", cell_text(all_rows[r][i])))
-    missing = [f for f in required if f not in columns.values()]
-    if missing:
-        names = [_header_names(aliases, [f])[0] for f in missing]
-        raise SheetError(f"第{best + 1}行（表头）缺少必填列：" + "、".join(f"“{n}”" for n in names))
-    for idx in range(last_header + 1, len(all_rows)):
-        values = all_rows[idx]
-        cells = {}
+    Opening raises SheetError with a Chinese message; iterating yields
+    (Excel row number, {field: value}) for the filled rows after the header,
+    streamed from the file, and raises SheetError past `max_rows` (default:
+    the setting). `estimated_rows` is the sheet's own count of rows (for a
+    progress bar; None when the file does not say). Use as a context
+    manager, or call close()."""
+
+    def __init__(self, fileobj, aliases: dict, *, required=(), sheet_name=None, scan_rows=15, min_hits=3,
+                 max_rows=None):
+        self.max_rows = max_rows or globals()["max_rows"]()
+        check_workbook(fileobj)
+        try:
+            self._wb = load_workbook(fileobj, read_only=True, data_only=True)
+        except Exception:
+            raise SheetError("文件不是有效的 Excel（.xlsx）文件") from None
+        try:
+            ws = self._wb[sheet_name] if sheet_name and sheet_name in self._wb.sheetnames else self._wb.worksheets[0]
+            columns = max_columns()
+            if (ws.max_column or 0) > columns and any(
+                    v not in (None, "") for r in ws.iter_rows(min_col=columns + 1, max_row=50, values_only=True)
+                    for v in r):
+                raise SheetError(f"表格列数过多：最多 {columns} 列（DUBAN_IMPORT_MAX_COLUMNS）")
+            self._rows = ws.iter_rows(values_only=True, max_col=columns)
+            try:
+                self.estimated_rows = ws.max_row
+            except Exception:
+                self.estimated_rows = None
+            self._find_header(aliases, required, scan_rows, min_hits)
+        except BaseException:
+            self.close()
+            raise
+
+    def _find_header(self, aliases, required, scan_rows, min_hits):
+        head = []
+        for values in self._rows:
+            head.append(tuple(values))
+            if len(head) > scan_rows:
+                break
+        best, best_found = None, {}
+        for idx, values in enumerate(head[:scan_rows]):
+            found = _match_row(values, aliases)
+            if len(found) > len(best_found):
+                best, best_found = idx, found
+        if best is None or len(best_found) < min_hits:
+            raise SheetError("找不到表头行：前{}行中没有一行包含“{}”等列名".format(
+                scan_rows, "”“".join(_header_names(aliases, required)[:4])))
+        columns = dict(best_found)
+        last_header = best
+        # A header merged vertically keeps its text in the row above; sub-headers
+        # under a merged group header sit in the row below.
+        for neighbour in (best - 1, best + 1):
+            if 0 <= neighbour < len(head):
+                extra = _match_row(head[neighbour], aliases)
+                added = False
+                for i, f in extra.items():
+                    if i not in columns and f not in columns.values():
+                        columns[i] = f
+                        added = True
+                if added and neighbour > best:
+                    last_header = neighbour
+        self.header_row, self.columns, self.headers = best + 1, columns, {}
         for i, f in columns.items():
-            if i < len(values):
-                cells[f] = values[i]
-        if all(cell_text(v) == "" for v in cells.values()):
-            continue
-        result.rows.append((idx + 1, cells))
-        if len(result.rows) > max_rows:
-            raise SheetError(f"一次最多导入{max_rows}行，请分批导入")
-    return result
+            for r in (best - 1, best, best + 1):
+                if 0 <= r < len(head) and i < len(head[r]) and header_key(head[r][i]) in aliases:
+                    self.headers.setdefault(f, _WHITESPACE.sub("", cell_text(head[r][i])))
+        missing = [f for f in required if f not in columns.values()]
+        if missing:
+            names = [_header_names(aliases, [f])[0] for f in missing]
+            raise SheetError(f"第{best + 1}行（表头）缺少必填列：" + "、".join(f"“{n}”" for n in names))
+        # The rows read past the header while looking for it come first.
+        self._pending = [(idx + 1, values) for idx, values in enumerate(head) if idx > last_header]
+        self._next_no = len(head) + 1
+
+    def __iter__(self):
+        count = 0
+        pending, self._pending = self._pending, []
+
+        def raw():
+            yield from pending
+            no = self._next_no
+            for values in self._rows:
+                yield no, values
+                no += 1
+
+        columns = self.columns
+        seen = 0
+        for row_no, values in raw():
+            seen += 1
+            if seen > self.max_rows * 20:
+                raise SheetError(f"表格行数过多（超过 {self.max_rows * 20} 行，含空行），请删除多余的行后再导入")
+            cells = {f: values[i] for i, f in columns.items() if i < len(values)}
+            if all(cell_text(v) == "" for v in cells.values()):
+                continue
+            count += 1
+            if count > self.max_rows:
+                raise SheetError(f"表格行数过多：一次最多导入{self.max_rows}行，请分批导入")
+            yield row_no, cells
+
+    def close(self):
+        if getattr(self, "_wb", None) is not None:
+            self._wb.close()
+            self._wb = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def read_sheet(fileobj, aliases: dict, *, required=(), sheet_name=None, scan_rows=15, min_hits=3,
+               max_rows=None) -> SheetRows:
+    """All the filled rows of a sheet at once (SheetReader, collected)."""
+    with SheetReader(fileobj, aliases, required=required, sheet_name=sheet_name, scan_rows=scan_rows,
+                     min_hits=min_hits, max_rows=max_rows) as reader:
+        return SheetRows(header_row=reader.header_row, columns=reader.columns, headers=reader.headers,
+                         rows=list(reader))
 
 
 def _header_names(aliases: dict, fields) -> list:

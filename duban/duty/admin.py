@@ -3,7 +3,7 @@ every write goes through duban.duty.services (each journaled)."""
 
 from django.contrib import admin
 
-from duban.security.permissions import ReadOnlyRoleAdmin
+from duban.security.permissions import ReadOnlyAdmin
 
 from .models import (
     Bulletin,
@@ -16,10 +16,6 @@ from .models import (
     Signature,
     WrittenReport,
 )
-
-
-class ReadOnlyAdmin(ReadOnlyRoleAdmin, admin.ModelAdmin):
-    pass
 
 
 @admin.register(DutyShift)

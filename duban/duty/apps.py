@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class DutyConfig(AppConfig):
     name = "duban.duty"
     verbose_name = "值班信息报送"
+    home_cards = "duban.duty.home.cards"
 
     def ready(self):
         # Every duty clock (an incident's reports, a relayed instruction)

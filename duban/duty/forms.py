@@ -1,23 +1,13 @@
 """Forms of the 值班 pages. They only parse what the browser sends; every rule
 is the services' (duban.duty.services), whose ValidationErrors are put back
-on the fields they name (duban.supervision.forms.apply_errors)."""
+on the fields they name (duban.core.forms.apply_errors)."""
 
 from django import forms
 
-from duban.supervision.forms import BLANK, Form, apply_errors, textarea  # noqa: F401 - re-exported
-from duban.supervision.pages import leader_choices, unit_choices
+from duban.core.choices import leader_choices, unit_choices
+from duban.core.forms import BLANK, Form, apply_errors, moment_field, moment_input, textarea  # noqa: F401 - for the views
 
 from .models import FIGURE_FIELDS, IncidentKind, IncidentLevel, ReportKind
-
-
-def moment_input():
-    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def moment_field(label, required=True):
-    return forms.DateTimeField(label=label, required=required, widget=moment_input(),
-                               error_messages={"invalid": f"{label}格式应为 年-月-日 时:分",
-                                               "required": f"请填写{label}"})
 
 
 class IncidentForm(Form):

@@ -9,12 +9,12 @@ import datetime as dt
 import re
 
 from django.db.models import Q
-from django.utils import timezone
 
+from duban.core.choices import person_label, unit_label
+from duban.core.forms import parse_month, shift_month  # noqa: F401 - the roster's month
 from duban.org.models import Person, Role, RoleAssignment, Unit
 from duban.org.services import has_role
 from duban.org.visibility import visible
-from duban.supervision.pages import person_label, unit_label
 
 from . import queries, services
 from .models import BulletinItem, IncidentState, Instruction, ReportState, WrittenReport
@@ -58,25 +58,11 @@ def is_instruction_recorder(user, bulletin) -> bool:
 
 # --- the roster ---------------------------------------------------------------
 
-def parse_month(value, today=None):
-    """(year, month) from "2026-03"; the current month when blank or bad."""
-    today = today or timezone.localdate()
-    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value or "")
-    if m and 2000 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12:
-        return int(m.group(1)), int(m.group(2))
-    return today.year, today.month
-
-
-def shift_month(year, month, delta):
-    n = year * 12 + (month - 1) + delta
-    return n // 12, n % 12 + 1
-
-
 def roster_candidates(unit):
     """(officers, leaders): [(user pk, label)] of who set_month_roster accepts
     for `unit`: people of the unit (or an office in it) holding 值班员, resp.
     带班领导 or 单位负责人, and holders of those roles whose scope covers it."""
-    ancestors = [p for p in _ancestor_paths(unit.path)]
+    ancestors = unit.ancestor_paths()
     people = (Person.objects.filter(user__is_active=True).filter(
         Q(unit__path__startswith=unit.path)
         | Q(user__role_assignments__scope__path__in=ancestors,
@@ -98,18 +84,6 @@ def roster_candidates(unit):
     officers = [(p.user_id, person_label(p)) for p in people if fits(p, {Role.DUTY_OFFICER})]
     leaders = [(p.user_id, person_label(p)) for p in people if fits(p, {Role.DUTY_LEADER, Role.UNIT_HEAD})]
     return officers, leaders
-
-
-def _ancestor_paths(path):
-    """Every prefix path of a unit path, the unit's own included (paths are
-    fixed-width segments ending in "/" or "."; any prefix ending on a
-    separator is an ancestor)."""
-    out = []
-    for i, ch in enumerate(path):
-        if ch in "./" and i:
-            out.append(path[:i + 1])
-    out.append(path)
-    return out
 
 
 def month_days(year, month):

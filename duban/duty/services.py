@@ -107,8 +107,10 @@ from django.utils.dateparse import parse_date
 from duban.clocks import services as clocks
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.core import serials
+from duban.core.services import as_unit, as_user, blank, fmt_moment, local_date, sync_fields, user_name
+from duban.core.services import now as _now
 from duban.journal import chain
-from duban.org.models import Person, Role, RoleAssignment, Unit
+from duban.org.models import Person, Role, RoleAssignment
 from duban.org.services import deputy_check, has_role
 from duban.supervision import services as supervision
 
@@ -146,56 +148,13 @@ UNIT_ACTOR_ROLES = (Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LIAISON, Role.UNIT
 LOSS_STEP = decimal.Decimal("0.01")
 
 
-def _now(at=None):
-    return at or timezone.now()
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else "系统"
-
-
-def _local_date(moment) -> dt.date:
-    return timezone.localtime(moment).date()
-
-
 def _day(d: dt.date) -> str:
     return f"{d.month}月{d.day}日"
-
-
-def fmt_moment(moment) -> str:
-    local = timezone.localtime(moment)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def _unit_of(user):
     person = getattr(user, "person", None) if user is not None else None
     return person.unit if person is not None else None
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _as_user(value):
-    if _blank(value):
-        return None
-    if isinstance(value, User):
-        return value
-    try:
-        return User.objects.select_related("person__unit").get(pk=int(value))
-    except (User.DoesNotExist, TypeError, ValueError):
-        raise ValidationError("所选人员不存在") from None
-
-
-def _as_unit(value):
-    if _blank(value):
-        return None
-    if isinstance(value, Unit):
-        return value
-    try:
-        return Unit.objects.get(pk=int(value))
-    except (Unit.DoesNotExist, TypeError, ValueError):
-        raise ValidationError("所选单位不存在") from None
 
 
 def _as_moment(value, label):
@@ -208,16 +167,6 @@ def _as_moment(value, label):
         if parsed is not None:
             return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
     raise ValidationError({label[0]: f"{label[1]}格式应为 年-月-日 时:分，例如 2026-03-02 09:15"})
-
-
-def _sync(target, source):
-    """Copy the stored fields onto the caller's instance, so that it does not
-    go on showing the state before the change; returns `target`."""
-    if target is not source and type(target) is type(source):
-        for f in type(source)._meta.concrete_fields:
-            setattr(target, f.attname, getattr(source, f.attname))
-        return target
-    return source
 
 
 # --- who may act ------------------------------------------------------------
@@ -357,13 +306,13 @@ def set_month_roster(unit, year, month, rows, by, *, at=None) -> list:
             errors.append(f"{where}：不在{year}年{month}月")
             continue
         try:
-            officer, leader = _as_user(row.get("officer")), _as_user(row.get("leader"))
+            officer, leader = as_user(row.get("officer")), as_user(row.get("leader"))
         except ValidationError as e:
             errors.append(f"{where}：{e.messages[0]}")
             continue
         try:
-            start = _shift_time(row["start"], "开始时间") if not _blank(row.get("start")) else default_start
-            end = _shift_time(row["end"], "结束时间") if not _blank(row.get("end")) else default_end
+            start = _shift_time(row["start"], "开始时间") if not blank(row.get("start")) else default_start
+            end = _shift_time(row["end"], "结束时间") if not blank(row.get("end")) else default_end
         except ValidationError as e:
             errors.append(f"{where}：{e.messages[0]}")
             continue
@@ -393,17 +342,17 @@ def set_month_roster(unit, year, month, rows, by, *, at=None) -> list:
         held_o = {ra.role for ra in assignments.get(officer.pk, ())}
         held_l = {ra.role for ra in assignments.get(leader.pk, ())}
         if not officer.is_active:
-            errors.append(f"{where}：值班员{_name(officer)}的账号已停用")
+            errors.append(f"{where}：值班员{user_name(officer)}的账号已停用")
         elif Role.DUTY_OFFICER not in held_o:
-            errors.append(f"{where}：{_name(officer)}没有“值班员”角色")
+            errors.append(f"{where}：{user_name(officer)}没有“值班员”角色")
         elif not _belongs(officer, unit, (Role.DUTY_OFFICER,), assignments):
-            errors.append(f"{where}：值班员{_name(officer)}不属于{unit.name}")
+            errors.append(f"{where}：值班员{user_name(officer)}不属于{unit.name}")
         if not leader.is_active:
-            errors.append(f"{where}：带班领导{_name(leader)}的账号已停用")
+            errors.append(f"{where}：带班领导{user_name(leader)}的账号已停用")
         elif not held_l & {Role.DUTY_LEADER, Role.UNIT_HEAD}:
-            errors.append(f"{where}：{_name(leader)}没有“带班领导”或“单位负责人”角色")
+            errors.append(f"{where}：{user_name(leader)}没有“带班领导”或“单位负责人”角色")
         elif not _belongs(leader, unit, (Role.DUTY_LEADER, Role.UNIT_HEAD), assignments):
-            errors.append(f"{where}：带班领导{_name(leader)}不属于{unit.name}")
+            errors.append(f"{where}：带班领导{user_name(leader)}不属于{unit.name}")
         shifts.append(DutyShift(unit=unit, date=day, starts_at=starts, ends_at=ends, officer=officer, leader=leader,
                                 note=note, entered_by=by, entered_at=at))
     first, last = dt.date(year, month, 1), dt.date(year, month, monthrange(year, month)[1])
@@ -466,7 +415,7 @@ def report_incident(by, *, title, kind, level, occurred_at, learned_at, place, r
     """Record an incident (DUTY-1) and start its three clocks from
     `learned_at`: phone 15 min, written 30 min, written at the latest 2 h."""
     at = _now(at)
-    reporting_unit = _as_unit(reporting_unit)
+    reporting_unit = as_unit(reporting_unit)
     if reporting_unit is None:
         raise ValidationError({"reporting_unit": "请选择报告单位"})
     deputy = _require_unit_actor(by, reporting_unit, "报告突发事件")
@@ -500,7 +449,7 @@ def report_incident(by, *, title, kind, level, occurred_at, learned_at, place, r
     units, seen = [], {reporting_unit.pk}
     try:
         for u in involved_units or ():
-            u = _as_unit(u)
+            u = as_unit(u)
             if u is not None and u.pk not in seen:
                 seen.add(u.pk)
                 units.append(u)
@@ -550,7 +499,7 @@ def record_phone_report(incident, by, *, called_at, caller_name, callee_name, su
     except ValidationError as e:
         errors.update(e.message_dict)
     try:
-        callee_unit = _as_unit(callee_unit)
+        callee_unit = as_unit(callee_unit)
     except ValidationError as e:
         errors["callee_unit"] = f"接报单位：{e.messages[0]}"
     if errors:
@@ -585,7 +534,7 @@ def clean_figures(figures, previous=None) -> dict:
         if f not in figures:
             continue
         v = figures[f]
-        if _blank(v):
+        if blank(v):
             out[f] = None
             continue
         if f == "economic_loss":
@@ -661,7 +610,7 @@ def create_written_report(incident, by, *, kind, text, figures=None, unit=None, 
     unit's previous report (a 续报 repeats what is still true); None or ""
     marks a figure as not (or no longer) known."""
     at = _now(at)
-    unit = _as_unit(unit) or incident.reporting_unit
+    unit = as_unit(unit) or incident.reporting_unit
     allowed = {incident.reporting_unit_id, *incident.involved_units.values_list("pk", flat=True)}
     if unit.pk not in allowed:
         raise ValidationError({"unit": f"{unit.name}不是该事件的报告单位或涉及单位"})
@@ -715,8 +664,9 @@ def revise_report(report, by, *, text=None, figures=None, at=None) -> ReportVers
         report.state = ReportState.DRAFT
         report.save(update_fields=["current_version", "state"])
         chain.record("duty.report.revise", report, before=before, after={
-            "state": report.state, "version": v.number, "content_hash": v.content_hash, **new_figures}, actor=by, on_behalf_of=deputy, occurred_at=at)
-    _sync(original, report)
+            "state": report.state, "version": v.number, "content_hash": v.content_hash, **new_figures}, actor=by,
+            on_behalf_of=deputy, occurred_at=at)
+    sync_fields(original, report)
     return v
 
 
@@ -756,7 +706,7 @@ def sign_report(report, signer, password, at=None) -> Signature:
         raise ValidationError("该版本已审签报送；修改后才需重新审签")
     basis = signing_basis(signer, report, at)
     if basis is None:
-        reason = f"{_name(signer)}不是{report.unit.name}{_day(_local_date(at))}的带班领导，也不是该单位主要领导"
+        reason = f"{user_name(signer)}不是{report.unit.name}{_day(local_date(at))}的带班领导，也不是该单位主要领导"
         _refuse("duty.report.sign_refused", report, signer, reason, at)
         raise PermissionDenied(f"{reason}，不能审签")
     if not password or not signer.check_password(password):
@@ -770,7 +720,7 @@ def sign_report(report, signer, password, at=None) -> Signature:
         v = report.current_version
         if content_hash(v) != v.content_hash:
             raise ValidationError("报告内容与保存时的摘要不符，已拒绝审签，请联系管理员核查")
-        sig = Signature.objects.create(report=report, version=v, signer=signer, signer_name=_name(signer)[:60],
+        sig = Signature.objects.create(report=report, version=v, signer=signer, signer_name=user_name(signer)[:60],
                                        basis=basis, meaning=Signature.MEANING, signed_at=at,
                                        content_hash=v.content_hash)
         report.state, report.sent_version, report.sent_at = ReportState.SENT, v, at
@@ -785,12 +735,12 @@ def sign_report(report, signer, password, at=None) -> Signature:
                     met[kind] = clocks.meet(clock, at=at).state
             if report.kind == ReportKind.FINAL and incident.state == IncidentState.OPEN:
                 Incident.objects.filter(pk=incident.pk).update(state=IncidentState.CLOSED, closed_at=at)
-        chain.record("duty.report.sign", sig, after={
+        chain.record_signed("duty.report.sign", sig, signer=signer, after={
             "report": report.pk, "version": v.number, "signer": signer.pk, "signer_name": sig.signer_name,
             "basis": basis, "meaning": sig.meaning, "signed_at": at, "content_hash": sig.content_hash}, actor=signer, occurred_at=at)
         chain.record("duty.report.send", report, before={"state": ReportState.DRAFT}, after={
             "state": report.state, "version": v.number, "sent_at": at, "clocks": met}, actor=signer, occurred_at=at)
-    _sync(original, report)
+    sync_fields(original, report)
     return sig
 
 
@@ -887,7 +837,7 @@ def update_bulletin(bulletin, by, *, title=None, items=None, at=None) -> Bulleti
             BulletinItem.objects.bulk_create(rows)
         chain.record("duty.bulletin.update", b, before=before, after={
             "title": b.title, "items": [[r.report_id, r.heading] for r in b.items.all()]}, actor=by, occurred_at=at)
-    return _sync(bulletin, b)
+    return sync_fields(bulletin, b)
 
 
 def issue_bulletin(bulletin, by, *, at=None) -> Bulletin:
@@ -899,13 +849,13 @@ def issue_bulletin(bulletin, by, *, at=None) -> Bulletin:
         b = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
         if b.state != BulletinState.DRAFT:
             raise ValidationError(f"要情已印发（{b.number_text}）")
-        year = _local_date(at).year
+        year = local_date(at).year
         b.year, b.number = year, serials.take("bulletin", year)
         b.state, b.issued_at, b.issued_by = BulletinState.ISSUED, at, by
         b.save(update_fields=["year", "number", "state", "issued_at", "issued_by"])
         chain.record("duty.bulletin.issue", b, before={"state": BulletinState.DRAFT}, after={
             "state": b.state, "year": year, "number": b.number, "issued_at": at}, actor=by, occurred_at=at)
-    return _sync(bulletin, b)
+    return sync_fields(bulletin, b)
 
 
 def may_relay_instruction(user, bulletin) -> bool:
@@ -953,7 +903,7 @@ def record_instruction(item, leader, text, units, by, at=None, *, instructed_at=
     unit_list, seen = [], set()
     for u in units or ():
         try:
-            u = _as_unit(u)
+            u = as_unit(u)
         except ValidationError as e:
             errors["units"] = e.messages[0]
             continue
@@ -978,9 +928,9 @@ def record_instruction(item, leader, text, units, by, at=None, *, instructed_at=
     data = dict(
         source_kind="leader_instruction",
         instructing_leader=leader,
-        instruction_date=_local_date(instructed_at),
+        instruction_date=local_date(instructed_at),
         instruction_text=text,
-        title=f"落实{_name(leader)}对“{item.heading}”的批示"[:200],
+        title=f"落实{user_name(leader)}对“{item.heading}”的批示"[:200],
         content=f"{item.summary}\n\n领导批示：{text}\n（见《值班要情》{b.year}年{b.number_text}）",
         urgency=urgency,
         lead_unit=lead,
@@ -999,7 +949,7 @@ def record_instruction(item, leader, text, units, by, at=None, *, instructed_at=
         ins.units.set(unit_list)
         relay = clocks.start_clock(ins, RELAY, rule=RELAY_RULE, started_at=instructed_at,
                                    owner_unit=_unit_of(by), owner_person=by,
-                                   label=f"{_name(leader)}批示传达（{ref}）"[:200], link="")
+                                   label=f"{user_name(leader)}批示传达（{ref}）"[:200], link="")
         relay = clocks.meet(relay, at=at)
         chain.record("duty.instruction.record", ins, after={
             "bulletin": b.pk, "item": item.pk, "leader": leader.pk, "text": text, "instructed_at": instructed_at,

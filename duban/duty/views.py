@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from duban.core.officialdoc import docx_response
 from duban.org.models import Unit
 from duban.org.visibility import get_visible_or_404, visible, visible_ids
-from duban.supervision.models import Matter
+from duban.supervision.services import openable_matter_ids
 
 from . import documents, forms, pages, queries, services
 from .models import Bulletin, BulletinItem, BulletinState, DutyShift, Incident, IncidentState, WrittenReport
@@ -383,8 +383,8 @@ def _bulletin_context(request, b, bound=None):
     # An item's source incident is linked only for those who may open it
     # (a reader of the bulletin need not see the incident: ORG-3).
     openable = visible_ids(Incident, request.user, (item.report.incident_id for item in items if item.report_id))
-    openable_matters = visible_ids(Matter, request.user,
-                                   (ins.matter_id for item in items for ins in item.instruction_list))
+    openable_matters = openable_matter_ids(request.user,
+                                           (ins.matter_id for item in items for ins in item.instruction_list))
     return {"tabs": _tabs(request, "bulletins"), "b": b, "items": items, "may_instruct": may_instruct,
             "may_issue": b.state == BulletinState.DRAFT and services.is_duty_office(request.user),
             "openable_incidents": openable, "openable_matters": openable_matters}

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from duban.core import uploads
+
 from . import chain
 from .models import EvidenceFile
 
@@ -43,7 +45,7 @@ def store(uploaded, *, owner_unit=None, uploaded_by=None, at=None) -> EvidenceFi
     the server's moment of arrival, taken with the hash. The file is written
     before the row; if the transaction rolls back the orphan file is removed."""
     limit = settings.EVIDENCE_MAX_BYTES
-    original = os.path.basename(getattr(uploaded, "name", "") or "未命名")[:255]
+    original = uploads.sanitize_filename(getattr(uploaded, "name", ""))
     ev = EvidenceFile(original_name=original, content_type=getattr(uploaded, "content_type", "") or "",
                       owner_unit=owner_unit, uploaded_by=uploaded_by, size=0, sm3="")
     target = path_of(ev)
@@ -60,6 +62,7 @@ def store(uploaded, *, owner_unit=None, uploaded_by=None, at=None) -> EvidenceFi
                     raise ValidationError(f"佐证材料“{original}”超过 {limit // (1024 * 1024)} MB 上限")
                 h.update(chunk)
                 out.write(chunk)
+        uploads.check_file(tmp, original, label="佐证材料")
         os.replace(tmp, target)
         os.chmod(target, 0o440)
     finally:
@@ -105,3 +108,50 @@ def verify_files(queryset=None) -> EvidenceReport:
 
 def open_file(ev: EvidenceFile):
     return open(path_of(ev), "rb")
+
+
+class EvidenceAltered(Exception):
+    """The stored file no longer has the hash taken when it arrived."""
+
+
+ALTERED_MESSAGE = ("佐证材料“{name}”的存储文件已被替换或损坏（SM3 哈希与上传时不符），为保证证据真实，拒绝下载。"
+                   "请联系审计管理员核查。")
+
+
+def open_verified(ev: EvidenceFile):
+    """The stored file, opened after re-hashing it against the hash taken
+    at upload (AUD-2). FileNotFoundError when it is gone, EvidenceAltered
+    (journaled: evidence.download_refused) when it was replaced."""
+    path = path_of(ev)
+    digest, size = _hash_file(path)
+    if digest != ev.sm3 or size != ev.size:
+        with transaction.atomic():
+            chain.record("evidence.download_refused", ev, after={"expected_sm3": ev.sm3, "found_sm3": digest,
+                                                                 "expected_size": ev.size, "found_size": size})
+        raise EvidenceAltered(ALTERED_MESSAGE.format(name=ev.original_name))
+    return open(path, "rb")
+
+
+def download_response(file_id, *holders):
+    """The evidence file `file_id` as a download under its (sanitised)
+    original name, when one of `holders` (querysets of records the reader
+    may see, already filtered to those that hold this file) is not empty;
+    else 404, so that no file is reached by guessing its number (ORG-3). A
+    file gone from the store is a 404, a replaced one a 409 page (AUD-2)."""
+    from django.http import FileResponse, Http404, HttpResponse
+    from django.utils.html import format_html
+
+    if not any(h.exists() for h in holders):
+        raise Http404("未找到该文件")
+    ev = EvidenceFile.objects.filter(pk=file_id).first()
+    if ev is None:
+        raise Http404("未找到该文件")
+    try:
+        handle = open_verified(ev)
+    except FileNotFoundError:
+        raise Http404("文件已不在存储中，请联系系统管理员") from None
+    except EvidenceAltered as e:
+        return HttpResponse(format_html("<!doctype html><meta charset=utf-8><title>拒绝下载</title><p>{}</p>", str(e)),
+                            status=409, content_type="text/html; charset=utf-8")
+    return FileResponse(handle, as_attachment=True, filename=ev.original_name,
+                        content_type=ev.content_type or "application/octet-stream")

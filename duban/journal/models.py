@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from duban.core.fields import EncryptedTextField
+
 
 class Event(models.Model):
     """One journaled change. Rows are never updated or deleted: database
@@ -49,6 +51,9 @@ class Event(models.Model):
     after = models.JSONField("变更后", null=True, blank=True)
     prev_hash = models.CharField("前一哈希", max_length=64, unique=True)
     hash = models.CharField("哈希", max_length=64, unique=True)
+    # The canonical form the hash was computed over (duban.journal.chain):
+    # empty for the events written before forms were numbered (form 1).
+    form = models.PositiveSmallIntegerField("规范形式", null=True, blank=True)
 
     class Meta:
         verbose_name = "日志事件"
@@ -88,6 +93,47 @@ class ChainHead(models.Model):
     class Meta:
         verbose_name = "链头"
         verbose_name_plural = "链头"
+
+    def __str__(self):
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class SigningKey(models.Model):
+    """A user's key for signing decisions (HMAC-SM3, duban.journal.signatures),
+    random and stored SM4-encrypted. Kept after it is retired, so that old
+    signatures can still be checked."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签名人", on_delete=models.PROTECT,
+                             related_name="+")
+    key = EncryptedTextField("密钥", max_length=64)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    retired_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "签名密钥"
+        verbose_name_plural = "签名密钥"
+
+    def __str__(self):
+        return f"{self.user} · {self.pk}"
+
+
+class Checkpoint(models.Model):
+    """A signed statement of a verification run: the chain up to `seq` was
+    intact and ended at `hash`. The nightly run walks only the events after
+    the newest checkpoint whose signature and hash still hold; `manage.py
+    verify_journal --full` walks the whole chain. The signature (HMAC-SM3
+    under a key derived from the secret key) keeps anyone without the key
+    from writing a checkpoint past a forged event."""
+
+    seq = models.BigIntegerField("序号", unique=True)
+    hash = models.CharField("哈希", max_length=64)
+    created_at = models.DateTimeField("校验时间")
+    signature = models.CharField("签名", max_length=64)
+
+    class Meta:
+        verbose_name = "校验检查点"
+        verbose_name_plural = "校验检查点"
+        ordering = ["-seq"]
 
     def __str__(self):
         return f"#{self.seq} {self.hash[:12]}"

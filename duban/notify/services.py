@@ -45,6 +45,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from duban.clocks.models import Clock, ClockFlip, FlipKind
+from duban.core.batch import insert_rows
 from duban.journal import chain
 from duban.org.models import Person, Role, UnitKind
 from duban.org.services import has_role, recipients_for
@@ -399,12 +400,20 @@ def _message_rows(clock, kind, moment, recipients, now, flip=None, text="", urge
     return rows
 
 
+def _existing_keys(keys) -> set:
+    """Which of the dedupe `keys` are taken (asked in chunks: a large
+    import's keys exceed a statement's parameters)."""
+    existing = set()
+    for i in range(0, len(keys), 900):
+        existing |= set(Message.objects.filter(dedupe_key__in=keys[i:i + 900]).values_list("dedupe_key", flat=True))
+    return existing
+
+
 def _insert(rows) -> int:
     """Insert messages whose dedupe key is new; returns how many."""
     if not rows:
         return 0
-    keys = [m.dedupe_key for m in rows]
-    existing = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    existing = _existing_keys([m.dedupe_key for m in rows])
     fresh, seen = [], set(existing)
     for m in rows:
         if m.dedupe_key not in seen:
@@ -531,15 +540,61 @@ def notify_user(user, subject, body, *, key, link="", at=None, level=Level.GREEN
     Runs in the caller's transaction, which journals the occasion. Returns
     how many rows were new."""
     at = at or timezone.now()
+    return _insert(_notice_rows(user, subject, body, key=key, link=link, at=at, level=level, urgent=urgent,
+                                sender=sender, unit=unit))
+
+
+def _notice_rows(user, subject, body, *, key, link, at, level=Level.GREEN, urgent=False, sender=None, unit=None,
+                 prefs=None, gateway=_NO_GATEWAY) -> list:
+    """The messages of one notice to `user` and, while away, their B role
+    (ORG-4), on the channels their preferences name; `key` with recipient
+    and channel is each row's dedupe key. `prefs`, `gateway`: already read
+    by a caller that writes many notices."""
     people = [r for r in recipients_for(user, at) if r.is_active]
-    prefs = preferences_for(people)
+    prefs = prefs if prefs is not None else preferences_for(people)
+    unit = unit or _unit_of(user)
     rows = []
     for r in people:
         note = "" if r.pk == user.pk else f"\n（{backup_note(user)}）"
         rows += _personal_rows(r, key=key, subject=subject, body=body + note, now=at, level=level, urgent=urgent,
-                               pref=prefs[r.pk], link=link, source=Source.REMINDER, sender=sender,
-                               unit=unit or _unit_of(user))
-    return _insert(rows)
+                               pref=prefs.get(r.pk) or preference_for(r), gateway=gateway, link=link,
+                               source=Source.REMINDER, sender=sender, unit=unit)
+    return rows
+
+
+def notify_merged(notices, *, key, summary, at=None) -> int:
+    """Many notices of one occasion (a batch import), merged per recipient:
+    who gets one notice gets it as `notify_user` would send it; who gets
+    several gets one message whose subject is `summary(n)` (e.g. "23项督办
+    事项已交办给您") and whose body lists them all. `notices`: [(user,
+    subject, body, link)]; `key` names the occasion (the dedupe key, with
+    the recipient and channel). In the caller's transaction; the recipients'
+    B roles (ORG-4) are looked up once per person, their preferences and the
+    SMS gateway once for all. Returns how many rows were new."""
+    at = at or timezone.now()
+    per_user, users = {}, {}
+    for user, subject, body, link in notices:
+        per_user.setdefault(user.pk, []).append((subject, body, link))
+        users[user.pk] = user
+    prefs = preferences_for(list(users.values()))
+    gateway = sms_gateway()
+    rows = []
+    for pk, items in per_user.items():
+        user = users[pk]
+        if len(items) == 1:
+            subject, body, link = items[0]
+        else:
+            subject = summary(len(items))
+            body = "\n\n".join(f"{i}. {s}\n{b}" for i, (s, b, _) in enumerate(items, 1))
+            link = ""
+        rows += _notice_rows(user, subject, body, link=link, key=f"{key}:{pk}", at=at, prefs=prefs,
+                             gateway=gateway)
+    # The occasion's keys are new (one import, one key); inserted without
+    # per-row compilation.
+    existing = _existing_keys([m.dedupe_key for m in rows])
+    fresh = [m for m in rows if m.dedupe_key not in existing]
+    insert_rows(fresh)
+    return len(fresh)
 
 
 def notify_unit(unit, subject, body, *, key, link="", at=None, people=(), level=Level.GREEN, urgent=False,
@@ -1044,13 +1099,27 @@ def unread_count(user) -> int:
     return inbox(user).filter(read_at__isnull=True).count()
 
 
+@transaction.atomic
 def mark_read(user, message_id) -> Message | None:
-    """Mark one of the user's own in-app messages read (others': None)."""
+    """Mark one of the user's own in-app messages read (others': None),
+    journaled (notify.message.read): that a person saw a reminder is part of
+    the record."""
     now = timezone.now()
-    inbox(user).filter(pk=message_id, read_at__isnull=True).update(read_at=now)
+    if inbox(user).filter(pk=message_id, read_at__isnull=True).update(read_at=now):
+        message = inbox(user).get(pk=message_id)
+        chain.record("notify.message.read", message, after={"read_at": now}, actor=user)
+        return message
     return inbox(user).filter(pk=message_id).first()
 
 
+@transaction.atomic
 def mark_all_read(user) -> int:
-    return inbox(user).filter(read_at__isnull=True).update(read_at=timezone.now())
-
+    now = timezone.now()
+    unread = list(inbox(user).filter(read_at__isnull=True).values_list("pk", flat=True))
+    if not unread:
+        return 0
+    count = Message.objects.filter(pk__in=unread, read_at__isnull=True).update(read_at=now)
+    chain.record("notify.message.read_all", object_type="auth.user", object_id=user.pk,
+                 object_repr=user.get_username(), after={"read_at": now, "count": count, "messages": unread},
+                 actor=user)
+    return count

@@ -10,7 +10,6 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from duban.journal import chain
 from duban.security.permissions import RoleAdminMixin
 
 from . import services
@@ -65,7 +64,7 @@ class PersonAddForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = ["unit", "position", "office_phone", "mobile", "is_leader", "sort_order"]
+        fields = ["unit", "position", "office_phone", "mobile", "id_number", "is_leader", "sort_order"]
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
@@ -82,14 +81,28 @@ class PersonAddForm(forms.ModelForm):
 
 @admin.register(Person)
 class PersonAdmin(RoleGatedAdmin):
-    list_display = ["display_name", "unit", "position", "office_phone", "mobile", "is_leader", "backup"]
+    list_display = ["display_name", "unit", "position", "office_phone", "mobile_masked", "is_leader", "backup"]
     list_filter = ["is_leader"]
     search_fields = ["user__first_name", "user__username", "position", "unit__name"]
     list_select_related = ["user", "unit", "backup"]
     autocomplete_fields = ["unit", "backup"]
-    fields = ["unit", "position", "office_phone", "mobile", "is_leader", "sort_order", "backup", "away_from",
-              "away_to", "away_reason"]
+    fields = ["unit", "position", "office_phone", "mobile", "id_number", "is_leader", "sort_order", "backup",
+              "away_from", "away_to", "away_reason"]
     list_per_page = 100
+
+    @admin.display(description="手机")
+    def mobile_masked(self, obj):
+        return obj.mobile_masked or "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The edit form shows the numbers in full: the look is journaled.
+        if request.method == "GET":
+            person = Person.objects.filter(pk=object_id).select_related("unit", "user").first()
+            if person is not None and self._holds_role(request):
+                for field in services.PERSONAL_FIELDS:
+                    if getattr(person, field):
+                        services.reveal(request.user, person, field, purpose="admin_edit")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -100,7 +113,7 @@ class PersonAdmin(RoleGatedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["username", "full_name", "email", "password", "unit", "position", "office_phone", "mobile",
-                    "is_leader", "sort_order"]
+                    "id_number", "is_leader", "sort_order"]
         return self.fields
 
     def save_model(self, request, obj, form, change):
@@ -108,13 +121,14 @@ class PersonAdmin(RoleGatedAdmin):
         if not change:
             created = services.create_person(
                 cd["username"], full_name=cd["full_name"], unit=cd["unit"], position=cd["position"],
-                office_phone=cd["office_phone"], mobile=cd["mobile"], is_leader=cd["is_leader"],
+                office_phone=cd["office_phone"], mobile=cd["mobile"], id_number=cd.get("id_number") or "",
+                is_leader=cd["is_leader"],
                 password=cd.get("password") or None, email=cd.get("email") or "", sort_order=cd["sort_order"],
             )
             obj.pk, obj.user_id = created.pk, created.user_id
             return
         simple = {k: cd[k] for k in form.changed_data
-                  if k in {"unit", "position", "office_phone", "mobile", "is_leader", "sort_order"}}
+                  if k in {"unit", "position", "office_phone", "mobile", "id_number", "is_leader", "sort_order"}}
         with transaction.atomic():
             if simple:
                 services.update_person(obj, **simple)
@@ -202,24 +216,27 @@ class WorkGroupAdmin(RoleGatedAdmin):
     inlines = [MembershipInline]
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            before = chain.snapshot(WorkGroup.objects.get(pk=obj.pk)) if change else None
-            obj.save()
-            chain.record("org.group.update" if change else "org.group.create", obj, before=before,
-                         after=chain.snapshot(obj))
+        cd = form.cleaned_data
+        if change:
+            services.update_group(obj, by=request.user, **{k: cd[k] for k in form.changed_data})
+        else:
+            created = services.create_group(cd["name"], cd["kind"], unit=cd.get("unit"),
+                                            parent_group=cd.get("parent_group"), purpose=cd.get("purpose", ""),
+                                            basis=cd.get("basis", ""))
+            obj.pk = created.pk
 
     def save_formset(self, request, form, formset, change):
         with transaction.atomic():
             instances = formset.save(commit=False)
             for m in formset.deleted_objects:
-                chain.record("org.group.member.remove", m, before=chain.snapshot(m))
-                m.delete()
+                services.remove_member(m, by=request.user)
             for m in instances:
-                is_new = m.pk is None
-                before = None if is_new else chain.snapshot(GroupMembership.objects.get(pk=m.pk))
-                m.save()
-                chain.record("org.group.member.add" if is_new else "org.group.member.update", m, before=before,
-                             after=chain.snapshot(m))
+                if m.pk is None:
+                    services.add_member(form.instance, m.user, m.group_role, duty=m.duty, sort_order=m.sort_order)
+                else:
+                    changed = next((f.changed_data for f in formset.forms if f.instance is m), [])
+                    services.update_member(m, by=request.user, **{k: getattr(m, k) for k in changed
+                                                                   if k in {"group_role", "duty", "sort_order"}})
 
 
 class UserAdmin(RoleGatedAdmin):
@@ -236,11 +253,8 @@ class UserAdmin(RoleGatedAdmin):
         return False  # people are added in 人员, which creates their account
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            before = chain.snapshot(User.objects.get(pk=obj.pk), ["first_name", "email", "is_active"])
-            obj.save()
-            chain.record("org.user.update", obj, before=before,
-                         after=chain.snapshot(obj, ["first_name", "email", "is_active"]))
+        services.update_user(obj, by=request.user, **{k: form.cleaned_data[k] for k in form.changed_data
+                                                       if k in services.USER_FIELDS})
 
 
 admin.site.unregister(User)

@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from duban.core.crypto import mask
+from duban.core.fields import EncryptedTextField
+
 
 class UnitKind(models.TextChoices):
     GOVERNMENT = "government", "人民政府"
@@ -51,12 +54,15 @@ class Unit(models.Model):
         qs = Unit.objects.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)
 
-    def ancestors(self, include_self=False):
+    def ancestor_paths(self, include_self=True) -> list:
+        """The paths of the units above this one, from the root down (its own
+        last, unless `include_self` is false): the path's prefixes."""
         step = PATH_STEP + 1
         prefixes = [self.path[:k] for k in range(step, len(self.path) + 1, step)]
-        if not include_self:
-            prefixes = prefixes[:-1]
-        return Unit.objects.filter(path__in=prefixes).order_by("depth")
+        return prefixes if include_self else prefixes[:-1]
+
+    def ancestors(self, include_self=False):
+        return Unit.objects.filter(path__in=self.ancestor_paths(include_self)).order_by("depth")
 
     def is_within(self, other):
         return self.path.startswith(other.path)
@@ -89,7 +95,9 @@ class Person(models.Model):
     unit = models.ForeignKey(Unit, verbose_name="所在单位", on_delete=models.PROTECT, related_name="people")
     position = models.CharField("职务", max_length=60, blank=True)
     office_phone = models.CharField("办公电话", max_length=40, blank=True)
-    mobile = models.CharField("手机", max_length=20, blank=True)
+    # Personal data, SM4-encrypted at rest and shown masked (duban.core.crypto).
+    mobile = EncryptedTextField("手机", max_length=20, blank=True)
+    id_number = EncryptedTextField("身份证号", max_length=18, blank=True)
     is_leader = models.BooleanField("领导干部", default=False)
     sort_order = models.PositiveIntegerField("排序", default=0)
     backup = models.ForeignKey(
@@ -115,6 +123,14 @@ class Person(models.Model):
     @property
     def display_name(self):
         return self.user.get_full_name() or self.user.username
+
+    @property
+    def mobile_masked(self):
+        return mask(self.mobile)
+
+    @property
+    def id_number_masked(self):
+        return mask(self.id_number)
 
     def is_away(self, at=None):
         at = at or timezone.now()

@@ -8,6 +8,7 @@ from django.db.models import F, Max, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
+from duban.core.crypto import mask
 from duban.journal import chain
 
 from .models import (
@@ -24,8 +25,17 @@ from .models import (
 User = get_user_model()
 
 UNIT_FIELDS = ["name", "short_name", "code", "kind", "parent_id", "path", "sort_order", "phone", "is_active"]
-PERSON_FIELDS = ["unit_id", "position", "office_phone", "mobile", "is_leader", "backup_id", "away_from",
-                 "away_to", "away_reason"]
+PERSON_FIELDS = ["unit_id", "position", "office_phone", "mobile", "id_number", "is_leader", "backup_id",
+                 "away_from", "away_to", "away_reason"]
+# Personal data: the journal keeps them masked, never in full.
+PERSONAL_FIELDS = ("mobile", "id_number")
+
+
+def person_snapshot(person) -> dict:
+    data = chain.snapshot(person, PERSON_FIELDS)
+    for name in PERSONAL_FIELDS:
+        data[name] = mask(data[name] or "")
+    return data
 
 
 def _segment(n: int) -> str:
@@ -104,7 +114,7 @@ def subtree_q(units, field="unit"):
 
 @transaction.atomic
 def create_person(username, *, full_name, unit, position="", office_phone="", mobile="", is_leader=False,
-                  password=None, email="", sort_order=0) -> Person:
+                  password=None, email="", sort_order=0, id_number="") -> Person:
     username = (username or "").strip()
     if not username:
         raise ValidationError({"username": "登录名不能为空"})
@@ -121,22 +131,22 @@ def create_person(username, *, full_name, unit, position="", office_phone="", mo
         user.set_unusable_password()
     user.save()
     person = Person.objects.create(user=user, unit=unit, position=position, office_phone=office_phone,
-                                   mobile=mobile, is_leader=is_leader, sort_order=sort_order)
+                                   mobile=mobile, id_number=id_number, is_leader=is_leader, sort_order=sort_order)
     chain.record("org.person.create", person, after={"username": username, "full_name": full_name,
-                                                     **chain.snapshot(person, PERSON_FIELDS)})
+                                                     **person_snapshot(person)})
     return person
 
 
 @transaction.atomic
 def update_person(person: Person, **changes) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
-    before = chain.snapshot(person, PERSON_FIELDS)
+    before = person_snapshot(person)
     for key, value in changes.items():
-        if key not in {"unit", "position", "office_phone", "mobile", "is_leader", "sort_order"}:
+        if key not in {"unit", "position", "office_phone", "mobile", "id_number", "is_leader", "sort_order"}:
             raise ValidationError({key: "该字段不能在此修改"})
         setattr(person, key, value)
     person.save()
-    chain.record("org.person.update", person, before=before, after=chain.snapshot(person, PERSON_FIELDS))
+    chain.record("org.person.update", person, before=before, after=person_snapshot(person))
     return person
 
 
@@ -335,6 +345,58 @@ def create_group(name, kind, *, unit=None, parent_group=None, purpose="", basis=
     return group
 
 
+GROUP_FIELDS = ["name", "kind", "unit_id", "parent_group_id", "purpose", "basis"]
+MEMBER_FIELDS = ["group_id", "user_id", "group_role", "duty", "sort_order"]
+USER_FIELDS = ["first_name", "email", "is_active"]
+
+
+@transaction.atomic
+def update_group(group: WorkGroup, *, by=None, **changes) -> WorkGroup:
+    group = WorkGroup.objects.select_for_update().get(pk=group.pk)
+    before = chain.snapshot(group, GROUP_FIELDS)
+    for key, value in changes.items():
+        if key not in {"name", "kind", "unit", "parent_group", "purpose", "basis"}:
+            raise ValidationError({key: "该字段不能修改"})
+        setattr(group, key, value)
+    group.full_clean()
+    group.save()
+    chain.record("org.group.update", group, before=before, after=chain.snapshot(group, GROUP_FIELDS), actor=by)
+    return group
+
+
+@transaction.atomic
+def update_member(m: GroupMembership, *, by=None, **changes) -> GroupMembership:
+    m = GroupMembership.objects.select_for_update().get(pk=m.pk)
+    before = chain.snapshot(m, MEMBER_FIELDS)
+    for key, value in changes.items():
+        if key not in {"group_role", "duty", "sort_order"}:
+            raise ValidationError({key: "该字段不能修改"})
+        setattr(m, key, value)
+    m.save()
+    chain.record("org.group.member.update", m, before=before, after=chain.snapshot(m, MEMBER_FIELDS), actor=by)
+    return m
+
+
+@transaction.atomic
+def remove_member(m: GroupMembership, *, by=None):
+    chain.record("org.group.member.remove", m, before=chain.snapshot(m, MEMBER_FIELDS), actor=by)
+    m.delete()
+
+
+@transaction.atomic
+def update_user(user, *, by=None, **changes):
+    """The account's name, e-mail and whether it is active (系统管理员)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = chain.snapshot(user, USER_FIELDS)
+    for key, value in changes.items():
+        if key not in USER_FIELDS:
+            raise ValidationError({key: "该字段不能修改"})
+        setattr(user, key, value)
+    user.save(update_fields=list(changes) or None)
+    chain.record("org.user.update", user, before=before, after=chain.snapshot(user, USER_FIELDS), actor=by)
+    return user
+
+
 @transaction.atomic
 def add_member(group: WorkGroup, user, group_role, duty="", sort_order=0) -> GroupMembership:
     if GroupMembership.objects.filter(group=group, user=user).exists():
@@ -344,3 +406,66 @@ def add_member(group: WorkGroup, user, group_role, duty="", sort_order=0) -> Gro
     chain.record("org.group.member.add", m, after=chain.snapshot(m))
     return m
 
+
+
+# --- personal data in full ------------------------------------------------------
+
+PERSONAL_LABELS = {"mobile": "手机", "id_number": "身份证号"}
+
+
+REVEAL_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.UNIT_HEAD)
+
+
+def reveal_paths(user) -> list[str] | None:
+    """The unit paths under which `user` may see people's numbers in full
+    (None: everywhere; the system administrator keeps the directory): the
+    scope of their 督查室, leader, duty or unit-head role, else their own
+    unit, with its subtree."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return None
+    if not has_role(user, *REVEAL_ROLES):
+        return []
+    own = Person.objects.filter(user=user).select_related("unit").first()
+    paths = []
+    for ra in RoleAssignment.objects.filter(user=user, role__in=REVEAL_ROLES).select_related("scope"):
+        unit = ra.scope or (own.unit if own else None)
+        if unit is not None:
+            paths.append(unit.path)
+    return paths
+
+
+def may_reveal(user, person: Person, paths=...) -> bool:
+    """May `user` see `person`'s numbers in full (themselves, or within
+    reveal_paths)? Pass `paths` when asking for many people."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if person.user_id == user.pk:
+        return True
+    if paths is ...:
+        paths = reveal_paths(user)
+    return paths is None or any(person.unit.path.startswith(p) for p in paths)
+
+
+@transaction.atomic
+def reveal(user, person: Person, field: str, *, purpose="view") -> str:
+    """A person's mobile or ID number in full, for someone who may see it;
+    every such look is journaled (org.person.unmask)."""
+    if field not in PERSONAL_FIELDS:
+        raise ValidationError({"field": "只能查看手机或身份证号"})
+    if not may_reveal(user, person):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(f"无权查看{person.display_name}的完整{PERSONAL_LABELS[field]}")
+    chain.record("org.person.unmask", person, after={"field": field, "purpose": purpose}, actor=user)
+    return getattr(person, field)
+
+
+def export_value(user, person: Person, field: str, *, purpose="export") -> str:
+    """What an export writes: the full value (journaled) for those who may
+    see it, the masked one for everyone else."""
+    value = getattr(person, field) or ""
+    if value and may_reveal(user, person):
+        return reveal(user, person, field, purpose=purpose)
+    return mask(value)

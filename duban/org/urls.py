@@ -8,4 +8,5 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("groups/<int:pk>/", views.group_detail, name="group"),
     path("people/<int:pk>/away/", views.away, name="away"),
+    path("people/<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
 ]

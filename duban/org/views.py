@@ -5,9 +5,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from duban.core import forms as core_forms
 
 from . import queries, services
 from .models import Person, WorkGroup
@@ -25,6 +29,8 @@ def tree(request):
 @login_required
 def unit_detail(request, pk):
     unit = get_object_or_404(visible_units(request.user).select_related("parent"), pk=pk)
+    paths = services.reveal_paths(request.user)
+    unit_open = paths is None or any(unit.path.startswith(p) for p in paths)
     return render(
         request,
         "org/unit.html",
@@ -32,7 +38,7 @@ def unit_detail(request, pk):
             "unit": unit,
             "ancestors": unit.ancestors(),
             "children": unit.children.filter(is_active=True).order_by("sort_order", "path"),
-            "people": queries.people_of(unit),
+            "people": [(p, unit_open or p.user_id == request.user.pk) for p in queries.people_of(unit)],
             "groups": queries.groups_of(unit),
             "may_mark_away": services.may_mark_away(request.user, Person(unit=unit)),
         },
@@ -46,16 +52,13 @@ def group_detail(request, pk):
     return render(request, "org/group.html", {"group": group, "members": queries.group_members(group)})
 
 
-class AwayForm(forms.Form):
+class AwayForm(core_forms.Form):
     backup = forms.ChoiceField(label="B角（外出期间代为接收消息、办理事项）")
-    away_from = forms.DateTimeField(label="外出开始", widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                               format="%Y-%m-%dT%H:%M"))
-    away_to = forms.DateTimeField(label="外出结束（可不填）", required=False,
-                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    away_from = core_forms.moment_field("外出开始")
+    away_to = core_forms.moment_field("外出结束（可不填）", required=False)
     away_reason = forms.CharField(label="外出事由", max_length=100)
 
     def __init__(self, *args, person, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # The B role comes from the person's unit or the unit above it.
         units = [person.unit.pk] + ([person.unit.parent_id] if person.unit.parent_id else [])
@@ -109,3 +112,17 @@ def away(request, pk):
                                                                               microsecond=0),
         })
     return render(request, "org/away.html", {"person": person, "form": form, "is_away": person.is_away(now)})
+@login_required
+@require_POST
+def reveal(request, pk, field):
+    """A person's number in full, for someone who may see it (journaled);
+    404 for a person outside the user's view, as for any other object."""
+    person = get_object_or_404(Person.objects.select_related("unit", "user").filter(
+        unit__in=visible_units(request.user)), pk=pk)
+    if field not in services.PERSONAL_FIELDS:
+        raise Http404("页面不存在")
+    try:
+        value = services.reveal(request.user, person, field)
+    except PermissionDenied as e:
+        raise Http404("页面不存在") from e
+    return HttpResponse(format_html('<span class="revealed">{}</span>', value or "—"))

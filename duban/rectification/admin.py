@@ -2,13 +2,9 @@
 
 from django.contrib import admin
 
-from duban.security.permissions import ReadOnlyRoleAdmin
+from duban.security.permissions import ReadOnlyAdmin
 
 from .models import Campaign, LedgerSubmission, LookBack, Problem, SpotCheck
-
-
-class ReadOnlyAdmin(ReadOnlyRoleAdmin, admin.ModelAdmin):
-    pass
 
 
 @admin.register(Campaign)

@@ -13,3 +13,10 @@ class RectificationConfig(AppConfig):
         from .services import on_flips_processed
 
         flips_processed.connect(on_flips_processed, dispatch_uid="duban.rectification.periodic")
+
+        # Large ledgers import in the background worker (duban.core.imports).
+        from duban.core import imports
+
+        from .excel import run_import_job
+
+        imports.register("rectification.ledger", run_import_job)

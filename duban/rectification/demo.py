@@ -110,6 +110,17 @@ def _person_name(username):
     return (user.get_full_name(), user) if user else ("", None)
 
 
+def _ledger_file(name, unit_name):
+    """A real workbook: uploads are checked by content (duban.core.uploads)."""
+    import io
+
+    from duban.core.exports import XLSX, write_xlsx
+
+    out = io.BytesIO()
+    write_xlsx(out, "问题清单", ["序号", "单位", "问题描述"], [[1, unit_name, "见问题清单"]])
+    return SimpleUploadedFile(name, out.getvalue(), content_type=XLSX)
+
+
 def _file(name, text):
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/plain")
 
@@ -184,7 +195,7 @@ def _load(gov, dcs, group, users, supervisor, year):
         n = campaign.problems.filter(unit=s.unit).count()
         rs.submit_ledger(s, liaison(slug), situation_report=(
             f"{s.unit.name}对照“六大整治”开展自查自纠，查找问题{n}个，已逐项明确整改措施、责任人和整改时限。"),
-            files=[_file(f"{s.unit.name}问题清单台账.xlsx", "台账")], at=at)
+            files=[_ledger_file(f"{s.unit.name}问题清单台账.xlsx", s.unit.name)], at=at)
         counts["late" if slug in late else "submitted"] += 1
 
     verifiers = [supervisor, users["dbdcj_fzr"], users["changwu"]]

@@ -46,9 +46,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from duban.core import xlsx_import as xi
-from duban.core.exports import XLSX, write_xlsx, xlsx_response
+from duban.core.batch import ItemFailed
+from duban.core.exports import XLSX, defuse_workbook, write_xlsx, xlsx_response
 from duban.journal import chain
+from duban.neardup import engine as neardup
 from duban.org.models import Unit
+from duban.timelimits.periods import day_end
 
 from . import services
 from .models import Problem, ProblemRound, ProblemState, ReportCycle, Source, Subject
@@ -227,7 +230,7 @@ def template_workbook(campaign) -> Workbook:
         notes.append([line])
     notes["A1"].font = Font(bold=True, size=14)
     notes.column_dimensions["A"].width = 100
-    return wb
+    return defuse_workbook(wb)
 
 
 def template_response(campaign) -> HttpResponse:
@@ -323,7 +326,7 @@ def _comparable(p_or_clean) -> dict:
             "long_term": c["long_term"], "report_cycle": c["report_cycle"]}
 
 
-def _parse_row(cells, *, campaign, units, default_unit, by):
+def _parse_row(cells, *, campaign, units, default_unit, by, cats=None, lookups=None):
     """(data for services.clean_problem, {field: [messages]}) of one row."""
     data, problems = {}, {}
 
@@ -344,13 +347,15 @@ def _parse_row(cells, *, campaign, units, default_unit, by):
         unit = default_unit
     else:
         fail("unit", "请填写责任单位")
-    if unit is not None and by is not None and not (services.acts_for_unit(by, unit)
-                                                   or services.is_manager(by, campaign, unit)):
+    if unit is not None and by is not None and not services._memo(
+            lookups, ("may_import", unit.pk),
+            lambda: services.acts_for_unit(by, unit) or services.is_manager(by, campaign, unit)):
         fail("unit", f"您无权导入“{unit.name}”的问题")
     data["unit"] = unit
     category_text = xi.cell_text(cells.get("category"))
     if category_text:
-        cats = {xi.name_key(c.name): c for c in campaign.categories.all()}
+        if cats is None:
+            cats = {xi.name_key(c.name): c for c in campaign.categories.all()}
         category = cats.get(xi.name_key(category_text))
         if category is None:
             fail("category", f"“{category_text}”不是本专项行动的问题类别（{'、'.join(campaign.category_names())}）")
@@ -411,10 +416,16 @@ def _parse_history(cells, data, fail, *, year):
     data["verifier_name"] = xi.name_key(cells.get("verifier_name"))
 
 
-def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=None) -> ImportReport:
+def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=None, progress=None) -> ImportReport:
     """Validate every row of the file, then (unless `dry_run`) create all the
     new problems in one transaction, or none. `unit` is the unit whose
-    ledger this is (rows without a unit column belong to it)."""
+    ledger this is (rows without a unit column belong to it).
+
+    One pass over the streamed sheet checks every row (units, categories,
+    people and verifiers looked up once for the whole file); the rows are
+    then written in bulk (services.import_problems). `progress(stage, done,
+    total)` is told how far it got: stage "check" (rows checked; total the
+    sheet's own row count, or None) and "write" (rows written)."""
     at = at or timezone.now()
     report = ImportReport(dry_run=dry_run)
     if by is not None and unit is not None and not (services.acts_for_unit(by, unit)
@@ -423,34 +434,52 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
         return report
     required = REQUIRED if unit is not None else (*REQUIRED, "unit")
     try:
-        sheet = xi.read_sheet(fileobj, ALIASES, required=required, sheet_name=SHEET)
+        reader = xi.SheetReader(fileobj, ALIASES, required=required, sheet_name=SHEET)
     except xi.SheetError as e:
         report.errors = [str(e)]
         return report
-    report.header_row = sheet.header_row
-    header_of = {f: sheet.headers.get(f, header) for f, header in COLUMN_OF.items()}
+    report.header_row = reader.header_row
+    header_of = {f: reader.headers.get(f, header) for f, header in COLUMN_OF.items()}
     for f in ("responsible_leader", "responsible_person"):
         header_of[f] = header_of[f + "_name"]
     # A date or verifier without a column of its own was read from 状态.
     for f in ("done_on", "closed_on", "verifier_name"):
-        header_of[f] = sheet.headers.get(f, header_of["status"])
+        header_of[f] = reader.headers.get(f, header_of["status"])
     header_of["verifier"] = header_of["verifier_name"]
     units = _Units()
-    existing = {p.number: p for p in Problem.objects.filter(campaign=campaign)}
+    cats = {xi.name_key(c.name): c for c in campaign.categories.all()}
+    lookups = {}
+    checked = []  # (row number, clean or None, {field: [messages]}, 编号, dated_in)
+    try:
+        with reader:
+            for row_no, cells in reader:
+                if xi.cell_text(cells.get("_seq")) == EXAMPLE_MARK:
+                    continue
+                data, problems = _parse_row(cells, campaign=campaign, units=units, default_unit=unit, by=by,
+                                            cats=cats, lookups=lookups)
+                dated_in = data.pop("_dated_in", None)
+                clean = None
+                try:
+                    clean = services.clean_problem(campaign, data, at=at, history=True, by=by, lookups=lookups)
+                except ValidationError as e:
+                    for f, messages in e.message_dict.items():
+                        if f not in problems:
+                            problems[f] = messages
+                checked.append((row_no, clean, problems, xi.halfwidth(xi.cell_text(cells.get("number"))), dated_in))
+                if progress is not None and len(checked) % 500 == 0:
+                    progress("check", len(checked), reader.estimated_rows)
+    except xi.SheetError as e:
+        report.errors = [str(e)]
+        return report
+    if progress is not None:
+        progress("check", len(checked), len(checked))
+    # Rows whose 编号 is a problem of this campaign: looked up together.
+    wanted = sorted({n for _, clean, problems, n, _ in checked if n and clean is not None and not problems})
+    existing = {}
+    for i in range(0, len(wanted), 900):
+        existing.update({p.number: p for p in Problem.objects.filter(campaign=campaign, number__in=wanted[i:i + 900])})
     parsed = []
-    for row_no, cells in sheet.rows:
-        if xi.cell_text(cells.get("_seq")) == EXAMPLE_MARK:
-            continue
-        data, problems = _parse_row(cells, campaign=campaign, units=units, default_unit=unit, by=by)
-        dated_in = data.pop("_dated_in", None)
-        clean = None
-        try:
-            clean = services.clean_problem(campaign, data, at=at, history=True, by=by)
-        except ValidationError as e:
-            for f, messages in e.message_dict.items():
-                if f not in problems:
-                    problems[f] = messages
-        number = xi.halfwidth(xi.cell_text(cells.get("number")))
+    for row_no, clean, problems, number, dated_in in checked:
         if clean is not None and not problems and number in existing:
             known = existing[number]
             if _comparable(known) == _comparable(clean) and services.history_state(known) == clean["status"]:
@@ -463,38 +492,66 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
                 problems["number"] = [f"{number}已在系统中且内容不同；修改已登记的问题请在系统中操作"]
         for f, messages in problems.items():
             column = header_of["status"] if f == dated_in else header_of.get(f) or services.LABELS.get(f, "")
-            where = f"第{row_no}行" + (f"“{column}”列" if column else "")
-            report.errors += [f"{where}：{m}" for m in messages]
+            report.errors += [f"{xi.where(row_no, column)}：{m}" for m in messages]
         if not problems:
             parsed.append((row_no, clean))
     if not report.errors and not parsed and not report.unchanged:
         report.errors = ["没有可导入的行：表头下没有填写问题"]
     if report.errors:
         return report
-    for row_no, clean in parsed:
-        norm = services.normalize_text(clean["description"])
-        repeated = Problem.objects.filter(unit=clean["unit"]).only("normalized").iterator()
+    repeated = neardup.find_many(
+        [(services.repeat_namespace(clean["unit"].pk), f"row:{row_no}", clean["description"])
+         for row_no, clean in parsed], ratio=services.REPEAT_RATIO)
+    for (row_no, clean), matches in zip(parsed, repeated, strict=True):
         report.rows.append({
             "row": row_no, "unit": clean["unit"].name, "category": clean["category"].name,
             "description": clean["description"], "deadline": "长期坚持" if clean["long_term"] else
             clean["deadline"].isoformat(), "responsible_person_name": clean["responsible_person_name"],
             "person_linked": clean.get("responsible_person") is not None,
-            "repeated": any(services.similar(norm, p.normalized) for p in repeated),
+            "repeated": bool(matches),
             "registered": timezone.localtime(clean["registered_at"]).date().isoformat(),
             "status": _status_text(clean),
             "overdue": clean["status"] == ProblemState.RECTIFYING and not clean["long_term"]
-            and services.day_end(clean["deadline"]) <= at,
+            and day_end(clean["deadline"]) <= at,
         })
     if dry_run:
         return report
-    with transaction.atomic():
-        for _row_no, clean in parsed:
-            report.created.append(services.import_problem(campaign, clean, by=by, at=at))
-        chain.record("rectification.ledger.import", campaign, after={
-            "file": getattr(fileobj, "name", "") or "", "unit": unit.pk if unit else None,
-            "rows": len(report.created), "unchanged": len(report.unchanged),
-            "problems": [p.pk for p in report.created]}, actor=by, occurred_at=at)
+    if progress is not None:
+        progress("write", 0, len(parsed))
+    try:
+        with transaction.atomic():
+            report.created = services.import_problems(
+                campaign, [clean for _, clean in parsed], by=by, at=at,
+                progress=(lambda done: progress("write", done, len(parsed))) if progress is not None else None)
+            chain.record("rectification.ledger.import", campaign, after={
+                "file": getattr(fileobj, "name", "") or "", "unit": unit.pk if unit else None,
+                "rows": len(report.created), "unchanged": len(report.unchanged),
+                "problems": [p.pk for p in report.created]}, actor=by, occurred_at=at)
+    except ItemFailed as failed:
+        report.created = []
+        row_no = parsed[failed.index][0]
+        report.errors = [f"{xi.where(row_no, services.LABELS.get(f, ''))}：{m}"
+                         for f, messages in failed.error.message_dict.items() for m in messages] \
+            if hasattr(failed.error, "error_dict") else [f"{xi.where(row_no)}：{m}" for m in failed.error.messages]
     return report
+
+
+def run_import_job(job, fileobj, progress) -> dict:
+    """The background worker's run of a large ledger (duban.core.imports)."""
+    from django.urls import reverse
+
+    from .models import Campaign, Participation
+
+    campaign = Campaign.objects.get(pk=job.params["campaign"])
+    unit_pk = job.params.get("unit")
+    unit = Participation.objects.select_related("unit").get(campaign=campaign, unit_id=unit_pk).unit if unit_pk else None
+    report = import_ledger(campaign, fileobj, by=job.created_by, unit=unit, progress=progress)
+    if not report.ok:
+        return {"ok": False, "errors": report.errors}
+    summary = f"已导入 {len(report.created)} 个问题" + (
+        f"，{len(report.unchanged)} 行与已有问题相同、已跳过" if report.unchanged else "")
+    return {"ok": True, "summary": summary, "written": len(report.created),
+            "link": reverse("rectification:problems", args=[campaign.pk]), "link_text": "查看问题清单台账"}
 
 
 def _status_text(clean) -> str:
@@ -531,7 +588,7 @@ def dashboard_workbook(campaign, *, now=None) -> Workbook:
         for r in [*rows, d.total]:
             ws.append([r.label, r.found, r.rectifying, r.closed, r.overdue, r.closed_rate_text])
         ws.column_dimensions["A"].width = 24
-    return wb
+    return defuse_workbook(wb)
 
 
 def dashboard_response(campaign, *, now=None) -> HttpResponse:

@@ -4,19 +4,9 @@ ValidationErrors are put back on the fields they name (`apply_errors`)."""
 
 from django import forms
 
-from duban.supervision.forms import MultipleFileField, apply_errors, date_input, textarea  # noqa: F401
+from duban.core.forms import Form, MultipleFileField, apply_errors, date_input, textarea  # noqa: F401 - apply_errors for the views
 
 from .models import CategorySet, PhaseKind, ReportCycle, Source, SpotCheckKind, Subject, TargetKind
-
-
-class Form(forms.Form):
-    """Labels sit above their fields: no colon after them."""
-
-    multipart = False
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class ImportForm(Form):

@@ -31,11 +31,9 @@ Clocks (duban.clocks, owner = the record)
   period starts the next too (on_flips_processed).
 """
 
-import calendar as pycal
 import datetime as dt
 import re
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,13 +43,15 @@ from django.utils import timezone
 
 from duban.clocks import services as clocks
 from duban.clocks.models import ClockState, FlipKind
-from duban.core.text import normalize_text
-from duban.core.text import similar as text_similar
+from duban.core.batch import insert_rows, update_rows
+from duban.core.services import fmt_date, local_date, sync_fields, user_name
+from duban.core.services import now as _now
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
+from duban.neardup import engine as neardup
 from duban.org.models import GroupMembership, Person, Role, RoleAssignment, Unit
 from duban.org.services import deputy_check
-from duban.timelimits.calendar import parse_day_end
+from duban.timelimits.periods import day_end, day_start, period_end
 
 from . import draws
 from .models import (
@@ -109,34 +109,6 @@ PROBLEM_FIELDS = [
 
 # --- small helpers ------------------------------------------------------------------------------
 
-def _now(at=None):
-    return at or timezone.now()
-
-
-def day_end(d: dt.date) -> dt.datetime:
-    """The last moment of a day in local time (DUBAN_WORKDAY_END)."""
-    end = parse_day_end(getattr(settings, "DUBAN_WORKDAY_END", "23:59:59"))
-    return dt.datetime.combine(d, end, timezone.get_default_timezone())
-
-
-def day_start(d: dt.date) -> dt.datetime:
-    """The first moment of a day in local time: the moment of a date that a
-    ledger gives (registered, rectified, closed on that day)."""
-    return dt.datetime.combine(d, dt.time(), timezone.get_default_timezone())
-
-
-def _local_date(moment) -> dt.date:
-    return timezone.localtime(moment).date()
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else "系统"
-
-
-def fmt_date(d) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else ""
-
-
 def _err(field, message):
     return ValidationError({field: [message]})
 
@@ -146,9 +118,23 @@ def _own_unit(user):
     return person.unit if person is not None else None
 
 
+def normalize_text(text: str) -> str:
+    """A description as compared for repeats: half-width, lower case, without
+    whitespace, punctuation and symbols (duban.neardup.engine.normalize)."""
+    return neardup.normalize(text)
+
+
 def similar(a: str, b: str, ratio=REPEAT_RATIO) -> bool:
-    """Two normalised descriptions are the same problem (duban.core.text.similar)."""
-    return text_similar(a, b, ratio)
+    """Two normalised descriptions are the same problem: equal, or (for
+    texts of 4 characters or more) a difflib ratio of at least `ratio`.
+    The exact rule; the index (`repeat_namespace`) answers the same."""
+    return neardup.exact_similar(a, b, ratio)
+
+
+def repeat_namespace(unit_id) -> str:
+    """The near-duplicate index's namespace of a unit's problems (RECT-6:
+    repeats are counted within a unit, across campaigns)."""
+    return f"rectification.problem.unit:{unit_id}"
 
 
 # --- who may act ---------------------------------------------------------------------------------
@@ -347,7 +333,7 @@ def submit_ledger(submission, by, *, situation_report, files=(), at=None) -> Led
     if by is not None:
         _require(acts_for_unit(by, s.unit), "只有本单位人员可以报送本单位台账")
     if s.state != LedgerState.PENDING:
-        raise ValidationError(f"“{s}”已于{fmt_date(_local_date(s.submitted_at))}报送，不能重复报送")
+        raise ValidationError(f"“{s}”已于{fmt_date(local_date(s.submitted_at))}报送，不能重复报送")
     text = (situation_report or "").strip()
     if not text:
         raise _err("situation_report", "请填写情况报告")
@@ -400,7 +386,17 @@ def _choice(value, choices, field, default=""):
     raise _err(field, f"{LABELS[field]}应为：" + "、".join(label for _, label in choices))
 
 
-def clean_problem(campaign, data: dict, *, at=None, history=False, by=None) -> dict:
+def _memo(lookups, key, compute):
+    """compute(), remembered in `lookups` (a dict an import keeps for all
+    its rows) under `key`; without `lookups`, compute() every time."""
+    if lookups is None:
+        return compute()
+    if key not in lookups:
+        lookups[key] = compute()
+    return lookups[key]
+
+
+def clean_problem(campaign, data: dict, *, at=None, history=False, by=None, lookups=None) -> dict:
     """Check and complete a problem's data (the create form and each imported
     row). Returns the cleaned data; raises ValidationError with every
     problem found, keyed by field.
@@ -409,7 +405,9 @@ def clean_problem(campaign, data: dict, *, at=None, history=False, by=None) -> d
     deadline typed today is a typo). With `history` (a ledger imported by
     duban.rectification.excel) the problem's past comes along: see
     `_clean_history`; past deadlines and past registration dates are then
-    no error, a deadline before the registration date is."""
+    no error, a deadline before the registration date is. `lookups`: a
+    dict kept across the rows of one import, so that units, people and
+    verifiers are looked up once."""
     at = _now(at)
     errors = {}
     out = dict(data)
@@ -420,7 +418,8 @@ def clean_problem(campaign, data: dict, *, at=None, history=False, by=None) -> d
     unit = data.get("unit")
     if unit is None:
         fail("unit", "请填写责任单位")
-    elif not campaign.participations.filter(unit__path__in=_ancestor_paths(unit)).exists():
+    elif not _memo(lookups, ("takes_part", unit.pk),
+                   lambda: campaign.participations.filter(unit__path__in=unit.ancestor_paths()).exists()):
         fail("unit", f"“{unit.name}”不是本专项行动的参加单位")
     category = data.get("category")
     if isinstance(category, str):
@@ -471,12 +470,13 @@ def clean_problem(campaign, data: dict, *, at=None, history=False, by=None) -> d
             user = data.get(f)
             name = out[f + "_name"]
             if user is None and name:
-                user = link_person(unit, name, leader=leader)
+                user = _memo(lookups, ("person", unit.pk, name, leader),
+                             lambda name=name, leader=leader: link_person(unit, name, leader=leader))
             if user is not None and not name:
-                out[f + "_name"] = _name(user)
+                out[f + "_name"] = user_name(user)
             out[f] = user
     if history:
-        _clean_history(campaign, data, out, at=at, by=by, fail=fail)
+        _clean_history(campaign, data, out, at=at, by=by, fail=fail, lookups=lookups)
     if errors:
         raise ValidationError(errors)
     return out
@@ -492,7 +492,7 @@ def history_state(problem) -> str:
     return ProblemState.RECTIFYING if problem.state == ProblemState.RERECTIFYING else problem.state
 
 
-def _clean_history(campaign, data, out, *, at, by, fail):
+def _clean_history(campaign, data, out, *, at, by, fail, lookups=None):
     """The past of an imported ledger row, checked and turned into moments.
 
     data: registered_on (登记日期, or None: registered at the import moment
@@ -510,7 +510,7 @@ def _clean_history(campaign, data, out, *, at, by, fail):
     ledger names when he has an account, else the importing office; an
     import by the system (`by` None, the command) keeps the named verifier
     as written."""
-    today = _local_date(at)
+    today = local_date(at)
     registered = data.get("registered_on")
     if registered is not None and registered > today:
         fail("registered_on", f"登记日期{fmt_date(registered)}晚于今天")
@@ -549,10 +549,10 @@ def _clean_history(campaign, data, out, *, at, by, fail):
     out["done_at"] = day_start(done) if done is not None else at
     out["closed_at"] = day_start(closed) if closed is not None else at
     if status == ProblemState.CLOSED:
-        _clean_verifier(campaign, data, out, by=by, fail=fail)
+        _clean_verifier(campaign, data, out, by=by, fail=fail, lookups=lookups)
 
 
-def _clean_verifier(campaign, data, out, *, by, fail):
+def _clean_verifier(campaign, data, out, *, by, fail, lookups=None):
     unit = out.get("unit") or data.get("unit")
     if unit is None:
         return
@@ -561,8 +561,10 @@ def _clean_verifier(campaign, data, out, *, by, fail):
     name = (data.get("verifier_name") or "").strip()
     out["verifier"], out["verify_note"] = None, ""
     if name:
-        named = list(User.objects.filter(first_name=name, is_active=True, person__isnull=False))
-        fit = [u for u in named if _verifier_refusal(u, campaign, unit, owners) is None]
+        named = _memo(lookups, ("verifier", name), lambda: list(
+            User.objects.filter(first_name=name, is_active=True, person__isnull=False)))
+        fit = [u for u in named if _memo(lookups, ("refusal", u.pk, unit.pk, tuple(sorted(owners))),
+                                         lambda u=u: _verifier_refusal(u, campaign, unit, owners)) is None]
         if len(fit) == 1:
             out["verifier"] = fit[0]
             return
@@ -572,31 +574,21 @@ def _clean_verifier(campaign, data, out, *, by, fail):
     if by is None:
         out["verify_note"] = f"台账记载的核验人：{name}" if name else "台账记载已销号"
         return
-    refusal = _verifier_refusal(by, campaign, unit, owners)
+    refusal = _memo(lookups, ("refusal", by.pk, unit.pk, tuple(sorted(owners))),
+                    lambda: _verifier_refusal(by, campaign, unit, owners))
     if refusal:
         fail("verifier" if name else "status",
              "已销号须经工作专班或督查室核验：" + (f"核验人{name}在系统中没有可核验的账号，" if name else "")
              + f"请在“核验人”列填写系统中工作专班或督查室的核验人员，或由工作专班、督查室导入（{refusal}）")
         return
     out["verifier"] = by
-    out["verify_note"] = f"台账记载的核验人：{name}" if name and name != _name(by) else ""
-
-
-def _ancestor_paths(unit) -> list:
-    step = len(unit.path) // (unit.depth + 1)
-    return [unit.path[:k] for k in range(step, len(unit.path) + 1, step)]
-
-
-def _period_due(cycle, d: dt.date) -> dt.datetime:
-    """The end of the reporting period (month or quarter) containing day d."""
-    month = d.month if cycle == ReportCycle.MONTHLY else ((d.month - 1) // 3 + 1) * 3
-    return day_end(dt.date(d.year, month, pycal.monthrange(d.year, month)[1]))
+    out["verify_note"] = f"台账记载的核验人：{name}" if name and name != user_name(by) else ""
 
 
 def _start_report_clock(p, *, at, after: dt.date):
-    due = _period_due(p.report_cycle or ReportCycle.MONTHLY, after)
+    due = period_end(p.report_cycle or ReportCycle.MONTHLY, after)
     if due <= at:
-        due = _period_due(p.report_cycle or ReportCycle.MONTHLY, _local_date(due) + dt.timedelta(days=1))
+        due = period_end(p.report_cycle or ReportCycle.MONTHLY, local_date(due) + dt.timedelta(days=1))
     local = timezone.localtime(due)
     p.report_clock = clocks.start_clock(
         p, REPORT, due_at=due, started_at=at, owner_unit=p.unit, owner_person=p.responsible_person,
@@ -616,7 +608,7 @@ def _start_round_clocks(p, *, at, imported_at=None):
     if p.long_term:
         p.due_at = None
         start = imported_at or at
-        _start_report_clock(p, at=start, after=_local_date(start))
+        _start_report_clock(p, at=start, after=local_date(start))
     else:
         p.due_at = day_end(p.deadline)
         start = at
@@ -682,7 +674,7 @@ def _create(campaign, clean, *, by, at, spot_check=None, imported_at=None) -> Pr
     _start_round_clocks(p, at=at, imported_at=imported_at)
     _attach_repeats(p)
     p.save()
-    imported = f"；{fmt_date(_local_date(imported_at))}据台账导入" if imported_at is not None else ""
+    imported = f"；{fmt_date(local_date(imported_at))}据台账导入" if imported_at is not None else ""
     _entry(p, EntryKind.REGISTERED, at=at, by=by, text=f"登记问题（来源：{p.get_source_display()}{imported}）")
     if clean.get("progress"):
         _entry(p, EntryKind.PROGRESS, at=at, by=by, text=clean["progress"])
@@ -722,6 +714,197 @@ def import_problem(campaign, clean, *, by=None, at=None) -> Problem:
         return p
 
 
+def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> list:
+    """Many rows of an imported ledger at once (duban.rectification.excel):
+    the same problems, rounds, clocks, entries, repeat groups and journal
+    events as `import_problem` row by row, written per batch. `cleans` from
+    `clean_problem(..., history=True)`, in the ledger's order; `at` is the
+    import moment. The numbers are taken in one step, the rows inserted in
+    bulk, the clocks computed in memory with their past and inserted in bulk
+    (clocks.start_clocks), the repeats looked up in the index for the whole
+    batch (neardup.find_many) and every merged group updated once, and the
+    events chained in one pass. `progress(done)` is told the rows written.
+    In one transaction: all or nothing."""
+    at = _now(at)
+    if not cleans:
+        return []
+    with transaction.atomic():
+        allowed = {}
+        for clean in cleans:
+            unit = clean["unit"]
+            if by is not None and unit.pk not in allowed:
+                allowed[unit.pk] = acts_for_unit(by, unit) or is_manager(by, campaign, unit)
+                _require(allowed[unit.pk], "只有本单位人员、工作专班或督查室可以导入问题")
+        c = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        first = c.next_serial
+        Campaign.objects.filter(pk=c.pk).update(next_serial=F("next_serial") + len(cleans))
+        problems, rows = [], []
+        for i, clean in enumerate(cleans):
+            status = clean.get("status") or ProblemState.RECTIFYING
+            registered = clean.get("registered_at") or at
+            done = status != ProblemState.RECTIFYING
+            p = Problem(
+                campaign=campaign, number=f"{c.code}-{first + i:04d}", unit=clean["unit"], category=clean["category"],
+                source=clean["source"], subject=clean["subject"], subject_name=clean["subject_name"],
+                description=clean["description"], normalized=normalize_text(clean["description"]),
+                cause=clean["cause"], measures=clean["measures"], responsible_leader=clean.get("responsible_leader"),
+                responsible_leader_name=clean["responsible_leader_name"],
+                responsible_person=clean.get("responsible_person"),
+                responsible_person_name=clean["responsible_person_name"], deadline=clean.get("deadline"),
+                long_term=clean["long_term"], report_cycle=clean["report_cycle"], state=ProblemState.RECTIFYING,
+                round=1, latest_progress="" if done else clean.get("progress", ""), created_at=registered,
+                created_by=by)
+            p.due_at = None if p.long_term else day_end(p.deadline)
+            problems.append(p)
+            rows.append((clean, status, registered))
+        Problem.objects.bulk_create(problems, batch_size=500)
+        _bulk_repeats(problems)
+        specs = []
+        for p, (clean, status, registered) in zip(problems, rows, strict=True):
+            specs.append(_imported_clock_spec(p, clean, status, registered, at=at, campaign=c))
+        made, clock_events = clocks.start_clocks(specs, journal=False)  # ItemFailed names the row
+        rounds, entries, events = [], [], []
+        for p, (clean, status, registered), clock, clock_entries in zip(problems, rows, made, clock_events,
+                                                                        strict=True):
+            if p.long_term:
+                p.report_clock = clock
+            else:
+                p.deadline_clock = clock
+            r = ProblemRound(problem=p, number=1, started_at=registered, deadline=p.deadline, long_term=p.long_term)
+            rounds.append(r)
+            source = f"登记问题（来源：{p.get_source_display()}；{fmt_date(local_date(at))}据台账导入）"
+            entries.append(ProblemEntry(problem=p, round=1, kind=EntryKind.REGISTERED, at=registered, by=by,
+                                        text=source))
+            if p.latest_progress:
+                entries.append(ProblemEntry(problem=p, round=1, kind=EntryKind.PROGRESS, at=registered, by=by,
+                                            text=p.latest_progress))
+            starts = [e for e in clock_entries if e["action"] == "clocks.start"]
+            events += starts
+            events.append({"action": "rectification.problem.create", "obj": p, "actor": by, "occurred_at": registered,
+                           "after": chain.snapshot(p, PROBLEM_FIELDS)})
+            if status == ProblemState.RECTIFYING:
+                continue
+            done_at = clean.get("done_at") or at
+            text = clean.get("progress") or "已整改（据台账导入）"
+            before = _snap(p)
+            r.result_text, r.submitted_at, r.submitted_by = text, done_at, by
+            p.state, p.latest_progress = ProblemState.SUBMITTED, text
+            entries.append(ProblemEntry(problem=p, round=1, kind=EntryKind.SUBMITTED, at=done_at, by=by, text=text))
+            events += [e for e in clock_entries if e["action"] == "clocks.pause"]
+            events.append({"action": "rectification.problem.submit", "obj": p, "before": before, "actor": by,
+                           "occurred_at": done_at, "after": {**_snap(p), "files": [], "imported": True}})
+            if status != ProblemState.CLOSED:
+                continue
+            closed_at = clean.get("closed_at") or at
+            verifier, note = clean.get("verifier"), clean.get("verify_note", "")
+            before = _snap(p)
+            r.verified_at, r.verified_by, r.verify_note = closed_at, verifier, note
+            r.verdict, r.closed_at = Verdict.PASSED, closed_at
+            p.state, p.closed_at = ProblemState.CLOSED, closed_at
+            entries.append(ProblemEntry(problem=p, round=1, kind=EntryKind.CLOSED, at=closed_at, by=verifier or by,
+                                        text=note or "核验通过，予以销号（据台账导入）"))
+            events += [e for e in clock_entries if e["action"] == "clocks.meet"]
+            events.append({"action": "rectification.problem.verify", "obj": p, "before": before, "actor": by,
+                           "occurred_at": closed_at, "after": {
+                               **_snap(p), "passed": True, "onsite": False, "note": note,
+                               "verifier": verifier.pk if verifier else None, "imported": True}})
+        update_rows(problems, ["deadline_clock", "report_clock", "state", "closed_at", "latest_progress",
+                               "repeat_root", "repeat_count"])
+        insert_rows(rounds)
+        insert_rows(entries)
+        chain.record_many(events)
+        if progress is not None:
+            progress(len(problems))
+    return problems
+
+
+def _imported_clock_spec(p, clean, status, registered, *, at, campaign):
+    """The clock of an imported problem (as `_start_round_clocks` with
+    `imported_at`), with its past: paused when the result was submitted,
+    met when it was verified."""
+    done_at = clean.get("done_at") or at
+    history = []
+    if p.long_term:
+        start = at
+        due = period_end(p.report_cycle or ReportCycle.MONTHLY, local_date(start))
+        if due <= start:
+            due = period_end(p.report_cycle or ReportCycle.MONTHLY, local_date(due) + dt.timedelta(days=1))
+        local = timezone.localtime(due)
+        if status == ProblemState.CLOSED:
+            history.append(("meet", max(done_at, start)))
+        return clocks.ClockSpec(
+            owner=p, kind=REPORT, due_at=due, started_at=start, owner_unit=p.unit, owner_person=p.responsible_person,
+            label=f"{p.number}长期整改定期报告（{local.month}月{local.day}日前）", link=p.get_absolute_url(),
+            history=history)
+    start = registered
+    if start >= p.due_at:
+        start = min(day_start(campaign.start_date), day_start(p.deadline))
+    if status != ProblemState.RECTIFYING:
+        history.append(("pause", done_at, "整改结果待核验"))
+    if status == ProblemState.CLOSED:
+        history.append(("meet", done_at))
+    return clocks.ClockSpec(
+        owner=p, kind=DEADLINE, due_at=p.due_at, started_at=start, owner_unit=p.unit,
+        owner_person=p.responsible_person, label=f"{p.number}整改（{fmt_date(p.deadline)}前）",
+        link=p.get_absolute_url(), history=history)
+
+
+def _bulk_repeats(problems):
+    """The repeats of newly inserted problems, through the index for the whole
+    batch: each merged group (earlier problems of the unit and new ones) is
+    updated once; the new problems' own fields are set in memory (the
+    caller writes them). Feeds the new problems to the index."""
+    items = [(repeat_namespace(p.unit_id), p.pk, p.normalized) for p in problems]
+    found = neardup.find_many(items, ratio=REPEAT_RATIO, normalized=True)
+    new_ids = {p.pk for p in problems}
+    parent = {}
+
+    def root_of(x):
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    def union(a, b):
+        ra, rb = root_of(a), root_of(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    old_keys = {int(m.key) for matches in found for m in matches} - new_ids
+    old_root = dict(Problem.objects.filter(pk__in=old_keys).values_list("pk", "repeat_root_id")) if old_keys else {}
+    touched = False
+    for p, matches in zip(problems, found, strict=True):
+        for m in matches:
+            other = int(m.key)
+            union(p.pk, old_root.get(other) or other if other not in new_ids else other)
+            touched = True
+    neardup.put_many(items, normalized=True, fresh=True)
+    if not touched:
+        return
+    # Components: the groups of earlier problems they reach, whole.
+    old_roots = {x for x in parent if x not in new_ids} | {x for x in parent.values() if x not in new_ids}
+    old_members = {}
+    if old_roots:
+        for pk, root in Problem.objects.filter(repeat_root_id__in=old_roots).values_list("pk", "repeat_root_id"):
+            old_members.setdefault(root, set()).add(pk)
+    components = {}
+    for x in set(parent) | set(parent.values()):
+        members = components.setdefault(root_of(x), set())
+        members.add(x)
+        members |= old_members.get(x, set())
+    by_pk = {p.pk: p for p in problems}
+    for members in components.values():
+        root, count = min(members), len(members)
+        old = members - new_ids
+        if old - {root}:
+            Problem.objects.filter(pk__in=old - {root}).update(repeat_root_id=root, repeat_count=count)
+        if root in old:
+            Problem.objects.filter(pk=root).update(repeat_root_id=None, repeat_count=count)
+        for pk in members & new_ids:
+            by_pk[pk].repeat_root_id = None if pk == root else root
+            by_pk[pk].repeat_count = count
+
+
 def _close_imported(p, by, clean, *, at):
     verifier, note = clean.get("verifier"), clean.get("verify_note", "")
     before = _snap(p)
@@ -740,13 +923,14 @@ def _close_imported(p, by, clean, *, at):
 
 def _attach_repeats(p):
     """Join `p` to the group of its unit's earlier problems with the same or a
-    near-identical description (across campaigns), and recount the group."""
-    roots = set()
-    for pk, norm, root_id in (Problem.objects.filter(unit_id=p.unit_id).exclude(pk=p.pk)
-                              .values_list("pk", "normalized", "repeat_root_id")):
-        if similar(p.normalized, norm):
-            roots.add(root_id or pk)
-    if roots:
+    near-identical description (across campaigns), found through the
+    near-duplicate index (duban.neardup), and feed `p` to the index."""
+    namespace = repeat_namespace(p.unit_id)
+    matches = neardup.find(namespace, p.normalized, ratio=REPEAT_RATIO, exclude=[p.pk], normalized=True)
+    neardup.put(namespace, p.pk, p.normalized, normalized=True)
+    if matches:
+        roots = {root_id or pk for pk, root_id in Problem.objects.filter(
+            pk__in=[int(m.key) for m in matches]).values_list("pk", "repeat_root_id")}
         _merge_groups(p, roots)
 
 
@@ -792,13 +976,6 @@ def _lock(problem) -> Problem:
     return Problem.objects.select_for_update(of=("self",)).select_related("campaign", "unit").get(pk=problem.pk)
 
 
-def _sync(target, source):
-    if target is not source and isinstance(target, Problem):
-        for f in Problem._meta.concrete_fields:
-            setattr(target, f.attname, getattr(source, f.attname))
-    return source
-
-
 def _snap(p):
     return chain.snapshot(p, ["state", "round", "deadline", "long_term", "due_at", "closed_at", "is_public"])
 
@@ -821,14 +998,14 @@ def add_progress(problem, by, text, *, files=(), at=None) -> ProblemEntry:
     if p.long_term and p.report_clock_id and p.report_clock.state in (ClockState.RUNNING, ClockState.BREACHED):
         met = clocks.meet(p.report_clock, at=at)
         kind = EntryKind.PERIODIC
-        _start_report_clock(p, at=at, after=_local_date(met.due_at) + dt.timedelta(days=1))
+        _start_report_clock(p, at=at, after=local_date(met.due_at) + dt.timedelta(days=1))
     p.latest_progress = text
     p.save()
     e = _entry(p, kind, at=at, by=by, text=text, files=stored)
     chain.record("rectification.problem.progress", p, after={
         "entry": e.pk, "kind": kind, "round": p.round, "files": [str(f.pk) for f in stored]}, actor=by,
         on_behalf_of=unit_deputy(by, p.unit), occurred_at=at)
-    _sync(original, p)
+    sync_fields(original, p)
     return e
 
 
@@ -849,7 +1026,7 @@ def submit_result(problem, by, text, *, files=(), at=None) -> ProblemRound:
     if not stored:
         raise _err("files", "提交整改结果须附佐证材料")
     r = _submit(p, by, text, stored, at=at)
-    _sync(original, p)
+    sync_fields(original, p)
     return r
 
 
@@ -924,9 +1101,9 @@ def verify_result(problem, by, *, passed, note="", onsite_check=False, onsite_no
     r.save()
     p.save()
     _entry(p, kind, at=at, by=by, text=text, files=stored, onsite=bool(onsite_check))
-    chain.record("rectification.problem.verify", p, before=before, after={
+    chain.record_signed("rectification.problem.verify", p, signer=by, before=before, after={
         **_snap(p), "passed": bool(passed), "onsite": bool(onsite_check), "note": note}, actor=by, occurred_at=at)
-    _sync(original, p)
+    sync_fields(original, p)
     return p
 
 
@@ -969,7 +1146,7 @@ def reopen(problem, by, reason, *, deadline=None, long_term=False, report_cycle=
                kind=EntryKind.REOPENED)
     chain.record("rectification.problem.reopen", p, before=before, after={**_snap(p), "reason": reason},
                  actor=by, occurred_at=at)
-    _sync(original, p)
+    sync_fields(original, p)
     return p
 
 
@@ -1144,7 +1321,7 @@ def on_flips_processed(sender, flips, now=None, **kwargs):
         p = Problem.objects.select_for_update().filter(pk=int(clock.owner_id)).first()
         if p is None or not p.is_open or not p.long_term or p.report_clock_id != clock.pk:
             continue
-        _start_report_clock(p, at=clock.due_at, after=_local_date(clock.due_at) + dt.timedelta(days=1))
+        _start_report_clock(p, at=clock.due_at, after=local_date(clock.due_at) + dt.timedelta(days=1))
         p.save(update_fields=["report_clock"])
         chain.record("rectification.problem.next_period", p, after={"report_clock": p.report_clock_id},
                      occurred_at=clock.due_at)

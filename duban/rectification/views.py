@@ -19,14 +19,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from duban.core import imports
 from duban.journal import evidence
-from duban.journal.models import EvidenceFile
 from duban.org.models import Person, Unit, WorkGroup
 from duban.org.visibility import get_visible_or_404, visible, visible_ids
 
@@ -43,7 +43,7 @@ from .models import (
 )
 
 IMPORT_SESSION_KEY = "rectification_import"
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _messages_of(e: ValidationError) -> list:
@@ -302,12 +302,23 @@ def import_ledger(request, pk):
                               status=422)
             upload = form.cleaned_data["file"]
             if upload.size > IMPORT_MAX_BYTES:
-                form.add_error("file", "文件超过2MB，请拆分后导入")
+                form.add_error("file", "文件超过20MB，请拆分后导入")
                 return render(request, "rectification/import.html", {"c": c, "form": form, "tab": "import"},
                               status=422)
             data, name = upload.read(), upload.name
             unit_pk = form.cleaned_data.get("unit") or None
             dry_run = "preview" in request.POST
+            if imports.in_background(data, excel.SHEET):
+                # A large ledger: checked and imported by the background
+                # worker, its progress and result on the job's page (no
+                # preview of thousands of rows).
+                if unit_pk is not None and unit_pk not in dict(units):
+                    raise Http404("页面不存在")
+                if unit_pk is None and not pages.may_manage(user, c) and len(units) == 1:
+                    unit_pk = units[0][0]
+                job = imports.submit("rectification.ledger", user, data=data, filename=name,
+                                     title=f"导入{c.name}问题清单台账", params={"campaign": c.pk, "unit": unit_pk})
+                return redirect("import_job", job.pk)
         if unit_pk is not None and unit_pk not in dict(units):
             raise Http404("页面不存在")
         if unit_pk is None and not pages.may_manage(user, c) and len(units) == 1:
@@ -554,18 +565,8 @@ def evidence_file(request, file_id):
     """An evidence file of a problem entry or a ledger submission the user
     may see, streamed from the store."""
     user = request.user
-    if not (visible(ProblemEntry, user).filter(evidence=file_id).exists()
-            or visible(LedgerSubmission, user).filter(evidence=file_id).exists()):
-        raise Http404("未找到该文件")
-    ev = EvidenceFile.objects.filter(pk=file_id).first()
-    if ev is None:
-        raise Http404("未找到该文件")
-    try:
-        handle = evidence.open_file(ev)
-    except FileNotFoundError:
-        raise Http404("文件已不在存储中，请联系系统管理员") from None
-    return FileResponse(handle, as_attachment=True, filename=ev.original_name,
-                        content_type=ev.content_type or "application/octet-stream")
+    return evidence.download_response(file_id, visible(ProblemEntry, user).filter(evidence=file_id),
+                                      visible(LedgerSubmission, user).filter(evidence=file_id))
 
 
 # --- look-back ---------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Saving, listing and deleting a user's saved views. A saved view is a
-personal preference, not a business record: it is not journaled."""
+"""Saving, listing and deleting a user's saved views. Every write is
+journaled like any other (issue 21 item 4: no write goes past the journal)."""
 
 from urllib.parse import parse_qsl, urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from duban.journal import chain
 
 from .models import SavedView
 
@@ -38,15 +40,28 @@ def save_view(user, page, name, query) -> SavedView:
     with transaction.atomic():
         existing = SavedView.objects.select_for_update().filter(user=user, page=page, name=name).first()
         if existing is not None:
+            before = {"query": existing.query}
             existing.query = query
             existing.save(update_fields=["query"])
+            chain.record("savedviews.update", existing, before=before, after=_snapshot(existing), actor=user)
             return existing
         if SavedView.objects.filter(user=user, page=page).count() >= MAX_PER_PAGE:
             raise ValidationError({"name": f"每个列表最多保存{MAX_PER_PAGE}个常用筛选，请先删除不用的"})
-        return SavedView.objects.create(user=user, page=page, name=name, query=query)
+        view = SavedView.objects.create(user=user, page=page, name=name, query=query)
+        chain.record("savedviews.create", view, after=_snapshot(view), actor=user)
+        return view
 
 
-def delete_view(user, pk) -> bool:
+def _snapshot(view) -> dict:
+    return {"page": view.page, "name": view.name, "query": view.query}
+
+
+@transaction.atomic
+def delete_view(user, pk, *, by=None) -> bool:
     """Delete one of the user's own saved views; False when there is none."""
-    deleted, _ = SavedView.objects.filter(user=user, pk=pk).delete()
-    return bool(deleted)
+    view = SavedView.objects.select_for_update().filter(user=user, pk=pk).first()
+    if view is None:
+        return False
+    chain.record("savedviews.delete", view, before=_snapshot(view), actor=by or user)
+    view.delete()
+    return True

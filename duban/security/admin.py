@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duban.org.models import Role
 
@@ -114,3 +116,10 @@ class LoginLockoutAdmin(RoleAdminMixin, admin.ModelAdmin):
             self.message_user(request, "；".join(exc.messages), messages.ERROR)
             return
         self.message_user(request, f"已解除 {len(usernames)} 个账号的登录锁定：{'、'.join(usernames)}")
+
+
+# django-otp's own admin pages would show a device's secret key and QR code:
+# devices are enrolled and reset only through duban.security.otp.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

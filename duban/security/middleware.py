@@ -79,7 +79,8 @@ class PasswordExpiryMiddleware:
     """Once the password is older than the policy allows, every page but
     the password change page, logout and static files leads there."""
 
-    EXEMPT_NAMES = ("password_change", "password_change_done", "logout", "login", "admin:logout")
+    EXEMPT_NAMES = ("password_change", "password_change_done", "logout", "login", "admin:logout", "otp_verify",
+                    "otp_setup")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -100,3 +101,41 @@ class PasswordExpiryMiddleware:
         if settings.STATIC_URL and path.startswith(settings.STATIC_URL):
             return True
         return path in self.exempt_paths()
+
+
+class SecondFactorMiddleware:
+    """A signed-in user who needs the second factor (duban.security.otp)
+    and has not passed it in this session reaches only the second-factor
+    pages, logout and static files: enrolment when they have no
+    authenticator yet, the code page otherwise. The API answers such a
+    session itself (401: its session authentication refuses it)."""
+
+    EXEMPT_NAMES = ("otp_verify", "otp_setup", "logout", "login")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._exempt_paths = None
+
+    def __call__(self, request):
+        if _authenticated(request) and not self._exempt(request):
+            from . import otp
+
+            if not otp.session_verified(request):
+                name = "otp_verify" if otp.has_totp(request.user) else "otp_setup"
+                url = reverse(name)
+                if request.method == "GET" and not _is_htmx(request) and request.path != "/":
+                    from urllib.parse import urlencode
+
+                    url += "?" + urlencode({"next": request.get_full_path()})
+                return _redirect(request, url)
+        return self.get_response(request)
+
+    def _exempt(self, request) -> bool:
+        path = request.path
+        if settings.STATIC_URL and path.startswith(settings.STATIC_URL):
+            return True
+        if path.startswith("/api/"):
+            return True
+        if self._exempt_paths is None:
+            self._exempt_paths = {reverse(name) for name in self.EXEMPT_NAMES}
+        return path in self._exempt_paths

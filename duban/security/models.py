@@ -65,6 +65,7 @@ class SecurityPolicy(models.Model):
         "password_history_count",
         "password_max_age_days",
         "idle_timeout_minutes",
+        "second_factor_for_all",
     ]
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
@@ -85,6 +86,10 @@ class SecurityPolicy(models.Model):
     )
     idle_timeout_minutes = models.PositiveSmallIntegerField(
         "无操作自动退出（分钟）", null=True, blank=True, validators=_range(1, 24 * 60), help_text=DEFAULT_HELP
+    )
+    second_factor_for_all = models.BooleanField(
+        "所有用户须使用第二因素", null=True, blank=True,
+        help_text="三员、督查室和会审签、核验销号的人始终须使用第二因素（身份验证器动态码）；选“是”则所有用户都须使用。留空表示否。",
     )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 

@@ -11,6 +11,7 @@ not leak.
 
 from functools import wraps
 
+from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
@@ -98,3 +99,23 @@ class ReadOnlyRoleAdmin(RoleAdminMixin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyRoleAdmin, admin.ModelAdmin):
+    """The admin page of a business record: looked at, never edited."""
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under a read-only record: no adding, changing or deleting."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True

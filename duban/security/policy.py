@@ -24,6 +24,7 @@ class Policy:
     password_history_count: int
     password_max_age_days: int
     idle_timeout_seconds: int
+    second_factor_for_all: bool = False
 
     @property
     def idle_timeout_minutes(self) -> int:
@@ -62,6 +63,7 @@ def _load() -> Policy:
         idle_timeout_seconds=(
             base.idle_timeout_seconds if row.idle_timeout_minutes is None else row.idle_timeout_minutes * 60
         ),
+        second_factor_for_all=bool(row.second_factor_for_all),
     )
 
 

@@ -121,6 +121,7 @@ def _effective_dict(base: policy.Policy, stored: dict) -> dict:
         "password_history_count": stored.get("password_history_count") or base.password_history_count,
         "password_max_age_days": stored.get("password_max_age_days") or base.password_max_age_days,
         "idle_timeout_minutes": idle or base.idle_timeout_minutes,
+        "second_factor_for_all": bool(stored.get("second_factor_for_all")),
     }
 
 

@@ -98,6 +98,9 @@ def _refused_while_locked(request) -> bool:
 def journal_login_failed(sender, credentials, request=None, **kwargs):
     username = _attempted_username(credentials)
     reason = "locked_out" if request is not None and _refused_while_locked(request) else "bad_credentials"
+    step = getattr(request, "_duban_failed_step", None) if request is not None else None
+    if step and reason != "locked_out":
+        reason = "second_factor"
     _record(
         "auth.login_failed",
         target=_attempted_target(username),

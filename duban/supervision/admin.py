@@ -4,27 +4,9 @@ journaled), so the admin only looks."""
 
 from django.contrib import admin
 
-from duban.security.permissions import ReadOnlyRoleAdmin
+from duban.security.permissions import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import ExtensionRequest, Matter, MatterCooperation, Report, Urge
-
-
-class ReadOnlyAdmin(ReadOnlyRoleAdmin, admin.ModelAdmin):
-    pass
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return True
 
 
 class CooperationInline(ReadOnlyInline):

@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class SupervisionConfig(AppConfig):
     name = "duban.supervision"
     verbose_name = "督查督办"
+    home_cards = "duban.supervision.home.cards"
 
     def ready(self):
         # Automatic urges from the warnings and breaches of matters' clocks:
@@ -29,3 +30,10 @@ class SupervisionConfig(AppConfig):
         from .services import extra_urgent_clocks
 
         register_urgency(extra_urgent_clocks)
+
+        # Large matter imports run in the background worker (duban.core.imports).
+        from duban.core import imports
+
+        from .ledger import run_import_job
+
+        imports.register("supervision.matters", run_import_job)

@@ -13,14 +13,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from duban.core.crypto import mask
 from duban.core.officialdoc import OfficialDocument, Section, format_doc_number, render_docx
+from duban.core.services import fmt_moment
 from duban.timelimits.calendar import CalendarMissing, provisional_note
 from duban.timelimits.limits import compute_due
 
 from . import services
 from .models import Matter, ReportKind, Urge, Urgency
 from .pages import clock_note, deadline_note
-from .services import fmt_moment
 from .transitions import Action, State
 
 
@@ -59,7 +60,8 @@ def _phone(user) -> str:
     person = getattr(user, "person", None) if user is not None else None
     if person is None:
         return ""
-    return "，".join(x for x in (person.office_phone, person.mobile) if x)
+    # A document leaves the platform: the mobile number goes masked (issue 21).
+    return "，".join(x for x in (person.office_phone, mask(person.mobile)) if x)
 
 
 def _local_date(moment) -> dt.date:

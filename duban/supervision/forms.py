@@ -4,122 +4,20 @@ the services' (duban.supervision.services), whose ValidationErrors are put
 back on the fields they name (`apply_errors`)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from . import pages
+from duban.core import forms as core_forms
+from duban.core.choices import rule_choices
+from duban.core.forms import BLANK, Choices, Form, MultipleFileField, date_input, textarea
+
 from .models import MANUAL_CHANNELS, MEETING_KINDS, ReportCycle, ReportKind, SourceKind, Urgency
-
-BLANK = [("", "—")]
 
 # Service field names that the forms call differently.
 FIELD_ALIASES = {"due_at": "due_date"}
 
 
-class PathSelect(forms.Select):
-    """A select whose options carry the unit path (data-path), so that the
-    page's script can narrow a person list to the chosen unit."""
-
-    def __init__(self, *args, paths=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.paths = paths or {}
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        path = self.paths.get(str(value))
-        if path:
-            option["attrs"]["data-path"] = path
-        return option
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def textarea(rows=3):
-    return forms.Textarea(attrs={"rows": rows})
-
-
-class Form(forms.Form):
-    """Labels sit above their fields: no colon after them."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class Choices:
-    """The choices of units, people and leaders, read once per request."""
-
-    def __init__(self):
-        self._units = self._people = self._leaders = None
-
-    @property
-    def units(self):
-        if self._units is None:
-            self._units = pages.unit_choices()
-        return self._units
-
-    @property
-    def people(self):
-        if self._people is None:
-            self._people = pages.people_choices()
-        return self._people
-
-    @property
-    def leaders(self):
-        if self._leaders is None:
-            self._leaders = pages.leader_choices()
-        return self._leaders
-
-    def unit_field(self, label, required=False):
-        choices = BLANK + [(str(pk), text) for pk, text, _ in self.units]
-        paths = {str(pk): path for pk, _, path in self.units}
-        return forms.ChoiceField(label=label, required=required, choices=choices,
-                                 widget=PathSelect(paths=paths, attrs={"data-unit-select": "1"}))
-
-    def person_field(self, label, required=False):
-        groups = [(unit, [(str(pk), text) for pk, text, _ in people]) for unit, people in self.people]
-        paths = {str(pk): path for _, people in self.people for pk, _, path in people}
-        return forms.ChoiceField(label=label, required=required, choices=BLANK + groups,
-                                 widget=PathSelect(paths=paths, attrs={"data-person-select": "1"}))
-
-    def leader_field(self, label):
-        return forms.ChoiceField(label=label, required=False,
-                                 choices=BLANK + [(str(pk), text) for pk, text in self.leaders])
-
-
-def apply_errors(form, error: ValidationError, extra_fields=()):
-    """Put a service's ValidationError on the form: each message on the
-    field it names, the rest on the form."""
-    if hasattr(error, "error_dict"):
-        for key, messages in error.message_dict.items():
-            field = FIELD_ALIASES.get(key, key)
-            for message in messages:
-                if field in form.fields:
-                    form.add_error(field, message)
-                elif field in extra_fields:
-                    form.extra_errors.setdefault(field, []).append(message)
-                else:
-                    form.add_error(None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
+def apply_errors(form, error, extra_fields=()):
+    """core.forms.apply_errors with the supervision forms' field names."""
+    core_forms.apply_errors(form, error, extra_fields, aliases=FIELD_ALIASES)
 
 
 # --- creating a matter ------------------------------------------------------------------
@@ -169,7 +67,7 @@ class MatterForm(Form):
         self.fields["lead_unit"] = c.unit_field("牵头单位")
         self.fields["lead_person"] = c.person_field("责任人")
         self.fields["responsible_leader"] = c.leader_field("责任领导")
-        self.fields["deadline_rule"].choices = [("", "（未设期限时按7个工作日报告落实情况）")] + pages.rule_choices()
+        self.fields["deadline_rule"].choices = [("", "（未设期限时按7个工作日报告落实情况）")] + rule_choices()
         for name, kinds in PARTICULARS.items():
             self.fields[name].widget.attrs["data-kinds"] = " ".join(kinds)
 

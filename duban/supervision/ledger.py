@@ -32,7 +32,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from duban.core import xlsx_import as xi
-from duban.core.exports import XLSX, xlsx_response
+from duban.core.batch import ItemFailed
+from duban.core.exports import XLSX, defuse_workbook, xlsx_response
 from duban.journal import chain
 from duban.org.models import Person, Role, RoleAssignment, Unit
 from duban.timelimits.models import TimeLimitRule
@@ -196,7 +197,6 @@ FIELD_COLUMN = {c.field: c.header for c in IMPORT_COLUMNS if c.field}
 FIELD_COLUMN["cooperating"] = "配合单位"
 SHEET = "督办事项"
 EXAMPLE_MARK = "示例"
-MAX_ROWS = 2000
 OPEN, DONE = "open", "done"
 STATUS_WORDS = {
     **dict.fromkeys(["办理中", "正在办理", "未办结", "推进中", "未完成", "已签收", "待签收", "已交办", "否"], OPEN),
@@ -248,7 +248,7 @@ def template_workbook() -> Workbook:
                                 showErrorMessage=True, errorTitle="取值无效",
                                 error="请从下拉列表中选择：" + "、".join(lists[c.field]))
             letter = get_column_letter(i)
-            dv.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            dv.add(f"{letter}2:{letter}{xi.max_rows() + 1}")
             ws.add_data_validation(dv)
 
     notes = wb.create_sheet("说明")
@@ -284,7 +284,7 @@ def template_workbook() -> Workbook:
         people.append([unit_label(p.unit), p.user.get_full_name(), p.user.get_username(), p.position])
     for letter, width in zip("ABCD", (30, 12, 18, 30), strict=True):
         people.column_dimensions[letter].width = width
-    return wb
+    return defuse_workbook(wb)
 
 
 def template_response() -> HttpResponse:
@@ -452,98 +452,128 @@ def _messages(error: ValidationError) -> dict:
 def _row_errors(row_no, problems: dict) -> list:
     out = []
     for f, messages in problems.items():
-        column = FIELD_COLUMN.get(f)
-        where = f"第{row_no}行" + (f"“{column}”列" if column else "")
-        out += [f"{where}：{m}" for m in messages]
+        out += [f"{xi.where(row_no, FIELD_COLUMN.get(f))}：{m}" for m in messages]
     return out
 
 
-def read_rows(fileobj) -> tuple:
-    """[(excel row number, {field: value})] of the filled rows, or a
+def open_rows(fileobj) -> xi.SheetReader:
+    """The sheet's reader (duban.core.xlsx_import.SheetReader), or a
     ValidationError when the file or its header cannot be read.
 
-    The sheet is read as clerks fill it in (duban.core.xlsx_import): the
-    header row is found among the first rows (a title row above it is
-    skipped), header names may hold spaces, line breaks or required marks,
-    and the common other names of a column are accepted (ALIASES). The
-    template's example row (序号 示例) is skipped."""
+    The sheet is read as clerks fill it in: the header row is found among
+    the first rows (a title row above it is skipped), header names may hold
+    spaces, line breaks or required marks, and the common other names of a
+    column are accepted (ALIASES)."""
     try:
-        sheet = xi.read_sheet(fileobj, ALIASES, required=REQUIRED, sheet_name=SHEET, max_rows=MAX_ROWS)
+        return xi.SheetReader(fileobj, ALIASES, required=REQUIRED, sheet_name=SHEET)
     except xi.SheetError as e:
         raise ValidationError(f"{e}，请使用下载的导入模板") from None
-    return [(row_no, cells) for row_no, cells in sheet.rows
-            if xi.halfwidth(xi.cell_text(cells.get("_seq"))) != EXAMPLE_MARK]
 
 
-class _RowFailed(Exception):
-    def __init__(self, row_no, error):
-        super().__init__(row_no)
-        self.row_no, self.error = row_no, error
+def _data_rows(reader):
+    """The filled rows but the template's example row (序号 示例)."""
+    for row_no, cells in reader:
+        if xi.halfwidth(xi.cell_text(cells.get("_seq"))) != EXAMPLE_MARK:
+            yield row_no, cells
 
 
-def import_matters(user, fileobj, *, assign=True, at=None) -> ImportResult:
+def read_rows(fileobj) -> list:
+    """[(excel row number, {field: value})] of the filled rows, or a
+    ValidationError when the file or its header cannot be read."""
+    with open_rows(fileobj) as reader:
+        try:
+            return list(_data_rows(reader))
+        except xi.SheetError as e:
+            raise ValidationError(f"{e}，请使用下载的导入模板") from None
+
+
+def import_matters(user, fileobj, *, assign=True, at=None, progress=None) -> ImportResult:
     """Validate every row, then create all the matters (and assign them) in
-    one transaction, or none."""
+    one transaction, or none.
+
+    One pass over the streamed sheet checks every row (units and people
+    resolved once for the whole file); the rows are then written in bulk
+    (services.import_matters). `progress(stage, done, total)` is told how far
+    it got: stage "check" (rows checked; total the sheet's own row count, or
+    None) and "write" (rows written)."""
     at = at or timezone.now()
     result = ImportResult()
     try:
-        rows = read_rows(fileobj)
+        reader = open_rows(fileobj)
     except ValidationError as e:
         result.errors = e.messages
         return result
-    result.rows = len(rows)
-    if not rows:
-        result.errors = ["没有可导入的行：请在“督办事项”表第2行起填写（“示例”行不导入）"]
-        return result
     res = _Resolver()
     parsed = []
-    for row_no, cells in rows:
-        data, problems = _read_row(cells, res)
-        assigned_on = data.pop("assigned_on", None)
-        if assigned_on is not None and not assign:
-            problems.setdefault("assigned_on", []).append("交办日期用于导入往期已交办的事项，须勾选“导入后立即交办”")
-        # The services' checks run even when a cell could not be read, so that
-        # one upload reports every problem of the row; a cell already
-        # reported is not reported twice. Assigned at once, the rows may be an
-        # old ledger's (past deadlines, 交办日期).
-        try:
-            clean = services.clean_matter_data(data, at=at, history=assign)
-            if assign:
-                doc2 = services.doc2_problems(**{k: clean[k] for k in (
-                    "lead_unit", "lead_person", "due_at", "deadline_rule", "is_long_term", "report_cycle",
-                    "report_day")}, cooperating=clean["cooperating"])
-                doc2.update(services.history_problems(clean, assigned_on=assigned_on, at=at))
-                if doc2:
-                    raise ValidationError(doc2)
-        except ValidationError as e:
-            for f, messages in _messages(e).items():
-                covered = f in problems or (f == "cooperating" and (
-                    "cooperating_units" in problems or "cooperating_persons" in problems))
-                if not covered:
-                    problems[f] = messages
-        if problems:
-            result.errors += _row_errors(row_no, problems)
-        else:
-            parsed.append((row_no, data, assigned_on))
+    try:
+        with reader:
+            for row_no, cells in _data_rows(reader):
+                result.rows += 1
+                data, problems = _read_row(cells, res)
+                assigned_on = data.pop("assigned_on", None)
+                if assigned_on is not None and not assign:
+                    problems.setdefault("assigned_on", []).append(
+                        "交办日期用于导入往期已交办的事项，须勾选“导入后立即交办”")
+                # The services' checks run even when a cell could not be read, so that
+                # one upload reports every problem of the row; a cell already
+                # reported is not reported twice. Assigned at once, the rows may be an
+                # old ledger's (past deadlines, 交办日期).
+                clean = None
+                try:
+                    clean = services.clean_matter_data(data, at=at, history=assign)
+                    if assign:
+                        doc2 = services.doc2_problems(**{k: clean[k] for k in (
+                            "lead_unit", "lead_person", "due_at", "deadline_rule", "is_long_term", "report_cycle",
+                            "report_day")}, cooperating=clean["cooperating"])
+                        doc2.update(services.history_problems(clean, assigned_on=assigned_on, at=at))
+                        if doc2:
+                            raise ValidationError(doc2)
+                except ValidationError as e:
+                    for f, messages in _messages(e).items():
+                        covered = f in problems or (f == "cooperating" and (
+                            "cooperating_units" in problems or "cooperating_persons" in problems))
+                        if not covered:
+                            problems[f] = messages
+                if problems:
+                    result.errors += _row_errors(row_no, problems)
+                else:
+                    parsed.append((row_no, clean, assigned_on))
+                if progress is not None and result.rows % 500 == 0:
+                    progress("check", result.rows, reader.estimated_rows)
+    except xi.SheetError as e:
+        result.errors = [f"{e}，请使用下载的导入模板"]
+        return result
+    if progress is not None:
+        progress("check", result.rows, result.rows)
+    if not result.rows:
+        result.errors = ["没有可导入的行：请在“督办事项”表第2行起填写（“示例”行不导入）"]
+        return result
     if result.errors:
         return result
-    created = []
+    if progress is not None:
+        progress("write", 0, len(parsed))
     try:
         with transaction.atomic():
-            for row_no, data, assigned_on in parsed:
-                try:
-                    if assign:
-                        created.append(services.import_matter(user, at=at, assigned_on=assigned_on, **data))
-                    else:
-                        created.append(services.create_matter(user, assign=False, at=at, **data))
-                except ValidationError as e:
-                    raise _RowFailed(row_no, e) from None
+            created = services.import_matters(
+                user, [(clean, assigned_on) for _, clean, assigned_on in parsed], at=at, assign=assign,
+                progress=(lambda done: progress("write", done, len(parsed))) if progress is not None else None)
             chain.record("supervision.ledger.import", object_type="supervision.matter", after={
                 "file": getattr(fileobj, "name", ""), "rows": len(created), "assigned": assign,
                 "matters": [m.pk for m in created],
             }, actor=user, occurred_at=at)
-    except _RowFailed as failed:
-        result.errors = _row_errors(failed.row_no, _messages(failed.error))
+    except ItemFailed as failed:
+        result.errors = _row_errors(parsed[failed.index][0], _messages(failed.error))
         return result
     result.matters = created
     return result
+
+
+def run_import_job(job, fileobj, progress) -> dict:
+    """The background worker's run of a large upload (duban.core.imports)."""
+    from django.urls import reverse
+
+    result = import_matters(job.created_by, fileobj, assign=job.params.get("assign", True), progress=progress)
+    if not result.ok:
+        return {"ok": False, "errors": result.errors, "rows": result.rows}
+    return {"ok": True, "summary": f"已导入 {len(result.matters)} 项督办事项", "written": len(result.matters),
+            "rows": result.rows, "link": reverse("supervision:office"), "link_text": "查看督办总表"}

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
+from duban.core.choices import Urgency  # noqa: F401 - one urgency scale for matters and documents
 from duban.org.visibility import VisibilitySpec, subtree_ids
 
 from .transitions import CLOSED_STATES, OPEN_STATES, State
@@ -31,12 +32,6 @@ class SourceKind(models.TextChoices):
 
 
 MEETING_KINDS = frozenset({SourceKind.STANDING_MEETING, SourceKind.SPECIAL_MEETING})
-
-
-class Urgency(models.TextChoices):
-    EXTRA_URGENT = "extra_urgent", "特急"
-    URGENT = "urgent", "加急"
-    NORMAL = "normal", "一般"
 
 
 class ReportCycle(models.TextChoices):

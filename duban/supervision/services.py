@@ -34,9 +34,6 @@ top matter on every change below. A sub-task's completion never changes its
 parent's state.
 """
 
-import calendar as pycal
-import datetime as dt
-import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -45,20 +42,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from duban.clocks import services as clocks
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.clocks.models import Clock, ClockState, FlipKind
 from duban.core import serials
+from duban.core.arrangements import arrangement_problems
+from duban.core.batch import ItemFailed, insert_rows, update_rows
+from duban.core.services import as_date as _as_date
+from duban.core.services import as_moment, as_unit, as_user, blank, fmt_moment, sync_fields, user_name
+from duban.core.services import now as _now
 from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
 from duban.notify import services as notify
-from duban.org.models import Role, RoleAssignment, Unit
+from duban.org.models import Role, RoleAssignment
 from duban.org.services import deputy_check, has_role
-from duban.org.visibility import scope_for
-from duban.timelimits.calendar import parse_day_end
+from duban.org.visibility import scope_for, visible_ids
 from duban.timelimits.models import TimeLimitRule
+from duban.timelimits.periods import day_start, next_period_due
 from duban.timelimits.services import get_rule
 
 from . import transitions
@@ -86,6 +87,13 @@ User = get_user_model()
 
 DEFAULT_RULE = "matter_report_7wd"
 ACK_RULE = "matter_ack_1wd"
+# The acknowledgement limit follows the urgency (TL-3): 特急 within 1 hour,
+# 加急 within 4 hours, otherwise 1 working day; each a rule row.
+ACK_RULES = {Urgency.EXTRA_URGENT: "matter_ack_extra_urgent_1h", Urgency.URGENT: "matter_ack_urgent_4h"}
+
+
+def ack_rule(urgency) -> str:
+    return ACK_RULES.get(urgency, ACK_RULE)
 ACK, COMPLETION, REPORT = "ack", "completion", "report"
 
 
@@ -100,20 +108,6 @@ def matter_number_format() -> str:
 
 def urge_number_format() -> str:
     return getattr(settings, "DUBAN_URGE_NUMBER_FORMAT", "督催〔{year}〕{serial}号")
-
-
-def _now(at=None):
-    return at or timezone.now()
-
-
-def fmt_moment(moment) -> str:
-    """2026年12月10日 23:59 (local time)."""
-    local = timezone.localtime(moment)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else "系统"
 
 
 # --- input ----------------------------------------------------------------
@@ -178,81 +172,6 @@ def label(field, kind=None) -> str:
     return KIND_LABELS.get(kind, {}).get(field) or LABELS.get(field, field)
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _as_unit(value):
-    if _blank(value):
-        return None
-    if isinstance(value, Unit):
-        return value
-    try:
-        return Unit.objects.get(pk=int(value))
-    except (Unit.DoesNotExist, TypeError, ValueError):
-        raise ValidationError("所选单位不存在") from None
-
-
-def _as_user(value):
-    if _blank(value):
-        return None
-    if isinstance(value, User):
-        user = value
-    else:
-        try:
-            user = User.objects.get(pk=int(value))
-        except (User.DoesNotExist, TypeError, ValueError):
-            raise ValidationError("所选人员不存在") from None
-    if not user.is_active:
-        raise ValidationError(f"{_name(user)}的账号已停用")
-    return user
-
-
-def _as_date(value):
-    if _blank(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, dt.date):
-        return value
-    d = parse_date(str(value).strip()) if isinstance(value, str) else None
-    if d is None:
-        raise ValidationError("日期格式应为 年-月-日，例如 2026-11-22")
-    return d
-
-
-def _day_end(d: dt.date) -> dt.datetime:
-    end = parse_day_end(getattr(settings, "DUBAN_WORKDAY_END", "23:59:59"))
-    return dt.datetime.combine(d, end, timezone.get_default_timezone())
-
-
-def _day_start(d: dt.date) -> dt.datetime:
-    return dt.datetime.combine(d, dt.time(), timezone.get_default_timezone())
-
-
-def as_moment(value):
-    """An aware datetime from a datetime (naive = Beijing time), an ISO
-    string, or a date (= the end of that day)."""
-    if _blank(value):
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        # A bare date is the end of that day (Python's fromisoformat, under
-        # parse_datetime, would read it as its midnight).
-        parsed = None if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text) else parse_datetime(text)
-        if parsed is None:
-            d = parse_date(text)
-            if d is None:
-                raise ValidationError("时间格式应为 年-月-日 时:分，例如 2026-12-10 18:00")
-            return _day_end(d)
-        value = parsed
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
-    if isinstance(value, dt.date):
-        return _day_end(value)
-    raise ValidationError("时间格式应为 年-月-日 时:分，例如 2026-12-10 18:00")
-
-
 def _in_unit(user, unit) -> bool:
     person = getattr(user, "person", None)
     return person is not None and person.unit.path.startswith(unit.path)
@@ -315,12 +234,12 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
             out[f] = None
     for f in ("instructing_leader", "responsible_leader", "lead_person"):
         try:
-            out[f] = _as_user(data.get(f))
+            out[f] = as_user(data.get(f))
         except ValidationError as e:
             err(f, f"{label(f, kind)}：{e.messages[0]}")
             out[f] = None
     try:
-        out["lead_unit"] = _as_unit(data.get("lead_unit"))
+        out["lead_unit"] = as_unit(data.get("lead_unit"))
     except ValidationError as e:
         err("lead_unit", f"牵头单位：{e.messages[0]}")
         out["lead_unit"] = None
@@ -329,7 +248,7 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
     if kind in REQUIRED_PARTICULARS:
         kind_label = SourceKind(kind).label
         for f in REQUIRED_PARTICULARS[kind]:
-            if _blank(out.get(f)) and f not in errors:
+            if blank(out.get(f)) and f not in errors:
                 err(f, f"来源为“{kind_label}”时必须填写{label(f, kind)}")
         if kind == SourceKind.ASSIGNMENT and out["instructing_leader"] is None and not out["document_number"]:
             err("instructing_leader", "来源为“交办”时必须填写交办领导或交办文号")
@@ -341,13 +260,13 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
 
     lead_unit, lead_person = out["lead_unit"], out["lead_person"]
     if lead_unit is not None and lead_person is not None and not _in_unit(lead_person, lead_unit):
-        err("lead_person", f"责任人{_name(lead_person)}不属于牵头单位“{lead_unit.name}”")
+        err("lead_person", f"责任人{user_name(lead_person)}不属于牵头单位“{lead_unit.name}”")
 
     coops, seen = [], set()
     for i, (u, p, duty) in enumerate(_coop_rows(data.get("cooperating")), 1):
         try:
-            unit = _as_unit(u)
-            person = _as_user(p)
+            unit = as_unit(u)
+            person = as_user(p)
         except ValidationError as e:
             err("cooperating", f"配合单位第{i}项：{e.messages[0]}")
             continue
@@ -359,7 +278,7 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
         elif unit.pk in seen:
             err("cooperating", f"配合单位“{unit.name}”重复")
         elif person is not None and not _in_unit(person, unit):
-            err("cooperating", f"责任人{_name(person)}不属于配合单位“{unit.name}”")
+            err("cooperating", f"责任人{user_name(person)}不属于配合单位“{unit.name}”")
         seen.add(unit.pk)
         coops.append((unit, person, str(duty).strip()[:300]))
     out["cooperating"] = coops
@@ -393,7 +312,7 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
         if cycle not in ReportCycle.values:
             err("report_cycle", "长期事项须选择报送周期：每周、每月或每季度")
         try:
-            day = int(day) if not _blank(day) else None
+            day = int(day) if not blank(day) else None
         except (TypeError, ValueError):
             day = None
         top = 7 if cycle == ReportCycle.WEEKLY else 31
@@ -411,18 +330,14 @@ def clean_matter_data(data: dict, *, at=None, subtask=False, history=False) -> d
 def doc2_problems(*, lead_unit, lead_person, due_at, deadline_rule, is_long_term, report_cycle, report_day,
                   cooperating) -> dict:
     """DOC-2: every work arrangement names its time node, responsible unit
-    and responsible person. {field: message} of what is missing."""
-    problems = {}
-    if lead_unit is None:
-        problems["lead_unit"] = "交办前须明确责任单位（牵头单位）"
-    if lead_person is None:
-        problems["lead_person"] = "交办前须明确责任人"
-    if not (due_at or deadline_rule or (is_long_term and report_cycle and report_day)):
-        problems["due_at"] = "交办前须明确时间节点（办结期限、时限规则或定期报送周期）"
-    missing = [u.name for u, person, _ in cooperating if person is None]
-    if missing:
-        problems["cooperating"] = "交办前须明确配合单位的责任人：" + "、".join(f"“{n}”" for n in missing)
-    return problems
+    and responsible person (duban.core.arrangements, the rule documents
+    share). {field: message} of what is missing."""
+    return arrangement_problems(
+        unit=lead_unit, person=lead_person,
+        has_time_node=bool(due_at or deadline_rule or (is_long_term and report_cycle and report_day)),
+        fields={"unit": "lead_unit", "person": "lead_person", "time_node": "due_at", "helpers": "cooperating"},
+        unit_text="责任单位（牵头单位）", time_text="时间节点（办结期限、时限规则或定期报送周期）",
+        helpers=[(u.name, person) for u, person, _ in cooperating])
 
 
 def _doc2_of_matter(m: Matter) -> dict:
@@ -578,15 +493,6 @@ def _locked(matter) -> Matter:
     return Matter.objects.select_for_update().get(pk=pk)
 
 
-def _sync(target, source):
-    """Copy the stored fields onto the caller's instance so that it does not
-    go on showing the state before the change."""
-    if isinstance(target, type(source)) and target is not source:
-        for f in type(source)._meta.concrete_fields:
-            setattr(target, f.attname, getattr(source, f.attname))
-    return source
-
-
 def _clocks(m):
     return clocks.clocks_for(m)
 
@@ -594,23 +500,6 @@ def _clocks(m):
 def _clock_label(m, what) -> str:
     title = m.title if len(m.title) <= 40 else m.title[:40] + "…"
     return f"{m.number}“{title}”{what}"
-
-
-def next_period_due(cycle, day, after) -> dt.datetime:
-    """The end of the first reporting day strictly after the day of `after`:
-    weekly on weekday `day` (1 = Monday), monthly on day `day` (the month's
-    last day when shorter), quarterly on day `day` of the quarter's last month."""
-    d0 = timezone.localtime(after).date()
-    if cycle == ReportCycle.WEEKLY:
-        return _day_end(d0 + dt.timedelta(days=(day - d0.isoweekday()) % 7 or 7))
-    months = range(1, 13) if cycle == ReportCycle.MONTHLY else (3, 6, 9, 12)
-    year = d0.year
-    while True:
-        for month in months:
-            candidate = dt.date(year, month, min(day, pycal.monthrange(year, month)[1]))
-            if candidate > d0:
-                return _day_end(candidate)
-        year += 1
 
 
 def _start_period(m, *, started_at, after, at=None):
@@ -632,10 +521,10 @@ def _start_clocks(m, at, received_at=None):
     the deadline): from the deadline's day when it lies before `at`."""
     received = received_at or at
     common = dict(owner_unit=m.lead_unit, owner_person=m.lead_person)
-    clocks.start_clock(m, ACK, rule=ACK_RULE, label=_clock_label(m, "签收"), started_at=received, **common)
+    clocks.start_clock(m, ACK, rule=ack_rule(m.urgency), label=_clock_label(m, "签收"), started_at=received, **common)
     completion = None
     if m.due_at is not None:
-        start = at if at < m.due_at else _day_start(timezone.localtime(m.due_at).date())
+        start = at if at < m.due_at else day_start(timezone.localtime(m.due_at).date())
         completion = clocks.start_clock(m, COMPLETION, due_at=m.due_at, label=_clock_label(m, "办结"),
                                         started_at=start, **common)
     elif m.deadline_rule:
@@ -735,7 +624,7 @@ def _rollup(m):
 
 
 def _percent(value):
-    if _blank(value):
+    if blank(value):
         return None
     try:
         value = int(value)
@@ -854,7 +743,7 @@ def update_draft(matter, by, *, at=None, **changes) -> Matter:
         m.save()
         _write_cooperations(m, coops)
         chain.record("supervision.matter.update", m, before=before, after=_snapshot(m), actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def create_matters_from_meeting(meeting_info: dict, decisions: list, by, *, assign=True, at=None) -> list:
@@ -931,6 +820,12 @@ def supervision_office_for(unit):
     return best[1] if best else None
 
 
+def openable_matter_ids(user, ids) -> set:
+    """Hand-over to other apps' pages: which of the matters `ids` the user
+    may open, so that a page links a matter only for them (ORG-3)."""
+    return visible_ids(Matter, user, ids)
+
+
 def relay_leader_instruction(by, *, supervising_unit, at=None, **data) -> Matter:
     """The duty office's hand-over of a county leader's instruction (DUTY-5;
     TL-3: relayed to the towns and departments within 1 hour, seed 004 §4):
@@ -960,7 +855,7 @@ def _notify_supervision_office(m, by, at):
     relayed in their absence."""
     staff = (User.objects.filter(is_active=True, person__unit_id=m.supervising_unit_id,
                                  role_assignments__role=Role.SUPERVISOR).distinct().order_by("id"))
-    body = (f"{fmt_moment(at)}，{_name(by)}（值班）已将领导批示传达至{m.lead_unit.name}"
+    body = (f"{fmt_moment(at)}，{user_name(by)}（值班）已将领导批示传达至{m.lead_unit.name}"
             + (f"等{1 + m.cooperations.count()}个单位" if m.cooperations.exists() else "")
             + f"，形成督办事项{m.number}“{m.title}”。请核定期限、跟踪督办；如需调整，可在事项页面办理。")
     for user in staff:
@@ -1012,7 +907,7 @@ def assign_matter(matter, by, *, at=None) -> Matter:
         m = _locked(matter)
         deputy = _require(by, m, Action.ASSIGN)
         _assign(m, by, at, deputy=deputy)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def _assign(m, by, at, received_at=None, deputy=None):
@@ -1049,7 +944,7 @@ def history_problems(clean, *, assigned_on, at) -> dict:
     day = f"{assigned_on.year}年{assigned_on.month}月{assigned_on.day}日"
     if assigned_on > timezone.localtime(at).date():
         problems["assigned_on"] = f"交办日期{day}晚于今天"
-    elif clean.get("due_at") is not None and clean["due_at"] <= _day_start(assigned_on):
+    elif clean.get("due_at") is not None and clean["due_at"] <= day_start(assigned_on):
         problems["due_at"] = f"办结期限（{fmt_moment(clean['due_at'])}）早于交办日期{day}"
     return problems
 
@@ -1066,7 +961,7 @@ def import_matter(by, *, at=None, assigned_on=None, **data) -> Matter:
     the import on. Same checks (but for the past deadline), number and
     messages as create_matter(assign=True)."""
     at = _now(at)
-    assigned_at = _day_start(assigned_on) if assigned_on is not None else at
+    assigned_at = day_start(assigned_on) if assigned_on is not None else at
     _require_supervisor(by)
     clean = clean_matter_data(data, at=at, history=True)
     problems = history_problems(clean, assigned_on=assigned_on, at=at)
@@ -1080,6 +975,136 @@ def import_matter(by, *, at=None, assigned_on=None, **data) -> Matter:
         deputy = _require(by, m, Action.ASSIGN)
         m = _assign(m, by, assigned_at, received_at=at, deputy=deputy)
     return m
+
+
+def import_matters(by, rows, *, at=None, assign=True, progress=None) -> list:
+    """Many rows of an imported 督办事项 ledger at once (duban.supervision.ledger):
+    the same matters, numbers, clocks, journal events and messages as
+    `import_matter` (or, with `assign=False`, `create_matter` drafts) row by
+    row, written per batch. `rows`: [(clean, assigned_on)], `clean` from
+    clean_matter_data (with `history=assign`) and checked by the caller
+    (DOC-2, history_problems). The numbers are taken in one step per year,
+    the rows inserted in bulk, the clocks computed in memory and inserted in
+    bulk (clocks.start_clocks), the events chained in one pass and the
+    messages merged per recipient ("23项督办事项已交办给您"). `progress(done)`
+    is told the rows written. In one transaction: all or nothing; a row that
+    cannot be written raises duban.core.batch.ItemFailed with its index."""
+    at = _now(at)
+    _require_supervisor(by)
+    if not rows:
+        return []
+    with transaction.atomic():
+        supervising_unit_id = by.person.unit_id
+        matters, coop_rows = [], []
+        for clean, assigned_on in rows:
+            values = dict(clean)
+            coops = values.pop("cooperating")
+            created = day_start(assigned_on) if (assign and assigned_on is not None) else at
+            matters.append(Matter(**values, parent=None, created_by=by, created_at=created, state=State.DRAFT,
+                                  supervising_unit_id=supervising_unit_id, depth=0))
+            coop_rows.append(coops)
+        Matter.objects.bulk_create(matters, batch_size=500)
+        cooperations = []
+        for m, coops in zip(matters, coop_rows, strict=True):
+            m.root_id, m.tree_path = m.pk, f"{m.pk:010d}."
+            cooperations += [MatterCooperation(matter=m, unit=unit, person=person, duty=duty, sort_order=i)
+                             for i, (unit, person, duty) in enumerate(coops)]
+        insert_rows(cooperations)
+        events = []
+        for m, coops in zip(matters, coop_rows, strict=True):
+            after = chain.snapshot(m, MATTER_FIELDS)
+            after["cooperating"] = [{"unit": u.pk, "person": p.pk if p else None, "duty": d} for u, p, d in coops]
+            events.append([{"action": "supervision.matter.create", "obj": m, "actor": by, "occurred_at": m.created_at,
+                            "after": {**after, "imported": True} if assign else after}])
+        fields = ["root", "tree_path"]
+        if assign:
+            fields += _bulk_assign(matters, coop_rows, events, by=by, at=at)
+        update_rows(matters, fields)
+        chain.record_many([e for mine in events for e in mine])
+        if progress is not None:
+            progress(len(matters))
+    return matters
+
+
+def _bulk_assign(matters, coop_rows, events, *, by, at) -> list:
+    """Assign freshly inserted drafts as `_assign(m, by, created_at,
+    received_at=at)` does one by one: numbers, clocks, the current clock,
+    the journal events (appended to each matter's list in `events`) and the
+    messages, merged per recipient. Returns the fields to write."""
+    new_state = transitions.check(State.DRAFT, Action.ASSIGN)
+    years = {}
+    for m in matters:
+        years.setdefault(timezone.localtime(m.created_at).year, []).append(m)
+    for year, group in years.items():
+        first = serials.take_many("matter", year, len(group))
+        for i, m in enumerate(group):
+            m.year, m.serial = year, first + i
+            m.number = matter_number_format().format(year=year, serial=m.serial)
+    specs, owners = [], []
+    for m in matters:
+        assigned = m.created_at
+        m.state, m.assigned_at = new_state, assigned
+        common = dict(owner=m, owner_unit=m.lead_unit, owner_person=m.lead_person)
+        specs.append(clocks.ClockSpec(kind=ACK, rule=ACK_RULE, label=_clock_label(m, "签收"), started_at=at, **common))
+        owners.append((m, ACK))
+        if m.due_at is not None:
+            start = assigned if assigned < m.due_at else day_start(timezone.localtime(m.due_at).date())
+            specs.append(clocks.ClockSpec(kind=COMPLETION, due_at=m.due_at, label=_clock_label(m, "办结"),
+                                          started_at=start, **common))
+            owners.append((m, COMPLETION))
+        elif m.deadline_rule:
+            specs.append(clocks.ClockSpec(kind=COMPLETION, rule=m.deadline_rule, label=_clock_label(m, "办结"),
+                                          started_at=assigned, **common))
+            owners.append((m, COMPLETION))
+        if m.is_long_term:
+            due = next_period_due(m.report_cycle, m.report_day, at)
+            local = timezone.localtime(due)
+            specs.append(clocks.ClockSpec(kind=REPORT, due_at=due, started_at=at,
+                                          label=_clock_label(m, f"定期报告（{local.month}月{local.day}日前）"),
+                                          **common))
+            owners.append((m, REPORT))
+    try:
+        made, clock_events = clocks.start_clocks(specs, journal=False)
+    except ItemFailed as failed:
+        raise ItemFailed(matters.index(owners[failed.index][0]), failed.error) from None
+    mine = {}
+    for (m, kind), clock, entries in zip(owners, made, clock_events, strict=True):
+        mine.setdefault(m.pk, {"clocks": [], "events": []})
+        mine[m.pk]["clocks"].append((kind, clock))
+        mine[m.pk]["events"] += entries
+    index = {m.pk: i for i, m in enumerate(matters)}
+    notices = []
+    for m, coops in zip(matters, coop_rows, strict=True):
+        own = mine[m.pk]
+        m.completion_clock = next((c for k, c in own["clocks"] if k == COMPLETION), None)
+        current = min((c for _, c in own["clocks"]), key=lambda c: (c.due_at, c.pk))
+        m.current_clock = current
+        m.open_due_at, m.open_warn_at, m.open_frozen_light = current.due_at, current.warn_at, None
+        events[index[m.pk]] += own["events"]
+        events[index[m.pk]].append({
+            "action": "supervision.matter.assign", "obj": m, "actor": by, "occurred_at": m.assigned_at,
+            "before": {"state": State.DRAFT}, "after": {
+                "state": m.state, "number": m.number, "deadline": m.deadline, "lead_unit": m.lead_unit_id,
+                "lead_person": m.lead_person_id, "imported": True}})
+        ack = next(c for k, c in own["clocks"] if k == ACK)
+        body = f"{m.number}“{m.title}”已交办（{m.get_urgency_display()}）。请于{fmt_moment(ack.due_at)}前签收。"
+        if m.deadline:
+            body += f"办结期限：{fmt_moment(m.deadline)}。"
+        if m.is_long_term:
+            body += f"长期事项，{m.get_report_cycle_display()}定期报送进展。"
+        people = {}
+        if m.lead_person_id:
+            people[m.lead_person_id] = (m.lead_person, "牵头")
+        for _unit, person, _duty in coops:
+            if person is not None and person.pk not in people:
+                people[person.pk] = (person, "配合")
+        for user, role in people.values():
+            notices.append((user, f"【督办】{m.number} {m.title}", f"{body}\n您单位为{role}单位。",
+                            m.get_absolute_url()))
+    notify.notify_merged(notices, key=f"supervision:import:{matters[0].pk}:assign",
+                         summary=lambda n: f"【督办】{n}项督办事项已交办给您", at=at)
+    return ["year", "serial", "number", "state", "assigned_at", "completion_clock", "current_clock", "open_due_at",
+            "open_warn_at", "open_frozen_light"]
 
 
 def acknowledge(matter, by, *, at=None) -> Matter:
@@ -1098,7 +1123,7 @@ def acknowledge(matter, by, *, at=None) -> Matter:
         chain.record("supervision.matter.acknowledge", m, before={"state": State.ASSIGNED}, after={
             "state": m.state, "ack_clock": ack.state if ack else None,
         }, actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def start_work(matter, by, *, at=None) -> Matter:
@@ -1112,7 +1137,7 @@ def start_work(matter, by, *, at=None) -> Matter:
         m.started_at = m.started_at or at
         m.save(update_fields=["state", "started_at"])
         chain.record("supervision.matter.start", m, before={"state": before}, after={"state": m.state}, actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def submit_report(matter, by, *, text, files=(), kind=ReportKind.PROGRESS, progress=None, at=None) -> Report:
@@ -1237,11 +1262,12 @@ def complete_matter(matter, by, *, comment="", at=None) -> Matter:
         m.save(update_fields=["state", "completed_at", "closed_at", "result", "reported_progress", "progress"])
         _rollup(m)
         _refresh_current(m)
-        chain.record("supervision.matter.complete", m, before={"state": State.COMPLETION_REQUESTED}, after={
+        chain.record_signed("supervision.matter.complete", m, signer=by,
+                            before={"state": State.COMPLETION_REQUESTED}, after={
             "state": m.state, "result": m.result, "delivered_at": delivered, "comment": comment,
             "late_seconds": completion.late_seconds if completion else None,
         }, actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def return_matter(matter, by, *, reason, at=None) -> Matter:
@@ -1270,7 +1296,7 @@ def return_matter(matter, by, *, reason, at=None) -> Matter:
         chain.record("supervision.matter.return", m, before={"state": State.COMPLETION_REQUESTED}, after={
             "state": m.state, "reason": reason, "report": r.pk if r else None, "return_count": m.return_count,
         }, actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def archive_matter(matter, by, *, at=None) -> Matter:
@@ -1283,7 +1309,7 @@ def archive_matter(matter, by, *, at=None) -> Matter:
         m.save(update_fields=["state", "archived_at"])
         chain.record("supervision.matter.archive", m, before={"state": State.COMPLETED}, after={"state": m.state},
                      actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def suspend_matter(matter, by, *, reason, at=None) -> Matter:
@@ -1303,7 +1329,7 @@ def suspend_matter(matter, by, *, reason, at=None) -> Matter:
         _refresh_current(m)
         chain.record("supervision.matter.suspend", m, before={"state": before},
                      after={"state": m.state, "reason": reason}, actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def resume_matter(matter, by, *, reason="", at=None) -> Matter:
@@ -1320,7 +1346,7 @@ def resume_matter(matter, by, *, reason="", at=None) -> Matter:
         _refresh_current(m)
         chain.record("supervision.matter.resume", m, before={"state": State.SUSPENDED},
                      after={"state": m.state, "reason": (reason or "").strip(), "deadline": m.deadline}, actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def _cancel_one(m, by, reason, at, cascade_from=None, deputy=None):
@@ -1357,7 +1383,7 @@ def cancel_matter(matter, by, *, reason, at=None) -> Matter:
         _cancel_one(m, by, reason, at, deputy=deputy)
         if m.parent_id:
             _rollup(Matter.objects.get(pk=m.parent_id))
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 # --- decomposition (SUP-2) ------------------------------------------------------
@@ -1505,7 +1531,7 @@ def adjust_deadline(matter, by, *, due_at, reason, at=None) -> Matter:
                        subject=f"【期限调整】{m.number} {m.title}",
                        body=f"督查室已将办结期限由{fmt_moment(old_due)}调整为{fmt_moment(clock.due_at)}。理由：{reason}",
                        by=by)
-    return _sync(matter, m)
+    return sync_fields(matter, m)
 
 
 def decide_extension(extension, by, *, approve, reason="", new_due=None, at=None) -> ExtensionRequest:
@@ -1545,11 +1571,11 @@ def decide_extension(extension, by, *, approve, reason="", new_due=None, at=None
         _sync_clocks(m, at)
         _refresh_current(m)
         clock.refresh_from_db()
-        chain.record("supervision.extension.approve" if approve else "supervision.extension.reject", ext,
-                     before={"state": ExtensionState.PENDING, "due_at": old_due},
-                     after={"state": ext.state, "due_at": clock.due_at, "reason": reason, "matter": m.pk},
-                     actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(extension, ext)
+        chain.record_signed("supervision.extension.approve" if approve else "supervision.extension.reject", ext,
+                            signer=by, before={"state": ExtensionState.PENDING, "due_at": old_due},
+                            after={"state": ext.state, "due_at": clock.due_at, "reason": reason, "matter": m.pk},
+                            actor=by, on_behalf_of=deputy, occurred_at=at)
+    return sync_fields(extension, ext)
 
 
 # --- urging --------------------------------------------------------------------
@@ -1568,8 +1594,8 @@ def urge_matter(matter, by, *, channel, note="", urged_unit=None, urged_person=N
         deputy = _require(by, m, Action.URGE)
         transitions.check(m.state, Action.URGE)
         try:
-            unit = _as_unit(urged_unit) or m.lead_unit
-            person = _as_user(urged_person)
+            unit = as_unit(urged_unit) or m.lead_unit
+            person = as_user(urged_person)
         except ValidationError as e:
             raise ValidationError({"urged_person": e.messages[0]}) from None
         coops = {c.unit_id: c for c in m.cooperations.select_related("person")}
@@ -1580,10 +1606,10 @@ def urge_matter(matter, by, *, channel, note="", urged_unit=None, urged_person=N
         if person is None:
             raise ValidationError({"urged_person": "请指定被催办人"})
         if not _in_unit(person, unit):
-            raise ValidationError({"urged_person": f"{_name(person)}不属于“{unit.name}”"})
+            raise ValidationError({"urged_person": f"{user_name(person)}不属于“{unit.name}”"})
         u = Urge.objects.create(matter=m, kind=UrgeKind.MANUAL, channel=channel, urged_by=by, urged_unit=unit,
                                 urged_person=person, note=note, urged_at=at, clock_id=m.current_clock_id)
-        body = f"{_name(by)}通过{u.get_channel_display()}催办：{m.number}“{m.title}”。"
+        body = f"{user_name(by)}通过{u.get_channel_display()}催办：{m.number}“{m.title}”。"
         if m.deadline:
             body += f"办结期限：{fmt_moment(m.deadline)}。"
         if note:
@@ -1608,7 +1634,7 @@ def allocate_urge_number(urge, by=None, *, at=None) -> str:
     with transaction.atomic():
         u = Urge.objects.select_for_update().get(pk=urge.pk)
         if u.document_number:
-            return _sync(urge, u).document_number
+            return sync_fields(urge, u).document_number
         deputy = _require(by, u.matter, Action.URGE) if by is not None else None
         year = timezone.localtime(at).year
         u.document_year, u.document_serial = year, serials.take("urge", year)
@@ -1616,7 +1642,7 @@ def allocate_urge_number(urge, by=None, *, at=None) -> str:
         u.save(update_fields=["document_year", "document_serial", "document_number"])
         chain.record("supervision.urge.number", u, after={"document_number": u.document_number,
                                                           "matter": u.matter_id}, actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(urge, u).document_number
+    return sync_fields(urge, u).document_number
 
 
 def handle_clock_flips(flips, now=None) -> list:
@@ -1701,4 +1727,4 @@ def review_report(report, by, *, accept, comment="", at=None) -> Report:
         chain.record("supervision.report.accept" if accept else "supervision.report.return", r,
                      before={"review_state": ReviewState.PENDING},
                      after={"review_state": r.review_state, "comment": comment, "matter": m.pk}, actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(report, r)
+    return sync_fields(report, r)

@@ -8,21 +8,26 @@ change is a call of duban.supervision.services. A refusal of the services
 is shown next to the form (ValidationError) or answered 404
 (PermissionDenied: the page does not leak what the user may not do)."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from duban.core import imports
+from duban.core.choices import unit_choices
+from duban.core.forms import Choices
 from duban.core.officialdoc import docx_response
+from duban.core.services import fmt_moment
 from duban.journal import evidence
-from duban.journal.models import EvidenceFile
 from duban.org.visibility import get_visible_or_404, scope_for, visible
 from duban.savedviews import services as saved
 
@@ -52,7 +57,7 @@ def _list(request, kind):
         page = Paginator([], pages.PAGE_SIZE).get_page(1)
     my_unit = getattr(getattr(user, "person", None), "unit_id", None)
     query = pages.query_without_page(request.GET)
-    choices = forms.Choices()
+    choices = Choices()
     ctx = {
         "spec": spec, "tabs": pages.tabs_for(user), "page": page, "rows": rows, "counts": counts,
         "filters": pages.filter_values(request.GET), "query": query, "error": error, "my_unit": my_unit,
@@ -68,7 +73,7 @@ def _list(request, kind):
         # The units of the user's jurisdiction (a province office's list
         # does not offer every unit of the country's other provinces).
         roots = scope_for(user).jurisdictions
-        ctx["unit_choices"] = pages.unit_choices(roots) if roots else choices.units
+        ctx["unit_choices"] = unit_choices(roots) if roots else choices.units
         ctx["leader_choices"] = choices.leaders
     return render(request, "supervision/list.html", ctx)
 
@@ -246,7 +251,7 @@ def _adjust_deadline(request, m, form):
     d = form.cleaned_data
     services.adjust_deadline(m, request.user, due_at=d.get("due_at"), reason=d.get("reason", ""))
     m.refresh_from_db()
-    return f"已调整办结期限为 {services.fmt_moment(m.deadline)}，并通知有关单位"
+    return f"已调整办结期限为 {fmt_moment(m.deadline)}，并通知有关单位"
 
 
 def _urge(request, m, form):
@@ -351,7 +356,7 @@ def _panel(request, m, actions, choices, bound=None):
 
 def _matter_context(request, m, bound=None):
     user = request.user
-    choices = forms.Choices()
+    choices = Choices()
     actions = services.available_actions(user, m)
     tree = queries.subtree(m, user)
     return {
@@ -479,17 +484,7 @@ def urge_docx(request, pk):
 @require_GET
 def evidence_file(request, file_id):
     """An evidence file of a report the user may see, streamed from the store."""
-    if not visible(Report, request.user).filter(files=file_id).exists():
-        raise Http404("未找到该文件")
-    ev = EvidenceFile.objects.filter(pk=file_id).first()
-    if ev is None:
-        raise Http404("未找到该文件")
-    try:
-        handle = evidence.open_file(ev)
-    except FileNotFoundError:
-        raise Http404("文件已不在存储中，请联系系统管理员") from None
-    return FileResponse(handle, as_attachment=True, filename=ev.original_name,
-                        content_type=ev.content_type or "application/octet-stream")
+    return evidence.download_response(file_id, visible(Report, request.user).filter(files=file_id))
 
 
 # --- creating ------------------------------------------------------------------------------------
@@ -500,7 +495,7 @@ def _require_supervisor(user):
 
 
 def _matter_form_page(request, m=None):
-    choices = forms.Choices()
+    choices = Choices()
     if request.method == "POST":
         form = forms.MatterForm(request.POST, choices=choices)
         coops = forms.CoopFormSet(request.POST, prefix="coop", form_kwargs={"choices": choices})
@@ -567,7 +562,7 @@ def _row_message(error, rows):
 def meeting_decisions(request):
     """议定事项: several decisions of one meeting become matters at once."""
     _require_supervisor(request.user)
-    choices = forms.Choices()
+    choices = Choices()
     errors = []
     if request.method == "POST":
         form = forms.MeetingForm(request.POST)
@@ -609,8 +604,15 @@ def import_matters(request):
     if request.method == "POST":
         form = forms.ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            result = ledger.import_matters(request.user, form.cleaned_data["file"],
-                                           assign=form.cleaned_data["assign"])
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            if imports.in_background(data, ledger.SHEET):
+                job = imports.submit("supervision.matters", request.user, data=data, filename=upload.name,
+                                     title="批量导入督办事项", params={"assign": form.cleaned_data["assign"]})
+                return redirect("import_job", job.pk)
+            fileobj = io.BytesIO(data)
+            fileobj.name = upload.name
+            result = ledger.import_matters(request.user, fileobj, assign=form.cleaned_data["assign"])
             if result.ok:
                 messages.success(request, f"已导入 {len(result.matters)} 项督办事项")
     else:

@@ -229,3 +229,29 @@ def test_tl1_aud1_load_demo_on_every_date(now, capsys):
     assert set(signed.filter(unit__name="城关镇").values_list("signatures__basis", flat=True)) == {"带班领导"}
     assert "值班演示数据已载入" in out
     assert "消息渠道演示数据已载入" in out and "投诉和12345工单演示数据已载入" in out
+    assert_plans_and_documents(now, out)
+
+
+def assert_plans_and_documents(now, out):
+    """MEET-4, DOC-1: at the moment of loading, plans near and at their
+    limits, a unit inspected too often with a merge suggestion, documents
+    late (red or met late) and one flagged 以文件落实文件."""
+    from duban.clocks.models import Clock
+    from duban.documents import queries as doc_queries
+    from duban.documents.models import Document
+    from duban.plans import queries as plan_queries
+
+    assert "计划管理演示数据已载入" in out and "公文演示数据已载入" in out
+    office = User.objects.get(username="duchashi")
+    local = now.astimezone(SHANGHAI)
+    _, rows = plan_queries.plan_overview(office, local.year, per_page=100)
+    status = {(r.unit.name, c.kind): c.status for r in rows for c in r.cells}
+    assert status[("县教育局", "document")] == "near" and status[("县财政局", "document")] == "full"
+    assert status[("县应急管理局", "inspection")] == "full"
+    freq = plan_queries.frequency(office, local.year, local.month)
+    assert [r.unit.name for r in freq.rows if r.too_often] == ["城关镇"]
+    assert any(s.unit.name == "城关镇" for s in plan_queries.merge_suggestions(office, local.date()))
+    assert doc_queries.light_counts(office, now=now).get("red", 0) >= 2
+    late = Clock.objects.filter(owner_type__model="document", state="met_late").count()
+    assert late >= 2  # the 特急 approval 15 minutes late, the meeting's document issued late
+    assert Document.objects.filter(only_forwards=True).count() == 1

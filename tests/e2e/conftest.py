@@ -61,6 +61,9 @@ def _server_env(var_dir: Path) -> dict:
         "PYTHONUNBUFFERED": "1",
         "DUBAN_DEMO_RECEIVER_BIND": f"127.0.0.1:{RECEIVER_PORT}",
         "DUBAN_DEMO_RECEIVER_URL": f"http://127.0.0.1:{RECEIVER_PORT}",
+        # The demo's logins sign in with their password alone here; the
+        # second factor is tested in tests/security/test_second_factor.py.
+        "DUBAN_SECOND_FACTOR": "0",
     })
     return env
 
@@ -153,8 +156,8 @@ class DubanServer:
 
 @pytest.fixture(scope="session")
 def e2e_duban(tmp_path_factory):
-    """The running Duban with the demo county (a DubanServer: its `env`
-    runs manage.py commands on its database)."""
+    """The running DubanServer with the demo county (its `env` lets a test
+    run manage.py against the server's database)."""
     server = DubanServer(tmp_path_factory.mktemp("e2e-var"))
     server.prepare()
     try:

@@ -61,7 +61,7 @@ def test_duty_incident_from_town_report_to_matter_in_the_browser(browser, e2e_se
     # 1. 城关镇's liaison reports the incident, records the phone call and writes the first report.
     town = Session(browser, e2e_server, "chengguan_lly")
     pg = town.page
-    pg.get_by_role("link", name="值班", exact=True).click()
+    pg.locator("nav.mainnav").get_by_role("link", name="值班", exact=True).click()  # (the workbench has a 值班 card too)
     pg.wait_for_url(re.compile(r"/duty/$"))
     pg.get_by_role("link", name="报告突发事件").first.click()
     pg.wait_for_url(re.compile(r"/duty/incidents/new/$"))
@@ -130,7 +130,7 @@ def test_duty_incident_from_town_report_to_matter_in_the_browser(browser, e2e_se
     # 3. The 总值班室 sees it on the duty screen, compiles and issues the bulletin, downloads the Word file.
     office = Session(browser, e2e_server, "zhiban")
     pg = office.page
-    pg.get_by_role("link", name="值班", exact=True).click()
+    pg.locator("nav.mainnav").get_by_role("link", name="值班", exact=True).click()  # (the workbench has a 值班 card too)
     pg.wait_for_url(re.compile(r"/duty/$"))
     assert title in pg.locator("#incidents").inner_text()
     assert "城关镇" in pg.locator("#roster-today").inner_text()

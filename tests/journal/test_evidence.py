@@ -40,8 +40,8 @@ def test_aud2_file_is_stored_under_a_generated_name_with_hash_and_size(county, e
 
 
 def test_aud2_verification_reports_a_replaced_and_a_missing_file(county, evidence_dir):
-    a = evidence.store(SimpleUploadedFile("a.pdf", b"original"))
-    b = evidence.store(SimpleUploadedFile("b.pdf", b"second"))
+    a = evidence.store(SimpleUploadedFile("a.pdf", b"%PDF-original"))
+    b = evidence.store(SimpleUploadedFile("b.pdf", b"%PDF-second"))
     assert evidence.verify_files().ok
     path = evidence.path_of(a)
     path.chmod(0o640)

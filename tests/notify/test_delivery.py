@@ -141,7 +141,6 @@ def test_out1_outbox_needs_login(client, db):
     assert response.status_code == 302 and "/accounts/" in response["Location"]
 
 
-@pytest.mark.usefixtures("steady_calendar")
 def test_out1_outbox_is_paginated_with_constant_queries(client, county, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -95,7 +95,6 @@ def test_out1_email_copies_are_not_in_the_inbox(edu_client, county):
     assert "邮件副本" not in edu_client.get("/notify/inbox/").content.decode()
 
 
-@pytest.mark.usefixtures("steady_calendar")
 def test_out1_inbox_query_count_does_not_grow_with_messages(edu_client, county, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -19,10 +19,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from duban.documents.models import Document
 from duban.duty import services as duty
 from duban.duty.models import Bulletin, BulletinState, Incident
 from duban.org.models import Unit
 from duban.org.visibility import VisibilitySpec, get_visible_or_404, visible
+from duban.plans.models import AnnualPlan, Inspection
 from duban.rectification.models import Campaign, LedgerSubmission, LookBack, Problem, SpotCheck
 from duban.supervision import services as sv
 from duban.supervision.models import Matter
@@ -45,6 +47,9 @@ API = {
     Matter: "/api/supervision/matters/{}",
     Incident: "/api/duty/incidents/{}",
     Bulletin: "/api/duty/bulletins/{}",
+    Document: "/api/documents/documents/{}",
+    AnnualPlan: "/api/plans/plans/{}",
+    Inspection: "/api/plans/inspections/{}",
     Campaign: "/api/rectification/campaigns/{}",
     Problem: "/api/rectification/problems/{}",
     SpotCheck: "/api/rectification/spot-checks/{}",

@@ -5,10 +5,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from duban.clocks.models import ClockState
+from duban.core.services import local_date
 from duban.journal.models import Event
 from duban.rectification import queries as rq
 from duban.rectification import services as rs
 from duban.rectification.models import CategorySet, LedgerState, LedgerSubmission, ProblemState
+from duban.timelimits.periods import day_end
 
 from .conftest import D, T, make_problem, upload
 
@@ -27,7 +29,7 @@ def test_rect1_campaign_has_seed000_phases_categories_units_and_a_ledger_clock_p
     assert {s.unit.name for s in subs} == {"城关镇", "县教育局", "县财政局"}
     for s in subs:
         assert s.clock.owner_unit_id == s.unit_id and s.clock.state == ClockState.RUNNING
-        assert rs._local_date(s.clock.due_at) == D(3, 10)
+        assert local_date(s.clock.due_at) == D(3, 10)
     assert Event.objects.filter(action="rectification.campaign.create").count() == 1
 
 
@@ -84,16 +86,16 @@ def test_rect2_problem_fields_sources_subject_and_long_term_report_clock(camp):
     assert p.number == "ZF-2026-0001" and p.state == ProblemState.RECTIFYING and p.round == 1
     assert p.get_source_display() == "群众提" and p.get_subject_display() == "个人" and p.subject_name == "李某"
     assert p.responsible_leader == c.edu_leader and p.responsible_person == c.edu_user
-    assert p.deadline_clock.due_at == rs.day_end(D(6, 10))
+    assert p.deadline_clock.due_at == day_end(D(6, 10))
     q = make_problem(c, description="文件多会议多，以会议落实会议", category="文山会海", long_term=True,
                      responsible_person_name="不存在的人")
     assert q.long_term and q.deadline is None and q.report_cycle == "monthly" and q.deadline_clock is None
-    assert rs._local_date(q.report_clock.due_at) == D(3, 31)
+    assert local_date(q.report_clock.due_at) == D(3, 31)
     assert q.responsible_person is None and q.responsible_person_name == "不存在的人"
     assert not q.responsible_person_linked
     rs.add_progress(q, c.edu_user, "3月已精简会议5个", at=T(3, 28))
     q.refresh_from_db()
-    assert q.report_clock.kind == "report" and rs._local_date(q.report_clock.due_at) == D(4, 30)
+    assert q.report_clock.kind == "report" and local_date(q.report_clock.due_at) == D(4, 30)
     assert q.entries.filter(kind="periodic").count() == 1
 
 
@@ -124,7 +126,7 @@ def test_rect2_a_silent_report_period_is_a_breach_and_the_next_period_starts(cam
     first.refresh_from_db()
     q.refresh_from_db()
     assert first.state == ClockState.BREACHED
-    assert q.report_clock_id != first.pk and rs._local_date(q.report_clock.due_at) == D(4, 30)
+    assert q.report_clock_id != first.pk and local_date(q.report_clock.due_at) == D(4, 30)
     assert Clock.objects.filter(owner_id=str(q.pk), kind="report").count() == 2
     # The ledger clock of the unit that never reported is breached by the same sweep.
     town = LedgerSubmission.objects.get(campaign=c.campaign, unit=c.town)

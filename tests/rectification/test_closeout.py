@@ -10,6 +10,7 @@ from duban.journal.models import Event
 from duban.rectification import queries as rq
 from duban.rectification import services as rs
 from duban.rectification.models import EntryKind, LookBackVerdict, ProblemState
+from duban.timelimits.periods import day_end
 
 from .conftest import D, T, make_problem, upload
 
@@ -79,7 +80,7 @@ def test_rect4_reopen_with_reason_starts_a_second_round(camp):
     rs.reopen(p, c.supervisor, "群众再次反映", deadline=D(9, 30), at=T(6, 1))
     p.refresh_from_db()
     assert p.state == ProblemState.RERECTIFYING and p.round == 2 and p.deadline == D(9, 30)
-    assert p.closed_at is None and p.deadline_clock.due_at == rs.day_end(D(9, 30))
+    assert p.closed_at is None and p.deadline_clock.due_at == day_end(D(9, 30))
     with pytest.raises(ValidationError):
         rs.reopen(p, c.supervisor, "又一次", deadline=D(9, 30), at=T(6, 2))
 

@@ -16,6 +16,7 @@ from duban.org import services as org
 from duban.org.models import GroupKind
 from duban.rectification import services as rs
 from duban.rectification.models import Campaign, LedgerSubmission, Participation, Problem, ReportCycle
+from duban.timelimits.periods import day_end
 
 pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # runs on the real clock: CI fakes the date
 
@@ -143,7 +144,7 @@ def test_add_units_on_the_campaign_page(client, county):
     assert set(Participation.objects.filter(campaign=camp).values_list("unit_id", flat=True)) == {
         c.edu.pk, c.fin.pk, c.town.pk}
     s = LedgerSubmission.objects.get(campaign=camp, unit=c.fin)
-    assert s.clock_id and s.clock.due_at == rs.day_end(dt.date(YEAR, 3, 10))
+    assert s.clock_id and s.clock.due_at == day_end(dt.date(YEAR, 3, 10))
     assert Event.objects.filter(action="rectification.campaign.units").count() == 2
     # a unit already taking part is no longer offered
     r = client.post(url, {"units": [c.fin.pk]})

@@ -23,6 +23,7 @@ from duban.journal.models import Event
 from duban.rectification import excel, pages
 from duban.rectification import services as rs
 from duban.rectification.models import Problem, ProblemState
+from duban.timelimits.periods import day_end
 from tests.old_ledgers import DECEMBER, TZ, events, start, write_ledger
 
 from .conftest import D, make_problem
@@ -66,7 +67,7 @@ def import_file(campaign, path, **kw):
 
 
 def end(d):
-    return rs.day_end(d)
+    return day_end(d)
 
 
 def test_rect3_spring_ledger_imports_whole_in_december(camp, tmp_path):

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from duban.rectification import queries as rq
 from duban.rectification import services as rs
+from duban.rectification.models import Problem
 
 from .conftest import D, T, make_problem
 
@@ -51,3 +52,29 @@ def test_rect6_repeat_across_campaigns_and_linked_by_hand(camp):
     groups = rq.repeated_problems(campaign=c.campaign, user=c.tf_fin)
     assert [g.count for g in groups] == [3]
     assert {p.pk for p in groups[0].problems} >= {again.pk, loose.pk}
+
+
+def test_rect6_joining_a_large_group_updates_the_group_once_through_the_index(camp):
+    """The repeats are found through the index (a fixed number of queries,
+    not a scan of the unit's problems), and merging the new problem into a
+    group of many writes the group in one statement, not once per member."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = camp
+    first = [make_problem(c, description=f"重点项目审批拖延，群众反映办事慢{'。' * i}", at=T(3, 5, 9, i))
+             for i in range(12)]
+    for i in range(30):
+        make_problem(c, description=f"第{i}件不同的事情：会议通知下发迟缓第{i}号", at=T(3, 6, 9, i))
+    with CaptureQueriesContext(connection) as ctx:
+        p = make_problem(c, description="重点项目审批拖延，群众反映办事很慢", at=T(4, 1))
+    updates = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "rectification_problem"')
+               and "repeat_count" in q["sql"]]
+    # One statement for the members, one for the root, and the new problem's own save.
+    assert len(updates) == 3 and sum(" IN (" in sql for sql in updates) == 1
+    scans = [q["sql"] for q in ctx.captured_queries if 'FROM "rectification_problem"' in q["sql"]
+             and '"normalized"' in q["sql"]]
+    assert scans == []
+    p.refresh_from_db()
+    assert p.repeat_count == 13 and p.repeat_root == first[0]
+    assert {x.repeat_count for x in Problem.objects.filter(pk__in=[f.pk for f in first])} == {13}

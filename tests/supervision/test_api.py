@@ -217,7 +217,7 @@ def test_sup2_split_extension_urge_and_subtree_through_the_api(county):
 
 
 def test_out4_token_caller_uses_the_same_rules(county):
-    _, raw = issue_token(county.edu_user, "对接测试")
+    _, raw = issue_token(county.edu_user, "对接测试", scopes=["read", "write"])
     c = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     r = c.post(f"{BASE}/matters", body(county), content_type="application/json")
     assert r.status_code == 403 and r.json()["detail"] == "只有督查室可以创建督办事项"

@@ -143,7 +143,7 @@ def test_out2_urge_sheet_says_how_late_what_is_owed_and_by_when_to_reply(client,
 
 
 def test_out2_urge_sheet_before_the_deadline_says_how_close_and_asks_for_the_acknowledgement(client, county, loop):
-    m = loop.assigned()  # ack due Tuesday 3 March 2026 23:59:59
+    m = loop.assigned(urgency="normal")  # ack due Tuesday 3 March 2026 23:59:59 (加急: 4 hours)
     urge = sv.urge_matter(m, county.supervisor, channel="phone", at=local(2026, 3, 3, 9, 0))
     document = reopen(as_user(client, county.supervisor).get(f"/matters/urges/{urge.pk}/sheet.docx"))
     cells = table_dict(document)

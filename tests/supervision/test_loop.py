@@ -27,7 +27,7 @@ def clock(m, kind):
 
 def test_sup3_full_loop_with_clocks_timeline_and_verified_journal(county, loop):
     c = county
-    m = loop.draft()
+    m = loop.draft(urgency="normal")  # signed for within 1 working day (加急: 4 hours, test_urgency.py)
     assert m.state == State.DRAFT and m.number == ""
     m = sv.assign_matter(m, c.supervisor, at=later(hours=1))
     assert m.state == State.ASSIGNED and m.number == "督办〔2026〕1号"
@@ -58,7 +58,7 @@ def test_sup3_full_loop_with_clocks_timeline_and_verified_journal(county, loop):
     assert done.state == ClockState.RUNNING and done.due_at == local(2026, 3, 31, 18, 0)
     assert Report.objects.get(matter=m, kind=ReportKind.COMPLETION).review_state == ReviewState.RETURNED
 
-    sv.request_completion(m, c.edu_user, text="补充食堂整改照片。", files=[upload("照片.jpg")], at=later(days=12))
+    sv.request_completion(m, c.edu_user, text="补充食堂整改照片。", files=[upload("照片.jpg", b"\xff\xd8\xff\xe0 photo")], at=later(days=12))
     m = sv.complete_matter(m, c.supervisor, comment="同意办结", at=later(days=14))
     done.refresh_from_db()
     assert m.state == State.COMPLETED and m.result == "met" and m.progress == 100

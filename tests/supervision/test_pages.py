@@ -151,7 +151,6 @@ def test_sup4_leader_sees_what_they_instructed(client, county):
 
 
 @pytest.mark.parametrize("url", ["/matters/", "/matters/all/", "/matters/leader/"])
-@pytest.mark.usefixtures("steady_calendar")  # the rows' 暂定 marks read the calendar (TL-1)
 def test_sup4_list_query_count_does_not_grow_with_rows(client, county, url):
     user = county.leader if "leader" in url else county.supervisor if "all" in url else county.edu_user
 

@@ -13,6 +13,7 @@ from duban.clocks.services import clocks_for
 from duban.notify.models import Message
 from duban.supervision import services as sv
 from duban.supervision.models import ReportCycle, Urge, UrgeKind
+from duban.timelimits.periods import next_period_due
 
 from .conftest import local
 
@@ -83,5 +84,5 @@ def test_sup5_periodic_reports_only_for_long_term_matters_and_only_by_the_lead_u
     (ReportCycle.QUARTERLY, 31, local(2026, 4, 1, 9), dt.date(2026, 6, 30)),
 ])
 def test_sup3_report_cycles_fall_on_the_chosen_day(cycle, day, after, due):
-    got = sv.next_period_due(cycle, day, after)
+    got = next_period_due(cycle, day, after)
     assert got == local(due.year, due.month, due.day, 23, 59, 59)

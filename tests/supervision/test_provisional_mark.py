@@ -266,7 +266,6 @@ def test_tl1_the_mark_is_gone_once_the_official_schedule_is_entered(client, coun
 # --- the lists' cost ----------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("steady_calendar")
 @pytest.mark.parametrize("url", LISTS)
 def test_tl1_the_mark_costs_the_lists_no_query(client, county, year_end, url):
     """Marked rows are read with the page (queries.PAGE_FIELDS): as many

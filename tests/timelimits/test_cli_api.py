@@ -148,7 +148,7 @@ def test_tl1_api_year_outside_the_computation_is_422_naming_it(api_client):
     r = api_client.get("/api/deadline", {"start": "2099-12-28 10:00", "limit": "7wd"})
     assert r.status_code == 422
     assert r.json() == {"detail": "2100年不在工作日历的计算范围内（2004年至2099年），无法计算该时限",
-                        "code": "calendar_missing"}
+                        "errors": {}, "code": "calendar_missing"}
 
 
 def test_tl2_api_bad_limit_is_422_with_chinese_message(api_client):

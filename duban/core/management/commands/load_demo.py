@@ -9,6 +9,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -166,6 +167,9 @@ def format_demo_logins() -> str:
     out += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     out.append(line)
     out.append(f"以上演示账号的密码均为：{demo_data.DEMO_PASSWORD}（如已修改，以修改后的为准）")
+    if getattr(settings, "DUBAN_SECOND_FACTOR", True):
+        out.append("三员、督查室、领导、单位负责人、带班领导和工作专班成员登录后还须第二步验证：第一次登录时用手机身份验证器扫描页面上的二维码完成设置"
+                   "（仅试用时可用 DUBAN_SECOND_FACTOR=0 关闭）。")
     return "\n".join(out)
 
 
@@ -209,6 +213,12 @@ class Command(BaseCommand):
         from duban.portal.demo import load_portal
 
         self.stdout.write(load_portal(now, matters=not options["no_matters"]).summary())
+        from duban.plans.demo import load_plans
+
+        self.stdout.write(load_plans(now).summary())
+        from duban.documents.demo import load_documents
+
+        self.stdout.write(load_documents(now).summary())
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(format_demo_logins())

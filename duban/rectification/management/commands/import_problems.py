@@ -1,7 +1,8 @@
 """`python manage.py import_problems CAMPAIGN_CODE FILE.xlsx [--unit NAME] [--dry-run]`
 
-Imports a problem ledger (问题清单台账) into a campaign. Every row is
-validated first; with any error the Chinese report (row and column) is
+Imports a problem ledger (问题清单台账) into a campaign, printing its
+progress (rows checked, rows written) to stderr. Every row is validated
+first; with any error the Chinese report (row and column) is
 printed, nothing is written and the command exits with status 1.
 `--dry-run` prints the report and what would be imported."""
 
@@ -35,8 +36,15 @@ class Command(BaseCommand):
             fileobj = open(file, "rb")  # noqa: SIM115
         except OSError as e:
             raise CommandError(f"无法打开文件“{file}”：{e.strerror}") from None
+        def progress(stage, done, total=None):
+            if stage == "check":
+                self.stderr.write(f"已校验 {done} 行" + (f"（共约 {total} 行）" if total and total != done else "")
+                                  + "……")
+            else:
+                self.stderr.write(f"已写入 {done} 行")
+
         with fileobj:
-            report = excel.import_ledger(campaign, fileobj, unit=default_unit, dry_run=dry_run)
+            report = excel.import_ledger(campaign, fileobj, unit=default_unit, dry_run=dry_run, progress=progress)
         if not report.ok:
             self.stderr.write(report.text())
             raise CommandError("导入失败：请按以上提示修改后重新导入", returncode=1)

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journal', '0003_event_occurred_at'),
+        ('journal', '0005_canonical_form_and_checkpoints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

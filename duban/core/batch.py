@@ -1,0 +1,61 @@
+"""Batch writes (imports): a failure names the item it happened on."""
+
+
+class ItemFailed(Exception):
+    """Item `index` (0-based, in the order given) of a batch write failed
+    with `error` (a ValidationError). Raised inside the batch's transaction,
+    so that nothing of the batch is written; the caller names the item (an
+    import names its spreadsheet row)."""
+
+    def __init__(self, index, error):
+        super().__init__(index, error)
+        self.index, self.error = index, error
+
+
+def _batch_of(objs):
+    """(the instances as a list, their model's options, the connection
+    that writes them); the list is empty when there is nothing to write."""
+    from django.db import connections, router
+
+    objs = list(objs)
+    if not objs:
+        return [], None, None
+    model = type(objs[0])
+    return objs, model._meta, connections[router.db_for_write(model)]
+
+
+def update_rows(objs, fields, *, batch_size=1000) -> None:
+    """Write `fields` of many saved instances of one model, one UPDATE by
+    primary key each, sent with executemany (Django's bulk_update builds one
+    CASE per field and row, which costs more in Python than the database
+    spends on the rows). `fields` are field names; foreign keys by name."""
+    objs, meta, connection = _batch_of(objs)
+    if not objs:
+        return
+    concrete = [meta.get_field(f) for f in fields]
+    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in concrete)
+    sql = (f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} "
+           f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s")
+    params = [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in concrete] + [o.pk] for o in objs]
+    with connection.cursor() as cur:
+        for i in range(0, len(params), batch_size):
+            cur.executemany(sql, params[i:i + batch_size])
+
+
+def insert_rows(objs, *, batch_size=2000) -> None:
+    """Insert many new instances of one model whose ids nobody needs back
+    (journal events, timeline entries, messages), with executemany: the same
+    values Django's bulk_create would write (auto_now_add and defaults
+    included), without its per-value compilation, which dominates large
+    batches. The instances' pk stays unset."""
+    objs, meta, connection = _batch_of(objs)
+    if not objs:
+        return
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    params = [[f.get_db_prep_save(f.pre_save(o, True), connection) for f in fields] for o in objs]
+    with connection.cursor() as cur:
+        for i in range(0, len(params), batch_size):
+            cur.executemany(sql, params[i:i + batch_size])

@@ -1,0 +1,297 @@
+"""Near-duplicate short Chinese texts, found through an index (RECT-6; the
+copied-feedback and repeated-complaint signals reuse it).
+
+The rule the index answers is the exact one: two normalised texts are the
+same when equal, or (both 4 characters or longer) when their edit
+similarity is at least `ratio` (`exact_similar`: difflib's ratio, the
+rule the ledger has always used). Comparing a new text with every earlier
+one is what made registering a problem slow; instead
+
+- every text is fed (`put`) under a namespace and a key. Its MinHash
+  signature over 2-character shingles (datasketch) is cut into LSH bands;
+  each band's hash is a row (models.Band) with an index, and equal texts
+  share one more row, the hash of the whole text;
+- a lookup (`find`, `find_many`) ranks the texts that share at least one
+  band with the new one by the number of bands they share (an indexed
+  `IN` with a count, on any database, from any process: the count
+  estimates the similarity of the shingle sets), reads the CANDIDATES
+  best and verifies each with rapidfuzz's normalised Indel similarity
+  (`near`), the same measure as difflib's ratio computed exactly
+  (2·LCS / total length) in C++. Whatever the size of the namespace, a
+  lookup verifies at most CANDIDATES texts.
+
+Why 2-character shingles, 20 bands of 2 rows: a ratio of 0.85 on a
+30-character text leaves room for four scattered edits, which spoil up to
+eight of its bigrams: the Jaccard similarity of the two bigram sets can be
+as low as about 0.4. With bands of 2 rows such a pair shares a band with
+probability 1 − (1 − 0.4²)²⁰ ≈ 0.97, at 0.5 above 0.99; unrelated texts
+that share a few bigrams become candidates now and then, and the
+verification drops them. tests/neardup measures the agreement with the
+exact rule on labelled pairs and names the misses.
+
+The signature depends on SCHEME (its numbers and datasketch's hashing); a
+new scheme means reindexing (a migration feeding the callers' rows again), never a silent
+mix: rows carry their scheme and lookups read only the current one.
+"""
+
+import difflib
+import hashlib
+import struct
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from datasketch import MinHash
+from django.db import connections, router, transaction
+from django.db.models import Count
+from rapidfuzz.distance import Indel
+
+from .models import Band, IndexedText
+
+SCHEME = 1
+NUM_PERM = 40
+BAND_ROWS = 2
+BANDS = NUM_PERM // BAND_ROWS
+SHINGLE = 2
+MIN_FUZZY_LENGTH = 4  # shorter texts are the same only when equal
+_SEED = 20261207
+_EXACT_BAND = 0xFFFF
+
+# The most candidates one lookup verifies: those sharing the most bands.
+CANDIDATES = 100
+
+# The number of values one `IN (…)` carries: under SQLite's default limit of
+# host parameters (999 before 3.32) with room for the rest of the statement.
+CHUNK = 900
+
+
+def normalize(text: str) -> str:
+    """A text as compared: half-width (NFKC), lower case, without
+    whitespace, punctuation and symbols."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PSZ")
+
+
+def exact_similar(a: str, b: str, ratio: float) -> bool:
+    """The reference rule on two normalised texts: equal, or (both at least
+    MIN_FUZZY_LENGTH long) difflib's ratio of at least `ratio`."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if min(len(a), len(b)) < MIN_FUZZY_LENGTH:
+        return False
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return m.real_quick_ratio() >= ratio and m.quick_ratio() >= ratio and m.ratio() >= ratio
+
+
+def near(a: str, b: str, ratio: float) -> float | None:
+    """The verification of a candidate: the similarity of two normalised
+    texts when they are the same under `exact_similar`, else None.
+
+    rapidfuzz's Indel similarity (2·LCS / total length, C++) decides first:
+    difflib's ratio counts matching blocks, never more than the longest
+    common subsequence, so a pair below `ratio` there is below it in difflib
+    too and is dropped at C++ speed. The few pairs that reach it are
+    confirmed by the exact rule itself, so that the index answers what the
+    exact rule answers, up to the candidates LSH does not propose."""
+    if not a or not b:
+        return None
+    if a == b:
+        return 1.0
+    if min(len(a), len(b)) < MIN_FUZZY_LENGTH:
+        return None
+    score = Indel.normalized_similarity(a, b, score_cutoff=ratio)
+    if score < ratio or not exact_similar(a, b, ratio):
+        return None
+    return score
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32").permutations
+
+
+def _hash64(*parts: bytes) -> int:
+    h = hashlib.blake2b(digest_size=8)
+    for part in parts:
+        h.update(part)
+    return struct.unpack("<q", h.digest())[0]
+
+
+@lru_cache(maxsize=8192)
+def band_values(namespace: str, norm: str) -> tuple[int, ...]:
+    """The index rows of a normalised text: one per LSH band (texts of
+    MIN_FUZZY_LENGTH or more), and one for the whole text."""
+    ns = namespace.encode("utf-8")
+    values = [_hash64(ns, struct.pack("<H", _EXACT_BAND), norm.encode("utf-8"))]
+    if len(norm) >= MIN_FUZZY_LENGTH:
+        m = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32", permutations=_permutations())
+        m.update_batch([s.encode("utf-8") for s in {norm[i:i + SHINGLE] for i in range(len(norm) - SHINGLE + 1)}])
+        hv = m.hashvalues
+        for band in range(BANDS):
+            chunk = hv[band * BAND_ROWS:(band + 1) * BAND_ROWS]
+            values.append(_hash64(ns, struct.pack("<H", band), chunk.tobytes()))
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    ratio: float
+
+
+def _chunks(seq, size=CHUNK):
+    seq = list(seq)
+    for i in range(0, len(seq), size):
+        yield seq[i:i + size]
+
+
+def _write(rows):
+    """rows: [(namespace, key, norm, values)] inserted in bulk; the band rows
+    (twenty-odd a text) by executemany, without model instances."""
+    if not rows:
+        return
+    texts = IndexedText.objects.bulk_create(
+        [IndexedText(namespace=ns, key=key, text=norm, scheme=SCHEME) for ns, key, norm, _ in rows],
+        batch_size=500)
+    if any(t.pk is None for t in texts):  # a database that returns no ids on bulk insert
+        for t in texts:
+            t.pk = IndexedText.objects.get(namespace=t.namespace, key=t.key).pk
+    connection = connections[router.db_for_write(Band)]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(Band._meta.db_table)} ({quote('text_id')}, {quote('value')}) VALUES (%s, %s)")
+    params = [(t.pk, v) for t, (_, _, _, values) in zip(texts, rows, strict=True) for v in values]
+    with connection.cursor() as cur:
+        for i in range(0, len(params), 5000):
+            cur.executemany(sql, params[i:i + 5000])
+
+
+def put(namespace: str, key, text: str, *, normalized: bool = False) -> str:
+    """Feed (or replace) the text of `key` in `namespace`; in the caller's
+    transaction. Returns the normalised text."""
+    return put_many([(namespace, key, text)], normalized=normalized)[0]
+
+
+def put_many(items, *, normalized: bool = False, fresh: bool = False) -> list[str]:
+    """Feed many (namespace, key, text) at once: old rows of those keys are
+    replaced (`fresh`: the caller knows there are none, e.g. keys of rows
+    it has just inserted). Returns the normalised texts in order."""
+    items = [(ns, str(key), text if normalized else normalize(text)) for ns, key, text in items]
+    with transaction.atomic():
+        by_ns = {}
+        for ns, key, _ in items if not fresh else ():
+            by_ns.setdefault(ns, []).append(key)
+        for ns, keys in by_ns.items():
+            for chunk in _chunks(keys):
+                Band.objects.filter(text__namespace=ns, text__key__in=chunk).delete()
+                IndexedText.objects.filter(namespace=ns, key__in=chunk).delete()
+        _write([(ns, key, norm, band_values(ns, norm)) for ns, key, norm in items])
+    return [norm for _, _, norm in items]
+
+
+def remove(namespace: str, key) -> None:
+    """Take the text of `key` out of `namespace` (nothing when absent)."""
+    IndexedText.objects.filter(namespace=namespace, key=str(key)).delete()
+
+
+def remove_namespace(namespace: str) -> None:
+    IndexedText.objects.filter(namespace=namespace).delete()
+
+
+def _ranked(counts: dict, limit: int) -> list:
+    """The candidates sharing the most bands first (ties: the earlier
+    key), at most `limit` of them."""
+    if len(counts) <= limit:
+        return list(counts)
+    return sorted(counts, key=lambda k: (-counts[k], k))[:limit]
+
+
+def _stored(namespace, values, limit) -> dict:
+    """{key: normalised text} of the stored texts of `namespace` that share
+    the most of the band `values` (at least one), at most `limit`: the
+    number of shared bands estimates the similarity of the two shingle
+    sets, so the true repeats come first; the rest are not read."""
+    ids = (Band.objects.filter(value__in=list(set(values))).values("text_id").annotate(n=Count("id"))
+           .order_by("-n", "text_id").values("text_id")[:limit])
+    return dict(IndexedText.objects.filter(pk__in=ids, namespace=namespace, scheme=SCHEME).values_list("key", "text"))
+
+
+def find(namespace: str, text: str, *, ratio: float, exclude=(), normalized: bool = False,
+         limit: int = CANDIDATES) -> list[Match]:
+    """The stored texts of `namespace` similar to `text` (best first). Two
+    queries, whatever the size of the namespace; at most `limit` candidates
+    are verified."""
+    norm = text if normalized else normalize(text)
+    if not norm:
+        return []
+    skip = {str(k) for k in exclude}
+    out = []
+    for key, other in _stored(namespace, band_values(namespace, norm), limit + len(skip)).items():
+        if key in skip:
+            continue
+        score = near(norm, other, ratio)
+        if score is not None:
+            out.append(Match(key, score))
+    return sorted(out, key=lambda m: (-m.ratio, m.key))
+
+
+def find_many(items, *, ratio: float, normalized: bool = False, within: bool = True,
+              limit: int = CANDIDATES) -> list[list[Match]]:
+    """For each (namespace, key, text) of a batch, in order: the similar
+    texts stored in the index and (`within`) the similar texts of earlier
+    items of the same namespace in the batch, each from at most `limit`
+    candidates sharing the most bands. A few queries for the whole batch,
+    whatever its size; nothing is written (`put_many` feeds the batch
+    afterwards)."""
+    prepared = []
+    for ns, key, text in items:
+        norm = text if normalized else normalize(text)
+        prepared.append((ns, str(key), norm, band_values(ns, norm) if norm else ()))
+    # The stored texts sharing a band with the batch: band value → text ids
+    # (the namespace is part of the value), then the texts of the
+    # candidates each item ranks highest.
+    owners = {}
+    for chunk in _chunks({v for _, _, _, values in prepared for v in values}):
+        for value, text_id in Band.objects.filter(value__in=chunk).values_list("value", "text_id"):
+            owners.setdefault(value, []).append(text_id)
+    chosen, wanted = [], set()
+    for _, _, _, values in prepared:
+        counts = {}
+        for v in values:
+            for text_id in owners.get(v, ()):
+                counts[text_id] = counts.get(text_id, 0) + 1
+        top = _ranked(counts, limit)
+        chosen.append(top)
+        wanted.update(top)
+    stored = {}
+    for chunk in _chunks(wanted):
+        for pk, ns, key, text in IndexedText.objects.filter(pk__in=chunk, scheme=SCHEME).values_list(
+                "pk", "namespace", "key", "text"):
+            stored[pk] = (ns, key, text)
+    out = []
+    batch_bands, batch_text = {}, {}
+    for (ns, key, norm, values), top in zip(prepared, chosen, strict=True):
+        matches = {}
+        if norm:
+            for text_id in top:
+                other_ns, other, text = stored.get(text_id, (None, None, None))
+                if other_ns == ns and other != key:
+                    score = near(norm, text, ratio)
+                    if score is not None:
+                        matches[other] = score
+            if within:
+                counts = {}
+                for v in values:
+                    for other in batch_bands.get((ns, v), ()):
+                        counts[other] = counts.get(other, 0) + 1
+                for other in _ranked(counts, limit):
+                    if other != key:
+                        score = near(norm, batch_text[(ns, other)], ratio)
+                        if score is not None:
+                            matches[other] = max(score, matches.get(other, 0))
+                for v in values:
+                    batch_bands.setdefault((ns, v), []).append(key)
+                batch_text[(ns, key)] = norm
+        out.append(sorted((Match(k, s) for k, s in matches.items()), key=lambda m: (-m.ratio, m.key)))
+    return out
