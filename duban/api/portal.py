@@ -21,6 +21,7 @@ class HotlineTicketIn(Schema):
     content: str = ""
     name: str = ""
     phone: str = ""
+    id_number: str = ""
     place: str = ""
     kind: str = ""
     is_enterprise: bool = False

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from duban.core.fields import EncryptedTextField
 from duban.org.visibility import VisibilitySpec
 
 
@@ -151,15 +152,17 @@ class Ticket(models.Model):
 
 
 class ComplainantContact(models.Model):
-    """The complainant's contact data: the one place it is kept (to be
-    stored SM4-encrypted). Shown only to the supervision office and the
-    unit handling the ticket, never on a public page."""
+    """The complainant's contact data: the one place it is kept, the
+    personal fields stored SM4-encrypted (duban.core.fields, as a person's
+    mobile and ID number). Shown only to the supervision office and the
+    unit handling the ticket, never on a public page or in the journal."""
 
     ticket = models.OneToOneField(Ticket, verbose_name="投诉和工单", on_delete=models.CASCADE, related_name="contact")
-    name = models.CharField("姓名", max_length=60, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
-    email = models.CharField("电子邮箱", max_length=120, blank=True)
-    address = models.CharField("联系地址", max_length=200, blank=True)
+    name = EncryptedTextField("姓名", max_length=60, blank=True)
+    phone = EncryptedTextField("联系电话", max_length=30, blank=True)
+    id_number = EncryptedTextField("身份证号", max_length=18, blank=True)
+    email = EncryptedTextField("电子邮箱", max_length=120, blank=True)
+    address = EncryptedTextField("联系地址", max_length=200, blank=True)
     company = models.CharField("企业名称", max_length=120, blank=True)
     wants_reply = models.BooleanField("需要回复", default=True)
 

@@ -37,6 +37,8 @@ from django.utils import timezone
 from duban.clocks import services as clocks
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.core import serials
+from duban.core.services import fmt_moment, sync_fields
+from duban.core.services import now as _now
 from duban.journal import chain
 from duban.notify import services as notify
 from duban.org.models import Role, RoleAssignment, Unit
@@ -86,21 +88,9 @@ MAX_RETURNS = "ticket_max_returns"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 PHONE = re.compile(r"^[0-9+\-() ]{7,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$")
 # What may not appear on a public page: mobiles, landlines, ID card numbers.
 PERSONAL = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)|(?<!\d)\d{17}[\dXx](?!\d)")
-
-
-def _now(at=None):
-    return at or timezone.now()
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else "系统"
-
-
-def fmt_moment(moment) -> str:
-    local = timezone.localtime(moment)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def limit_value(code: str, default: int) -> int:
@@ -210,7 +200,7 @@ def _tell(users, subject, body, *, key, link, at, by=None, unit=None, level="gre
 TICKET_FIELDS = ["number", "channel", "kind", "hotline_number", "title", "subject_unit_id", "place", "is_enterprise",
                  "received_at", "office_id", "state", "outcome", "handling_unit_id", "matter_id", "problem_id",
                  "closed_at", "repeat_of_id", "repeat_count", "returns"]
-CONTACT_FIELDS = ("name", "phone", "email", "address", "company", "wants_reply")
+CONTACT_FIELDS = ("name", "phone", "id_number", "email", "address", "company", "wants_reply")
 
 
 def _snapshot(t: Ticket) -> dict:
@@ -230,11 +220,14 @@ def clean_ticket(data: dict, *, public=False) -> dict:
 
     out = {}
     for f, limit in (("title", 200), ("content", 5000), ("place", 200), ("name", 60), ("phone", 30),
-                     ("email", 120), ("address", 200), ("company", 120), ("hotline_number", 40)):
+                     ("id_number", 18), ("email", 120), ("address", 200), ("company", 120), ("hotline_number", 40)):
         value = str(data.get(f) or "").strip()
         if len(value) > limit:
             fail(f, f"不能超过{limit}个字")
         out[f] = value
+    out["id_number"] = out["id_number"].upper()
+    if out["id_number"] and not ID_NUMBER.match(out["id_number"]):
+        fail("id_number", "身份证号应为18位（最后一位可以是X）")
     if not out["title"]:
         fail("title", "请填写标题（一句话说明反映什么）")
     if len(out["content"]) < 10:
@@ -282,6 +275,7 @@ def _create_ticket(clean, *, channel, at, received_at=None, by=None, hotline_num
     t.save()
     ComplainantContact.objects.create(ticket=t, **{f: clean[f] for f in CONTACT_FIELDS})
     earlier = duplicates.find_repeat(t, Ticket.objects.all())
+    duplicates.index(t)
     if earlier is not None:
         t.possible_repeat_of = earlier
         t.save(update_fields=["possible_repeat_of"])
@@ -323,6 +317,7 @@ HOTLINE_ALIASES = {
     "诉求内容": "content", "内容": "content", "来电内容": "content", "问题描述": "content",
     "诉求人": "name", "来电人": "name", "姓名": "name", "联系人": "name",
     "联系电话": "phone", "电话": "phone", "来电号码": "phone",
+    "身份证号": "id_number", "身份证号码": "id_number", "证件号码": "id_number",
     "诉求地址": "place", "地址": "place", "事发地点": "place", "地点": "place",
     "诉求类型": "kind", "类型": "kind", "工单类型": "kind",
     "企业诉求": "is_enterprise", "是否企业诉求": "is_enterprise", "企业名称": "company",
@@ -390,13 +385,15 @@ def _hotline_row(row: dict, at) -> dict:
     enterprise = halfwidth(cell_text(row.get("is_enterprise"))) in ("是", "企业", "Y", "y", "yes", "1", "True", "true")
     data = {"title": cell_text(row.get("title")) or cell_text(row.get("content"))[:40],
             "content": cell_text(row.get("content")), "name": cell_text(row.get("name")),
-            "phone": halfwidth(cell_text(row.get("phone"))), "place": cell_text(row.get("place")),
+            "phone": halfwidth(cell_text(row.get("phone"))), "id_number": halfwidth(cell_text(row.get("id_number"))),
+            "place": cell_text(row.get("place")),
             "company": cell_text(row.get("company")), "kind": kind, "subject_unit": unit,
             "is_enterprise": enterprise, "wants_reply": True}
     try:
         clean = clean_ticket(data)
     except ValidationError as e:
-        labels = {"title": "标题", "content": "诉求内容", "phone": "联系电话", "email": "电子邮箱", "kind": "类型",
+        labels = {"title": "标题", "content": "诉求内容", "phone": "联系电话", "id_number": "身份证号",
+                  "email": "电子邮箱", "kind": "类型",
                   "subject_unit": "单位", "place": "地址", "name": "诉求人", "company": "企业名称"}
         for f, msgs in e.message_dict.items():
             errors += [f"{labels.get(f, f)}：{m}" for m in msgs]
@@ -471,13 +468,6 @@ def _require_triage(t, by):
     return deputy
 
 
-def _sync(target, source):
-    if target is not source:
-        for f in Ticket._meta.concrete_fields:
-            setattr(target, f.attname, getattr(source, f.attname))
-    return target
-
-
 def triage_matter(ticket, by, *, lead_unit, lead_person, due_at=None, urgency="normal", standard="", note="",
                   at=None) -> Ticket:
     """The office turns the ticket into a supervised matter (the hand-over
@@ -496,7 +486,7 @@ def triage_matter(ticket, by, *, lead_unit, lead_person, due_at=None, urgency="n
         t.save()
         chain.record("portal.ticket.triage", t, before=before, after={**_snapshot(t), "matter": matter.number},
                      actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(ticket, t)
+    return sync_fields(ticket, t)
 
 
 def triage_problem(ticket, by, *, campaign, unit, category, measures, deadline, note="", at=None) -> Ticket:
@@ -515,7 +505,7 @@ def triage_problem(ticket, by, *, campaign, unit, category, measures, deadline, 
         t.save()
         chain.record("portal.ticket.triage", t, before=before, after={**_snapshot(t), "problem": problem.number},
                      actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(ticket, t)
+    return sync_fields(ticket, t)
 
 
 def _dispatch(t, by, unit, reason, at) -> Dispatch:
@@ -557,7 +547,7 @@ def refer(ticket, by, *, unit, reason, at=None) -> Ticket:
         chain.record("portal.ticket.refer", t, before=before, after={
             **_snapshot(t), "dispatch": d.pk, "due_at": d.clock.due_at, "return_by": d.return_by,
         }, actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(ticket, t)
+    return sync_fields(ticket, t)
 
 
 def _invite(t, unit, service, at, by=None) -> RatingInvitation:
@@ -594,7 +584,7 @@ def dismiss(ticket, by, *, reason, public_answer, at=None) -> Ticket:
         _close(t, by, public_answer, at, t.office, state=TicketState.DISMISSED)
         chain.record("portal.ticket.dismiss", t, before=before, after={**_snapshot(t), "reason": reason},
                      actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(ticket, t)
+    return sync_fields(ticket, t)
 
 
 def merge_repeat(ticket, by, *, into, at=None) -> Ticket:
@@ -619,7 +609,7 @@ def merge_repeat(ticket, by, *, into, at=None) -> Ticket:
         chain.record("portal.ticket.merge", t, before=before, after={**_snapshot(t), "into": root.number,
                                                                      "repeat_count": root.repeat_count},
                      actor=by, on_behalf_of=deputy, occurred_at=at)
-    return _sync(ticket, t)
+    return sync_fields(ticket, t)
 
 
 def outcome_progress(t: Ticket) -> dict | None:
@@ -656,7 +646,7 @@ def close_ticket(ticket, by, *, public_answer, at=None) -> Ticket:
         _close(t, by, public_answer, at, t.handling_unit or t.office)
         chain.record("portal.ticket.close", t, before=before, after=_snapshot(t), actor=by, on_behalf_of=deputy,
                      occurred_at=at)
-    return _sync(ticket, t)
+    return sync_fields(ticket, t)
 
 
 # --- the unit -----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ letters; 12345 work orders come in from Excel (a real file) or the API with
 their ticket numbers, all or nothing; repeats are flagged, merged and
 counted (RECT-6)."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -99,6 +100,20 @@ def test_pub2_a_bad_row_names_itself_and_nothing_is_imported(client, county):
     assert not Ticket.objects.exists()
 
 
+def test_pub2_an_upload_is_checked_by_its_content_before_it_is_read(client, county):
+    """The 12345 import reads through duban.core.xlsx_import (issue 21's
+    checks): a program renamed .xlsx is refused with the one message, and
+    nothing is imported."""
+    import io
+
+    fake = io.BytesIO(b"MZ\x90\x00" + b"\x00" * 200)
+    fake.name = "12345工单.xlsx"
+    client.force_login(county.supervisor)
+    page = client.post("/portal/import/", {"file": fake}).content.decode()
+    assert "文件不是有效的 Excel（.xlsx）文件" in page
+    assert not Ticket.objects.exists()
+
+
 def test_pub2_12345_work_orders_through_the_api(client, county):
     client.force_login(county.supervisor)
     body = {"tickets": [{"hotline_number": "HX-API-1", "received_at": "2026-03-02T08:00:00+08:00",
@@ -131,3 +146,46 @@ def test_rect6_a_repeat_is_flagged_merged_and_counted(client, county):
     # The second complainant follows the first ticket on the tracking page.
     page = client.post("/p/track/", {"code": again.tracking_code}).content.decode()
     assert first.number in page and "合并办理" in page
+
+
+def test_pub2_the_complainants_personal_data_is_sm4_encrypted_at_rest(county):
+    """The contact's name, phone, ID number, e-mail and address are stored
+    as the people's numbers are (duban.core.fields.EncryptedTextField) and
+    read back in plain text; a bad ID number is refused by name."""
+    from django.db import connection
+
+    from duban.core import crypto
+
+    id_number = "52262619800101123X"
+    t = ps.submit_public(complaint(id_number=id_number.lower()), at=T(3, 2, 9))
+    with connection.cursor() as cur:
+        cur.execute("SELECT name, phone, id_number, email, address, company FROM portal_complainantcontact"
+                    " WHERE ticket_id = %s", [t.pk])
+        name, phone, number, email, address, company = cur.fetchone()
+    for raw, plain in ((name, NAME), (phone, PHONE), (number, id_number)):
+        assert raw.startswith("sm4:") and plain not in raw and crypto.decrypt(raw) == plain
+    assert email.startswith("sm4:") and address.startswith("sm4:") and company == ""
+    contact = ComplainantContact.objects.get(ticket=t)
+    assert (contact.name, contact.phone, contact.id_number) == (NAME, PHONE, id_number)
+    with pytest.raises(ValidationError) as e:
+        ps.submit_public(complaint(id_number="12345"), at=T(3, 2, 10))
+    assert "身份证号应为18位" in e.value.message_dict["id_number"][0]
+
+
+def test_rect6_repeats_are_found_through_the_near_duplicate_index(county):
+    """portal.duplicates asks duban.neardup (every ticket is fed to its
+    index); the portal's rules still apply: an earlier ticket beyond the
+    window, or about another unit, is no repeat."""
+    from duban.neardup.models import IndexedText
+    from duban.portal import duplicates
+
+    old = ps.submit_public(complaint(subject_unit=county.edu), at=T(1, 5, 9))
+    assert IndexedText.objects.filter(namespace=duplicates.NAMESPACE, key=str(old.pk)).exists()
+    late = old.received_at + dt.timedelta(days=duplicates.WINDOW_DAYS + 1)
+    beyond = ps.submit_public(complaint(subject_unit=county.edu), at=late)
+    assert beyond.possible_repeat_of is None
+    elsewhere = ps.submit_public(complaint(subject_unit=county.fin), at=late + dt.timedelta(days=1))
+    assert elsewhere.possible_repeat_of is None
+    again = ps.submit_public(complaint(title="行政审批窗口办事推诿！", subject_unit=county.edu),
+                             at=late + dt.timedelta(days=2))
+    assert again.possible_repeat_of == beyond
