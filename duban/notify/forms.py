@@ -3,12 +3,13 @@ parse what the browser sends; the rules are the services'."""
 
 from django import forms
 
+from duban.core.forms import Form
 from duban.org.models import Unit
 
 from .models import ChannelLevel, Endpoint, EndpointKind, HttpMethod, MessageFormat, SignAlgorithm
 
 
-class EndpointForm(forms.Form):
+class EndpointForm(Form):
     kind = forms.ChoiceField(label="类型", choices=EndpointKind.choices)
     name = forms.CharField(label="名称", max_length=100)
     unit = forms.ChoiceField(label="所属单位", required=False,
@@ -35,7 +36,6 @@ class EndpointForm(forms.Form):
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         units = Unit.objects.filter(is_active=True).order_by("path").values_list("pk", "name", "depth")
         self.fields["unit"].choices = [("", "—")] + [(str(pk), "　" * depth + name) for pk, name, depth in units]
@@ -61,13 +61,13 @@ class EndpointForm(forms.Form):
         return initial
 
 
-class TestForm(forms.Form):
+class TestForm(Form):
     mobile = forms.CharField(label="手机号（短信网关）", max_length=20, required=False)
     text = forms.CharField(label="测试内容", max_length=200, required=False,
                            widget=forms.TextInput(attrs={"size": 50}))
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(Form):
     email_level = forms.ChoiceField(label="电子邮件", choices=ChannelLevel.choices)
     sms_level = forms.ChoiceField(label="短信", choices=ChannelLevel.choices)
     robot_mention = forms.BooleanField(label="单位群机器人的消息中@我", required=False)
@@ -77,5 +77,4 @@ class PreferenceForm(forms.Form):
     digest_time = forms.TimeField(label="汇总时间", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

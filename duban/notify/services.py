@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from duban.clocks.models import Clock, ClockFlip, FlipKind
 from duban.core.batch import insert_rows
+from duban.core.services import user_name
 from duban.journal import chain
 from duban.org.models import Person, Role, UnitKind
 from duban.org.services import has_role, recipients_for
@@ -126,10 +127,6 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def _local(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else "系统"
 
 
 LEVEL_OF_SOURCE = {Source.WARNING: Level.YELLOW, Source.BREACH: Level.RED, Source.REMINDER: Level.YELLOW}
@@ -269,7 +266,7 @@ def route(clock: Clock, kind: str, at=None, heads_cache=None) -> list:
 
 
 def backup_note(user) -> str:
-    name = _name(user)
+    name = user_name(user)
     return f"您是{name}的B角，{name}外出期间由您代为接收"
 
 
@@ -279,7 +276,7 @@ def away_notes(people, at) -> list:
     for p in people:
         for r in recipients_for(p, at):
             if r.pk != p.pk and r.is_active:
-                notes.append(f"{_name(p)}外出期间由B角{_name(r)}代为接收")
+                notes.append(f"{user_name(p)}外出期间由B角{user_name(r)}代为接收")
     return notes
 
 
@@ -309,7 +306,7 @@ def mentions_for(users, prefs=None) -> list:
         mobile = pref.mobile
         if mobile and mobile not in seen and pref.robot_mention:
             seen.add(mobile)
-            out.append({"name": _name(u), "mobile": mobile})
+            out.append({"name": user_name(u), "mobile": mobile})
     return out
 
 

@@ -4,11 +4,17 @@ the fields they name."""
 
 from django import forms
 
-from duban.supervision.forms import Choices, Form, apply_errors, date_input, textarea  # noqa: F401 - re-exported
+from duban.core.forms import (  # noqa: F401 - apply_errors re-exported for the views
+    BLANK,
+    Choices,
+    Form,
+    apply_errors,
+    date_input,
+    moment_field,
+    textarea,
+)
 
 from .models import CaseKind, IntakeChannel, RaterKind, RatingLevel, Solved, TicketKind, Verdict
-
-BLANK = [("", "—")]
 
 
 def unit_select(label="单位", required=True):
@@ -44,15 +50,14 @@ class PublicComplaintForm(Form):
 class RecordTicketForm(PublicComplaintForm):
     channel = forms.ChoiceField(label="来源", choices=[(IntakeChannel.PHONE, "投诉电话"), (IntakeChannel.MAILBOX, "投诉信箱")])
     kind = forms.ChoiceField(label="类别", choices=TicketKind.choices)
-    received_at = forms.DateTimeField(label="收到时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                               format="%Y-%m-%dT%H:%M"))
+    received_at = moment_field("收到时间")
 
 
-class TrackForm(forms.Form):
+class TrackForm(Form):
     code = forms.CharField(label="查询码", max_length=30)
 
 
-class RateForm(forms.Form):
+class RateForm(Form):
     level = forms.TypedChoiceField(label="您的评价", choices=RatingLevel.choices, coerce=int, widget=forms.RadioSelect)
     comment = forms.CharField(label="评价意见", required=False, widget=textarea(3),
                               help_text="选择“不满意”“非常不满意”时请写明原因")
@@ -113,8 +118,7 @@ class CloseForm(Form):
 
 
 class FollowUpForm(Form):
-    contacted_at = forms.DateTimeField(label="联系时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                               format="%Y-%m-%dT%H:%M"))
+    contacted_at = moment_field("联系时间")
     method = forms.ChoiceField(label="方式", choices=[("phone", "电话"), ("visit", "上门"), ("sms", "短信")])
     reached = forms.BooleanField(label="联系上", required=False, initial=True)
     solved = forms.ChoiceField(label="问题是否解决", choices=Solved.choices)

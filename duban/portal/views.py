@@ -4,7 +4,6 @@ see answers 404), every change is a call of duban.portal.services; a
 refusal (PermissionDenied) answers 404 too, a ValidationError is shown on
 the form."""
 
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -15,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from duban.core.services import as_moment, as_unit, as_user
 from duban.org.models import Unit
 from duban.org.visibility import get_visible_or_404, visible
 from duban.rectification import services as rectification
@@ -37,15 +37,19 @@ PAGE = 30
 
 
 def _unit(value):
-    return Unit.objects.filter(pk=int(value)).first() if str(value or "").isdigit() else None
+    """The unit a form's chooser names (None when blank or unknown: the
+    service then names the missing field)."""
+    try:
+        return as_unit(value)
+    except ValidationError:
+        return None
 
 
 def _user(value):
-    return User.objects.filter(pk=int(value)).first() if str(value or "").isdigit() else None
-
-
-def _local_end(day):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(18, 0))) if day else None
+    try:
+        return as_user(value)
+    except ValidationError:
+        return None
 
 
 def _require_office(user):
@@ -216,7 +220,7 @@ def _matter(request, t, form, ctx):
     d = form.cleaned_data
     return _run(request, form, lambda: services.triage_matter(
         t, request.user, lead_unit=_unit(d["lead_unit"]), lead_person=_user(d["lead_person"]),
-        due_at=_local_end(d["due_date"]), urgency=d["urgency"], standard=d["standard"], note=d["note"]),
+        due_at=as_moment(d["due_date"]), urgency=d["urgency"], standard=d["standard"], note=d["note"]),
         "已转为督办事项并交办")
 
 
