@@ -61,6 +61,11 @@ PAGES = {
     **dict.fromkeys(["plans:plan", "plans:request_excess"], "plans.AnnualPlan"),
     "plans:decide_excess": "plans.ExcessRequest",
     **dict.fromkeys(["plans:inspection", "plans:cancel_inspection"], "plans.Inspection"),
+    "portal:ticket": "portal.Ticket",
+    "portal:rating": "portal.Rating",
+    "portal:case": "portal.TypicalCase",
+    "notify:endpoint": "notify.Endpoint",  # the channels are the system administrator's
+    "org:away": "org.Person",
 }
 # Parameters that name no object of a unit, with the reason.
 NOT_SCOPED = {
@@ -69,6 +74,7 @@ NOT_SCOPED = {
     "timelimits:calendar_year": "年份，不是某单位的对象",
     "timelimits:calendar_edit": "年份，只对管理员开放（另有测试）",
     "public:campaign": "公开页面",
+    "public_portal:case": "公开页面（只显示已发布的典型案例）",
 }
 EXTRA_ARGS = {"supervision:act": ["acknowledge"], "rectification:act": ["progress"], "org:reveal": ["mobile"],
               "documents:act": ["approve"]}
@@ -93,6 +99,7 @@ API = [
     (r"^/api/plans/plans/", "plans.AnnualPlan"),
     (r"^/api/plans/excess/", "plans.ExcessRequest"),
     (r"^/api/plans/inspections/", "plans.Inspection"),
+    (r"^/api/portal/tickets/\{ticket_id\}", "portal.Ticket"),
 ]
 API_NOT_SCOPED = {"/api/units/{unit_id}": "全县通讯录", "/api/duty/roster/{unit_id}/{year}/{month}": "值班表按单位公开",
                   "/api/rectification/public/{code}": "公开页面"}

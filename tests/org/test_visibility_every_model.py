@@ -25,6 +25,7 @@ from duban.duty.models import Bulletin, BulletinState, Incident
 from duban.org.models import Unit
 from duban.org.visibility import VisibilitySpec, get_visible_or_404, visible
 from duban.plans.models import AnnualPlan, Inspection
+from duban.portal.models import Ticket
 from duban.rectification.models import Campaign, LedgerSubmission, LookBack, Problem, SpotCheck
 from duban.supervision import services as sv
 from duban.supervision.models import Matter
@@ -53,6 +54,7 @@ API = {
     Campaign: "/api/rectification/campaigns/{}",
     Problem: "/api/rectification/problems/{}",
     SpotCheck: "/api/rectification/spot-checks/{}",
+    Ticket: "/api/portal/tickets/{}",
 }
 
 
