@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "duban.rectification",
     "duban.duty",
     "duban.portal",
+    "duban.meetings",
     "duban.plans",
     "duban.documents",
     "duban.savedviews",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("clocks/", include("duban.clocks.urls")),
     path("matters/", include("duban.supervision.urls")),
     path("duty/", include("duban.duty.urls")),
+    path("meetings/", include("duban.meetings.urls")),
     path("rectification/", include("duban.rectification.urls")),
     path("documents/", include("duban.documents.urls")),
     path("plans/", include("duban.plans.urls")),

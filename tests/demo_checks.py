@@ -44,11 +44,16 @@ HAPPENED = {
     "plans.AnnualPlan": ["set_at", "warned_near_at", "warned_full_at"],
     "plans.ExcessRequest": ["requested_at", "decided_at"],
     "plans.Inspection": ["filed_at", "cancelled_at"],
+    "meetings.Meeting": ["registered_at", "decided_at", "notice_issued_at", "actual_start", "actual_end",
+                         "cancelled_at"],
+    "meetings.AgendaItem": ["started_at", "ended_at"],
+    "meetings.Attendance": ["requested_at", "leave_decided_at", "signed_in_at"],
+    "meetings.Minutes": ["written_at", "issued_at", "handed_over_at"],
 }
 
 # Journal actions that carry the moment the service was told.
 TOLD = ("supervision.", "rectification.", "duty.", "clocks.", "evidence.", "notify.", "portal.",
-        "documents.document.", "plans.plan.", "plans.usage.", "plans.excess.", "plans.inspection.")
+        "documents.document.", "plans.", "meetings.")
 
 
 def future_rows(now) -> dict:

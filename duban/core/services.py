@@ -44,6 +44,21 @@ def fmt_date(d) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else ""
 
 
+def parse_moment(value, field, label):
+    """An aware moment from a datetime (naive: local time) or ISO text
+    (“2026-03-02T09:15”, “2026-03-02 09:15”); otherwise a ValidationError on
+    `field` naming its `label` and the format."""
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if isinstance(value, str) and value.strip():
+        from django.utils.dateparse import parse_datetime
+
+        parsed = parse_datetime(value.strip())
+        if parsed is not None:
+            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    raise ValidationError({field: f"{label}格式应为 年-月-日 时:分，例如 2026-03-02 09:15"})
+
+
 def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

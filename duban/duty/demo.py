@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from duban.core import demo_data
+from duban.core.demo import give_demo_password
 from duban.org import services as org
 from duban.org.models import Role, RoleAssignment, Unit
 
@@ -99,19 +100,6 @@ def _grant(user, role) -> bool:
     return True
 
 
-def _give_password(user) -> bool:
-    if user.has_usable_password():
-        return False
-    user.set_password(demo_data.DEMO_PASSWORD)
-    user.save(update_fields=["password"])
-    try:
-        from duban.security.services import record_password_set
-    except ImportError:
-        return True
-    record_password_set(user, initial=True)
-    return True
-
-
 def _month_roster(unit, year, month, by, rows_for):
     import calendar
 
@@ -146,7 +134,7 @@ def load_duty(now=None, *, relay=True) -> DutyDemoResult:
         result.roles += _grant(users["chengguan_sj"], Role.DUTY_LEADER)
         # Signing re-enters the password: the signers of the demo need one.
         for username in (*TOWN_LEADERS, "yingji_fzr"):
-            result.passwords += _give_password(users[username])
+            result.passwords += give_demo_password(users[username])
     # Fresh objects: roles are cached on the user objects.
     users = {u.username: u for u in User.objects.filter(username__in=names).select_related("person__unit")}
     clerk = users[COUNTY_OFFICERS[0]]

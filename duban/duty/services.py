@@ -107,10 +107,20 @@ from django.utils.dateparse import parse_date
 from duban.clocks import services as clocks
 from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.core import serials
-from duban.core.services import as_unit, as_user, blank, fmt_moment, local_date, sync_fields, user_name
+from duban.core.services import (
+    as_unit,
+    as_user,
+    blank,
+    fmt_moment,
+    local_date,
+    parse_moment,
+    sync_fields,
+    user_name,
+)
 from duban.core.services import now as _now
 from duban.journal import chain
 from duban.org.models import Person, Role, RoleAssignment
+from duban.org.queries import first_holder
 from duban.org.services import deputy_check, has_role
 from duban.supervision import services as supervision
 
@@ -158,15 +168,7 @@ def _unit_of(user):
 
 
 def _as_moment(value, label):
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
-    if isinstance(value, str) and value.strip():
-        from django.utils.dateparse import parse_datetime
-
-        parsed = parse_datetime(value.strip())
-        if parsed is not None:
-            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-    raise ValidationError({label[0]: f"{label[1]}格式应为 年-月-日 时:分，例如 2026-03-02 09:15"})
+    return parse_moment(value, *label)
 
 
 # --- who may act ------------------------------------------------------------
@@ -869,12 +871,7 @@ def may_relay_instruction(user, bulletin) -> bool:
 
 def responsible_person(unit):
     """The unit's 联络员, else its 单位负责人 (people of exactly this unit)."""
-    for role in (Role.LIAISON, Role.UNIT_HEAD):
-        ra = (RoleAssignment.objects.filter(role=role, user__person__unit=unit, user__is_active=True)
-              .select_related("user").order_by("user__person__sort_order", "user_id").first())
-        if ra is not None:
-            return ra.user
-    return None
+    return first_holder(unit, Role.LIAISON, Role.UNIT_HEAD)
 
 
 def record_instruction(item, leader, text, units, by, at=None, *, instructed_at=None, due_at=None,

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q
 
-from .models import GroupMembership, Person, RoleAssignment, WorkGroup
+from .models import GroupMembership, Person, Role, RoleAssignment, WorkGroup
 from .visibility import visible_units
 
 
@@ -56,3 +56,16 @@ def group_members(group):
         .select_related("user", "user__person", "user__person__unit")
         .order_by("sort_order", "id")
     )
+
+
+def first_holder(unit, *roles):
+    """The person of exactly `unit` (not its offices) who answers for it in
+    the first of `roles` anyone there holds (the first by the people's
+    order), or None: a unit's 联络员, else its 单位负责人, receives a matter;
+    its 单位负责人 attends a meeting. Default roles: LIAISON, UNIT_HEAD."""
+    for role in roles or (Role.LIAISON, Role.UNIT_HEAD):
+        ra = (RoleAssignment.objects.filter(role=role, user__person__unit=unit, user__is_active=True)
+              .select_related("user").order_by("user__person__sort_order", "user_id").first())
+        if ra is not None:
+            return ra.user
+    return None

@@ -57,7 +57,7 @@ from duban.journal.models import EvidenceFile
 from duban.notify import services as notify
 from duban.org.models import Role, RoleAssignment
 from duban.org.services import deputy_check, has_role
-from duban.org.visibility import scope_for, visible_ids
+from duban.org.visibility import scope_for, visible, visible_ids
 from duban.timelimits.models import TimeLimitRule
 from duban.timelimits.periods import day_start, next_period_due
 from duban.timelimits.services import get_rule
@@ -746,16 +746,27 @@ def update_draft(matter, by, *, at=None, **changes) -> Matter:
     return sync_fields(matter, m)
 
 
-def create_matters_from_meeting(meeting_info: dict, decisions: list, by, *, assign=True, at=None) -> list:
+def create_matters_from_meeting(meeting_info: dict, decisions: list, by, *, assign=True, at=None,
+                                handed_over=False) -> list:
     """MEET-3: the decisions (议定事项) of one meeting become matters in one
     step, all or nothing. `meeting_info`: {"kind": "standing_meeting" |
     "special_meeting", "name", "date", "minutes_number", "source_ref"};
     each decision: the fields of `create_matter` (title, content, standard,
     urgency, lead_unit, lead_person, cooperating, responsible_leader,
     due_at…); without `due_at` it inherits the 7-working-day rule. Every
-    row is validated first; errors name the row (“第2行：…”)."""
+    row is validated first; errors name the row (“第2行：…”).
+
+    Recorded by the 督查室 (its unit supervises the matters), or handed over
+    by the meetings app (`handed_over=True`, duban.meetings.services.
+    hand_over_decisions) for the office that organised the meeting, which
+    has checked that `by` does: when `by` is not a 督查室, each matter is
+    supervised by the 督查室 that supervises its lead unit
+    (`supervision_office_for`), is assigned at once and that office is told,
+    as for the duty office's relay; `by` gets no further rights on it."""
     at = _now(at)
-    _require_supervisor(by, "录入会议议定事项")
+    office_handover = handed_over and assign and not is_supervisor(by)
+    if not office_handover:
+        _require_supervisor(by, "录入会议议定事项")
     info = meeting_info or {}
     kind = info.get("kind") or SourceKind.STANDING_MEETING
     errors = []
@@ -777,6 +788,10 @@ def create_matters_from_meeting(meeting_info: dict, decisions: list, by, *, assi
             for f in SOURCE_FIELDS:
                 row.pop(f, None)
             clean = clean_matter_data({**source, **row}, at=at)
+            if office_handover:
+                clean["_office"] = supervision_office_for(clean["lead_unit"])
+                if clean["lead_unit"] is not None and clean["_office"] is None:
+                    raise ValidationError({"lead_unit": f"没有管辖“{clean['lead_unit'].name}”的督查室，无法转为督办事项"})
             if assign:
                 problems = doc2_problems(**{k: clean[k] for k in (
                     "lead_unit", "lead_person", "due_at", "deadline_rule", "is_long_term", "report_cycle",
@@ -794,9 +809,16 @@ def create_matters_from_meeting(meeting_info: dict, decisions: list, by, *, assi
     out = []
     with transaction.atomic():
         for clean in cleaned:
-            m = _insert(clean, by=by, at=at)
-            chain.record("supervision.matter.create", m, after=_snapshot(m), actor=by, occurred_at=at)
-            if assign:
+            office = clean.pop("_office", None)
+            m = _insert(clean, by=by, at=at, supervising_unit=office)
+            after = _snapshot(m)
+            if office_handover:
+                after["handed_over_by_meeting_office"] = True
+            chain.record("supervision.matter.create", m, after=after, actor=by, occurred_at=at)
+            if office_handover:
+                m = _assign(_locked(m), by, at)
+                _notify_supervision_office(m, by, at, what=f"已将“{info.get('name', '')}”的议定事项交办")
+            elif assign:
                 m = assign_matter(m, by, at=at)
             out.append(m)
     return out
@@ -826,6 +848,25 @@ def openable_matter_ids(user, ids) -> set:
     return visible_ids(Matter, user, ids)
 
 
+def matter_lights(ids, user, now=None) -> dict:
+    """Hand-over to other apps' pages: {matter id: {"id", "number", "title",
+    "state", "state_label", "light", "due_at", "url"}} of the matters `ids`
+    that `user` may see (ORG-3; the others are left out), each with its
+    traffic light now (SUP-4; None for a draft). One query whatever the
+    count."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    now = _now(now)
+    out = {}
+    for m in visible(Matter, user).filter(pk__in=ids).select_related("current_clock", "completion_clock"):
+        clock = m.current_clock or m.completion_clock
+        out[m.pk] = {"id": m.pk, "number": m.number, "title": m.title, "state": m.state,
+                     "state_label": m.get_state_display(), "light": clocks.light(clock, now) if clock else None,
+                     "due_at": m.deadline, "url": m.get_absolute_url()}
+    return out
+
+
 def relay_leader_instruction(by, *, supervising_unit, at=None, **data) -> Matter:
     """The duty office's hand-over of a county leader's instruction (DUTY-5;
     TL-3: relayed to the towns and departments within 1 hour, seed 004 §4):
@@ -850,16 +891,19 @@ def relay_leader_instruction(by, *, supervising_unit, at=None, **data) -> Matter
     return m
 
 
-def _notify_supervision_office(m, by, at):
-    """Tell the supervising 督查室's staff about a matter the duty office
-    relayed in their absence."""
+def _notify_supervision_office(m, by, at, what=None):
+    """Tell the supervising 督查室's staff about a matter another office
+    assigned for them: the duty office's relay in their absence (default),
+    or a meeting's organiser office handing over its decisions (`what`)."""
     staff = (User.objects.filter(is_active=True, person__unit_id=m.supervising_unit_id,
                                  role_assignments__role=Role.SUPERVISOR).distinct().order_by("id"))
-    body = (f"{fmt_moment(at)}，{user_name(by)}（值班）已将领导批示传达至{m.lead_unit.name}"
+    who = f"{user_name(by)}（值班）已将领导批示传达" if what is None else f"{user_name(by)}{what}"
+    body = (f"{fmt_moment(at)}，{who}至{m.lead_unit.name}"
             + (f"等{1 + m.cooperations.count()}个单位" if m.cooperations.exists() else "")
             + f"，形成督办事项{m.number}“{m.title}”。请核定期限、跟踪督办；如需调整，可在事项页面办理。")
+    subject = "【值班转办】" if what is None else "【会议议定事项】"
     for user in staff:
-        notify.notify_user(user, f"【值班转办】{m.number} {m.title}", body, key=f"supervision:{m.pk}:relayed",
+        notify.notify_user(user, f"{subject}{m.number} {m.title}", body, key=f"supervision:{m.pk}:relayed",
                            link=m.get_absolute_url(), at=at)
 
 

@@ -13,7 +13,6 @@ import re
 import zipfile
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from duban.duty import pages as duty_pages
@@ -22,22 +21,11 @@ from duban.duty.models import Bulletin, Incident, ReportState, WrittenReport
 from duban.security.signals import LAST_ACTIVITY_KEY
 from duban.supervision.models import Matter
 from tests.conftest import DEMO_PASSWORD
+from tests.pages import HTMX, as_user, fmt, minute
 
 from .conftest import roster_around_now
 
 pytestmark = [pytest.mark.django_db, pytest.mark.anydate]  # runs on the real clock: CI fakes the date
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def as_user(user):
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def minute(delta_minutes=0):
-    return (timezone.localtime() + dt.timedelta(minutes=delta_minutes)).replace(second=0, microsecond=0)
 
 
 @pytest.fixture
@@ -51,10 +39,6 @@ def live(dc):
         learned_at=minute(-5), place="城关镇工业园区", reporting_unit=dc.town, involved_units=[dc.emergency],
         description="园区一化工厂仓库起火。")
     return dc
-
-
-def fmt(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 # --- the duty screen --------------------------------------------------------------
@@ -71,7 +55,7 @@ def test_screen_shows_roster_running_clocks_and_refreshes_passively(live):
     assert seconds and 500 < seconds[0] <= 600
     # The self-refreshing list: htmx polling every 15 s, marked passive.
     assert 'hx-trigger="every 15s"' in html and "X-Duban-Passive" in html
-    assert "duty/duty.js" in html and "<script>" not in html and "style=" not in html
+    assert "duban/countdown.js" in html and "<script>" not in html and "style=" not in html
     # The poll answers the list alone and does not count as activity.
     session = c.session
     session[LAST_ACTIVITY_KEY] = session[LAST_ACTIVITY_KEY] - 120

@@ -3,7 +3,9 @@ shared by the browser tests. Script errors and console errors such as
 refusals by the content security policy are collected and fail `close()`."""
 
 import datetime as dt
+import os
 import zoneinfo
+from pathlib import Path
 
 from duban.core import demo_data
 
@@ -32,6 +34,13 @@ class BrowserSession:
             pg.locator("input[name=password]").fill(demo_data.DEMO_PASSWORD)
             pg.locator("form").filter(has=pg.locator("input[name=password]")).locator("button[type=submit]").click()
             pg.wait_for_url(base_url + "/")
+
+    def shot(self, name):
+        """With DUBAN_E2E_SHOTS=<dir>, a full-page screenshot <dir>/<name>.png."""
+        shots = os.environ.get("DUBAN_E2E_SHOTS")
+        if shots:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(Path(shots) / f"{name}.png"), full_page=True)
 
     def _console(self, message):
         # Not the browser's own note of a 404 answer, which tests provoke.

@@ -19,7 +19,6 @@ import io
 import os
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -43,11 +42,6 @@ class Session(BrowserSession):
 
     def body(self):
         return self.page.locator("#incident-body").inner_text()
-
-    def shot(self, name):
-        if SHOTS:
-            Path(SHOTS).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def local_input(moment):
@@ -79,7 +73,7 @@ def test_duty_incident_from_town_report_to_matter_in_the_browser(browser, e2e_se
     assert "报送时限开始计时" in pg.locator(".messages").first.inner_text()
     clocks = pg.locator("#clocks").inner_text()
     assert "电话报告" in clocks and "剩余" in clocks
-    # The countdown ticks in the browser (duty.js), from the seconds the server rendered.
+    # The countdown ticks in the browser (duban/countdown.js), from the seconds the server rendered.
     countdown = pg.locator("#clocks tr.clock-phone .countdown")
     first = countdown.inner_text()
     pg.wait_for_timeout(1500)

@@ -66,6 +66,11 @@ PAGES = {
     "portal:case": "portal.TypicalCase",
     "notify:endpoint": "notify.Endpoint",  # the channels are the system administrator's
     "org:away": "org.Person",
+    **dict.fromkeys(["meetings:meeting", "meetings:decide", "meetings:cancel", "meetings:notice",
+                     "meetings:notice_docx", "meetings:room", "meetings:room_live", "meetings:start", "meetings:end",
+                     "meetings:minutes", "meetings:minutes_issue", "meetings:hand_over"], "meetings.Meeting"),
+    **dict.fromkeys(["meetings:item_start", "meetings:item_end"], "meetings.AgendaItem"),
+    **dict.fromkeys(["meetings:leave", "meetings:leave_decide"], "meetings.Attendance"),
 }
 # Parameters that name no object of a unit, with the reason.
 NOT_SCOPED = {
@@ -100,6 +105,9 @@ API = [
     (r"^/api/plans/excess/", "plans.ExcessRequest"),
     (r"^/api/plans/inspections/", "plans.Inspection"),
     (r"^/api/portal/tickets/\{ticket_id\}", "portal.Ticket"),
+    (r"^/api/meetings/meetings/", "meetings.Meeting"),
+    (r"^/api/meetings/agenda-items/", "meetings.AgendaItem"),
+    (r"^/api/meetings/attendances/", "meetings.Attendance"),
 ]
 API_NOT_SCOPED = {"/api/units/{unit_id}": "全县通讯录", "/api/duty/roster/{unit_id}/{year}/{month}": "值班表按单位公开",
                   "/api/rectification/public/{code}": "公开页面"}

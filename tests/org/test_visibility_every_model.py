@@ -22,6 +22,7 @@ from django.utils import timezone
 from duban.documents.models import Document
 from duban.duty import services as duty
 from duban.duty.models import Bulletin, BulletinState, Incident
+from duban.meetings.models import Meeting
 from duban.org.models import Unit
 from duban.org.visibility import VisibilitySpec, get_visible_or_404, visible
 from duban.plans.models import AnnualPlan, Inspection
@@ -51,6 +52,7 @@ API = {
     Document: "/api/documents/documents/{}",
     AnnualPlan: "/api/plans/plans/{}",
     Inspection: "/api/plans/inspections/{}",
+    Meeting: "/api/meetings/meetings/{}",
     Campaign: "/api/rectification/campaigns/{}",
     Problem: "/api/rectification/problems/{}",
     SpotCheck: "/api/rectification/spot-checks/{}",

@@ -240,6 +240,48 @@ def test_meet3_meeting_decisions_are_all_or_nothing_with_row_errors(county):
     assert Event.objects.count() == events
 
 
+def test_meet3_a_meetings_organiser_office_hands_decisions_over(county):
+    """The meetings app hands over the decisions of a meeting whose
+    organising office is not a 督查室 (handed_over=True): the matters are
+    assigned at once, supervised by the 督查室 over their lead unit, which
+    is told; without the hand-over flag such a user is refused."""
+    from duban.org.models import Role
+
+    clerk = county.person("zfb", "秦秘书", county.office, Role.LIAISON)
+    with pytest.raises(PermissionDenied):
+        sv.create_matters_from_meeting(MEETING, decisions(county), clerk, at=T0)
+    matters = sv.create_matters_from_meeting(MEETING, decisions(county), clerk, at=T0, handed_over=True)
+    assert [m.state for m in matters] == [State.ASSIGNED] * 3
+    assert {m.supervising_unit for m in matters} == {county.duchashi}
+    assert {m.created_by for m in matters} == {clerk}
+    assert matters[0].deadline == local(2026, 3, 11, 23, 59, 59)
+    told = Message.objects.filter(recipient=county.supervisor, subject__startswith="【会议议定事项】")
+    assert told.count() == 3
+    assert "秦秘书已将“县政府第12次常务会议”的议定事项交办至城关镇" in told.order_by("id").first().body
+    create = Event.objects.filter(action="supervision.matter.create").first()
+    assert create.after["handed_over_by_meeting_office"] is True
+    # The organiser gets no rights on the matters: the 督查室 reviews them.
+    assert not sv.may(clerk, matters[0], "cancel")
+    # A 督查室 handing over keeps its own unit as the supervising office.
+    again = sv.create_matters_from_meeting(MEETING, decisions(county)[:1], county.supervisor, at=T0,
+                                           handed_over=True)
+    assert again[0].supervising_unit == county.duchashi
+
+
+def test_meet3_matter_lights_for_other_apps_pages_hide_what_the_reader_may_not_open(county):
+    matters = sv.create_matters_from_meeting(MEETING, decisions(county), county.supervisor, at=T0)
+    ids = [m.pk for m in matters]
+    everything = sv.matter_lights(ids, county.supervisor, now=T0)
+    assert sorted(everything) == sorted(ids)
+    assert {x["light"] for x in everything.values()} == {"green"}
+    assert everything[ids[0]]["number"] == "督办〔2026〕1号" and everything[ids[0]]["url"].endswith(f"/{ids[0]}/")
+    # 县教育局 leads the third and cooperates on the second; it sees those two only.
+    assert sorted(sv.matter_lights(ids, county.edu_user, now=T0)) == ids[1:]
+    later = sv.matter_lights(ids, county.supervisor, now=local(2026, 3, 12, 9))
+    assert later[ids[0]]["light"] == "red"
+    assert sv.matter_lights([], county.supervisor) == {} and sv.matter_lights([None], county.supervisor) == {}
+
+
 def test_meet3_meeting_needs_name_date_and_a_meeting_kind(county):
     with pytest.raises(ValidationError) as e:
         sv.create_matters_from_meeting({"kind": "hotline", "name": ""}, [], county.supervisor, at=T0)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from duban.core import demo_data
+from duban.core.demo import record_password_set
 from duban.org import services as org
 from duban.org.models import GroupMembership, Person, Role, RoleAssignment, Unit, WorkGroup
 
@@ -27,16 +28,6 @@ class LoadResult:
     created: dict = field(default_factory=lambda: {"units": 0, "people": 0, "roles": 0, "backups": 0,
                                                     "away": 0, "groups": 0, "members": 0})
     skipped: list = field(default_factory=list)  # human-readable notes
-
-
-def _record_password_set(user):
-    """Let the security app record the demo password as set now, if it
-    offers that (password history and expiry)."""
-    try:
-        from duban.security.services import record_password_set
-    except ImportError:
-        return
-    record_password_set(user, initial=True)
 
 
 @transaction.atomic
@@ -70,7 +61,7 @@ def load(plan=None, now=None) -> LoadResult:
             user = person.user
             created["people"] += 1
             if spec.is_demo:
-                _record_password_set(user)
+                record_password_set(user)
         else:
             person = Person.objects.filter(user=user).first()
             if person is None:
@@ -174,8 +165,8 @@ def format_demo_logins() -> str:
 
 
 class Command(BaseCommand):
-    help = ("载入示范县演示数据（单位、人员、角色、AB角、工作专班、一年的督办事项、作风整治、值班、消息渠道、投诉和12345工单）；"
-            "可重复执行，已有数据不重复创建。")
+    help = ("载入示范县演示数据（单位、人员、角色、AB角、工作专班，一年的督办事项、作风整治、值班、计划管理、公文、会议、"
+            "消息渠道、投诉和12345工单）；可重复执行，已有数据不重复创建。")
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="不打印演示账号表")
@@ -219,6 +210,9 @@ class Command(BaseCommand):
         from duban.documents.demo import load_documents
 
         self.stdout.write(load_documents(now).summary())
+        from duban.meetings.demo import load_meetings
+
+        self.stdout.write(load_meetings(now, matters=not options["no_matters"]).summary())
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(format_demo_logins())
