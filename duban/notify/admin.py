@@ -1,25 +1,8 @@
 from django.contrib import admin
 
-from duban.org.models import Role
-from duban.security.permissions import RoleAdminMixin
+from duban.security.permissions import ReadOnlyAdmin
 
 from .models import Attempt, Endpoint, Message
-
-
-class ReadOnlyAdmin(RoleAdminMixin, admin.ModelAdmin):
-    admin_roles = (Role.SYSTEM_ADMIN,)
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request, *args, **kwargs):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Message)

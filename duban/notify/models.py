@@ -24,6 +24,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
+from duban.core.fields import EncryptedTextField
+
 
 class Channel(models.TextChoices):
     INAPP = "inapp", "站内消息"
@@ -120,9 +122,11 @@ class Endpoint(models.Model):
         "org.Unit", verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="群机器人：本单位的事件（预警、超期、交办、催办）发到这个群。短信网关留空。",
     )
-    url = models.CharField("地址", max_length=500, help_text="机器人的 Webhook 地址，或短信网关的接口地址")
-    secret = models.CharField("密钥", max_length=200, blank=True,
-                              help_text="钉钉“加签”、飞书“签名校验”的密钥，或短信网关的签名密钥")
+    # The webhook address carries the robot's access token and the secret
+    # signs: both SM4-encrypted at rest (duban.core.fields), never searched.
+    url = EncryptedTextField("地址", max_length=500, help_text="机器人的 Webhook 地址，或短信网关的接口地址")
+    secret = EncryptedTextField("密钥", max_length=200, blank=True,
+                                help_text="钉钉“加签”、飞书“签名校验”的密钥，或短信网关的签名密钥")
     keyword = models.CharField("关键词", max_length=40, blank=True,
                                help_text="机器人设置了自定义关键词时，每条消息都带上它（如：督办）")
     msg_format = models.CharField("消息格式", max_length=10, choices=MessageFormat.choices,

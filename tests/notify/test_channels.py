@@ -84,7 +84,14 @@ DING_SECRET = "SECf3a1c0ffee0123456789abcdef0123456789abcdef0123456789abcdef01"
 
 
 def test_out1_dingtalk_signs_each_request_with_hmac_sha256(county, robot, receiver, mobiles):
-    robot("dingtalk", "T-town", unit=county.town, secret=DING_SECRET)
+    ep = robot("dingtalk", "T-town", unit=county.town, secret=DING_SECRET)
+    # The webhook's token and the signing secret are SM4-encrypted at rest.
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT url, secret FROM notify_endpoint WHERE id = %s", [ep.pk])
+        url, secret = cur.fetchone()
+    assert url.startswith("sm4:") and "T-town" not in url and secret.startswith("sm4:") and DING_SECRET not in secret
     say(county.town, "【督办】城关镇事项", T0, "ding:1", people=[county.edu_user])
     assert notify.deliver_pending(now=T0) == 1
     got = receiver.messages(kind="dingtalk")[0]

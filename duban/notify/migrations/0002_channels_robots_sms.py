@@ -2,6 +2,7 @@
 
 import datetime
 import django.db.models.deletion
+import duban.core.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -95,8 +96,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('wecom', '企业微信群机器人'), ('dingtalk', '钉钉群机器人'), ('feishu', '飞书群机器人'), ('sms', '短信网关')], max_length=10, verbose_name='类型')),
                 ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('url', models.CharField(help_text='机器人的 Webhook 地址，或短信网关的接口地址', max_length=500, verbose_name='地址')),
-                ('secret', models.CharField(blank=True, help_text='钉钉“加签”、飞书“签名校验”的密钥，或短信网关的签名密钥', max_length=200, verbose_name='密钥')),
+                ('url', duban.core.fields.EncryptedTextField(help_text='机器人的 Webhook 地址，或短信网关的接口地址', max_length=500, verbose_name='地址')),
+                ('secret', duban.core.fields.EncryptedTextField(blank=True, help_text='钉钉“加签”、飞书“签名校验”的密钥，或短信网关的签名密钥', max_length=200, verbose_name='密钥')),
                 ('keyword', models.CharField(blank=True, help_text='机器人设置了自定义关键词时，每条消息都带上它（如：督办）', max_length=40, verbose_name='关键词')),
                 ('msg_format', models.CharField(choices=[('text', '文本'), ('markdown', 'Markdown')], default='text', help_text='企业微信：文本可@手机号，Markdown 不能', max_length=10, verbose_name='消息格式')),
                 ('per_minute', models.PositiveIntegerField(help_text='企业微信、钉钉 20 条，飞书 100 条', verbose_name='每分钟上限')),
