@@ -3,8 +3,9 @@ parse what the browser sends; the rules are the services'."""
 
 from django import forms
 
-from duban.core.forms import Form
-from duban.org.models import Unit
+from duban.core.choices import unit_choices
+from duban.core.forms import BLANK, Form
+from duban.core.services import as_unit
 
 from .models import ChannelLevel, Endpoint, EndpointKind, HttpMethod, MessageFormat, SignAlgorithm
 
@@ -37,8 +38,7 @@ class EndpointForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(is_active=True).order_by("path").values_list("pk", "name", "depth")
-        self.fields["unit"].choices = [("", "—")] + [(str(pk), "　" * depth + name) for pk, name, depth in units]
+        self.fields["unit"].choices = BLANK + [(str(pk), text) for pk, text, _ in unit_choices()]
         for name in ("kind", "msg_format", "http_method", "sign_algorithm"):
             self.fields[name].help_text = self.fields[name].help_text or ""
         for f in Endpoint._meta.fields:
@@ -48,7 +48,7 @@ class EndpointForm(Form):
     def values(self) -> dict:
         data = dict(self.cleaned_data)
         unit = data.pop("unit")
-        data["unit"] = Unit.objects.filter(pk=int(unit)).first() if unit else None
+        data["unit"] = as_unit(unit)
         for key in ("per_minute", "max_bytes"):
             if data.get(key) is None:
                 data.pop(key)
