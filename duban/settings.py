@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "duban.plans",
     "duban.documents",
     "duban.savedviews",
+    "duban.accountability",
     "duban.api",
 ]
 

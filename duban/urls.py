@@ -24,6 +24,7 @@ urlpatterns = [
     path("rectification/", include("duban.rectification.urls")),
     path("documents/", include("duban.documents.urls")),
     path("plans/", include("duban.plans.urls")),
+    path("accountability/", include("duban.accountability.urls")),
     path("public/", include("duban.rectification.public_urls")),
     path("portal/", include("duban.portal.urls")),
     path("p/", include("duban.portal.public_urls")),

@@ -41,6 +41,7 @@ SPECIAL = {
     "县财政局": {PlanKind.DOCUMENT: (3, 3, "")},
     "县应急管理局": {PlanKind.INSPECTION: (2, 2, "")},
     demo_data.GOV_OFFICE: {PlanKind.MEETING: (24, 24, ""), PlanKind.DOCUMENT: (40, 40, "")},
+    demo_data.GOVERNMENT: {PlanKind.MEETING: (30, 30, ""), PlanKind.DOCUMENT: (60, 60, "")},
 }
 # (organizer, kind, title, days from the month's first day, length in days, targets)
 THIS_MONTH = [
@@ -83,8 +84,10 @@ def _baselines(i: int) -> dict:
 
 
 def plan_units(gov) -> list:
-    """县政府办公室, the departments and the towns, in tree order."""
-    return list(Unit.objects.filter(parent=gov, kind__in=["department", "town"], is_active=True).order_by("path"))
+    """县政府办公室, the departments and the towns, in tree order, then
+    县人民政府 itself (the convener of the county's meetings, which count
+    against its plan)."""
+    return [*Unit.objects.filter(parent=gov, kind__in=["department", "town"], is_active=True).order_by("path"), gov]
 
 
 def year_moment(now, fraction: float) -> dt.datetime:

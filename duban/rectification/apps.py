@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class RectificationConfig(AppConfig):
     name = "duban.rectification"
     verbose_name = "作风整治"
+    record_feed = "duban.rectification.feed.feed"  # duban.core.feeds: for accountability and integrity reviews
 
     def ready(self):
         # A breached periodic report clock of a long-term problem starts the

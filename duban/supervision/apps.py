@@ -5,6 +5,7 @@ class SupervisionConfig(AppConfig):
     name = "duban.supervision"
     verbose_name = "督查督办"
     home_cards = "duban.supervision.home.cards"
+    record_feed = "duban.supervision.feed.feed"  # duban.core.feeds: for accountability and integrity reviews
 
     def ready(self):
         # Automatic urges from the warnings and breaches of matters' clocks:

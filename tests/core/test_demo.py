@@ -211,7 +211,7 @@ def test_tl1_aud1_load_demo_on_every_date(now, capsys):
         call_command("verify_journal")
     assert "日志完好" in capsys.readouterr().out
     assert counts() == first and Event.objects.count() == events  # nothing written the second time
-    assert again.count("未做改动") == 9 and "演示账号（示范县）" in again
+    assert again.count("未做改动") == 12 and "演示账号（示范县）" in again
     assert first["people"] == len(demo_data.build_plan().people)
     lights = re.search(r"在办事项红灯 (\d+) 项、黄灯 (\d+) 项、绿灯 (\d+) 项", out)
     assert lights and all(int(n) > 0 for n in lights.groups()), out
@@ -231,6 +231,28 @@ def test_tl1_aud1_load_demo_on_every_date(now, capsys):
     assert "消息渠道演示数据已载入" in out and "投诉和12345工单演示数据已载入" in out
     assert "会议演示数据已载入：会议 13 个（已召开 9 个），议定事项转为督办事项 6 项。" in out
     assert_plans_and_documents(now, out)
+    assert_accountability(out)
+
+
+def assert_accountability(out):
+    """ACC-2…ACC-5, AUD-3 (issue 18 item 7): two decided suggestions, one
+    adopted and one exempted under 容错 with its three grounds, a reverse
+    trace of a failed matter down its levels, a 交办单 on its clock, and
+    signals of every kind."""
+    from duban.accountability.models import AssignmentSheet, Decision, Outcome, Signal, SignalKind, Trace
+
+    assert "问责与监督演示数据已载入" in out, out
+    decisions = {d.outcome: d for d in Decision.objects.all()}
+    assert set(decisions) == {Outcome.ADOPTED, Outcome.EXEMPTED}
+    assert decisions[Outcome.ADOPTED].reply_clock_id is not None
+    exempted = decisions[Outcome.EXEMPTED]
+    assert exempted.measure is None and all(held for _, held in exempted.grounds)
+    trace = Trace.objects.get()
+    assert len(trace.levels) >= 3 and {x["unit"] for x in trace.levels} >= {"城关镇", "党政办公室"}
+    sheet = AssignmentSheet.objects.get()
+    assert sheet.unit.name == "城关镇" and sheet.clock_id is not None
+    kinds = set(Signal.objects.values_list("kind", flat=True))
+    assert kinds == set(SignalKind.values), kinds
 
 
 def assert_plans_and_documents(now, out):

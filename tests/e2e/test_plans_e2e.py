@@ -1,10 +1,10 @@
 """MEET-4, DOC-2 in a real browser (Debian's Chromium) against the real
 server with the demo county.
 
-The meetings app is built beside this one: the meeting is counted the way
-it will count its meetings, through the hand-over
-duban.plans.services.count_against_plan, run in the server's database
-before the browser looks. The 督查室 (duchashi) finds it counted on the
+A meeting is registered through the meetings app's service (by 县政府办公室's
+liaison, convened by 县人民政府), which counts it against 县人民政府's plan
+through the hand-over duban.plans.services.count_against_plan, run in the
+server's database before the browser looks. The 督查室 (duchashi) finds it counted on the
 plans page and on the plan's page, files an inspection to 城关镇 and is
 told to merge it with the visits already planned, and opens the statistics
 page, where ECharts (served by the app) draws the month's meeting; no
@@ -24,17 +24,23 @@ pytestmark = pytest.mark.e2e
 
 TITLE = "全县安全生产工作会议（浏览器测试）"
 COUNT_MEETING = f"""
+import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from duban.meetings import services as meetings
 from duban.org.models import Unit
 from duban.plans import services
-from duban.plans.models import AnnualPlan
-office = Unit.objects.get(name="县政府办公室", parent__name="县人民政府")
-source = Unit.objects.get(name="督查室", parent=office)  # stands for the meeting the meetings app registers
-usage = services.count_against_plan(source, unit=office, kind="meeting", when=timezone.now(), title="{TITLE}",
-                                    by=get_user_model().objects.get(username="duchashi"))
-plan = AnnualPlan.objects.get(unit=office, year=usage.year, kind="meeting")
-print("counted", services.used(office, usage.year, "meeting"), plan.quota)
+from duban.plans.models import AnnualPlan, PlanUsage
+users = get_user_model().objects
+gov = Unit.objects.get(name="县人民政府", parent=None)
+m = meetings.register_meeting(users.get(username="zfb_lly"), type="general", title="{TITLE}", convener=gov,
+                              chair=users.get(username="xianzhang"), planned_minutes=45, mode="onsite",
+                              starts_at=timezone.now() + dt.timedelta(minutes=5), venue="县政府三楼会议室",
+                              attendees=[users.get(username="jiaoyu_fzr")],
+                              agenda=[{{"title": "研究安全生产工作", "kind": "address", "minutes": 30}}])
+usage = PlanUsage.objects.get(source_type="meetings.meeting", source_id=str(m.pk))
+plan = AnnualPlan.objects.get(unit=gov, year=usage.year, kind="meeting")
+print("counted", services.used(gov, usage.year, "meeting"), plan.quota, usage.occurred_on.isoformat())
 """
 
 
@@ -47,7 +53,8 @@ def option_value(scope, name, unit):
 def test_meet4_quota_page_shows_a_counted_meeting_and_the_chart_draws_locally(browser, e2e_duban):
     base = e2e_duban.base_url
     out = _manage(e2e_duban.env, "shell", "-c", COUNT_MEETING)
-    used, quota = re.search(r"counted (\d+) (\d+)", out).groups()
+    used, quota, held = re.search(r"counted (\d+) (\d+) (\S+)", out).groups()
+    held = dt.date.fromisoformat(held)
     now = local_now()
 
     office = BrowserSession(browser, base, "duchashi")
@@ -56,7 +63,7 @@ def test_meet4_quota_page_shows_a_counted_meeting_and_the_chart_draws_locally(br
     pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith((base, "data:", "blob:")) else None)
     pg.get_by_role("link", name="计划管理", exact=True).click()
     pg.wait_for_url(re.compile(r"/plans/$"))
-    row = pg.locator("#plan-table tr").filter(has_text="县政府办公室").first
+    row = pg.locator("#plan-table tr").filter(has_text="县人民政府").first
     cell = row.locator("td.kind-meeting")
     assert re.search(rf"{used}\s*/\s*{quota}", cell.inner_text()), cell.inner_text()
     cell.locator("a.quota").click()
@@ -92,8 +99,8 @@ def test_meet4_quota_page_shows_a_counted_meeting_and_the_chart_draws_locally(br
         const option = window.echarts.getInstanceByDom(el).getOption();
         return option.series.map(s => [s.name, s.data]);
     }""")
-    this_year = [data for name, data in drawn if name == f"{now.year}年"][0]
-    assert this_year[now.month - 1] >= 1, drawn
+    that_year = [data for name, data in drawn if name == f"{held.year}年"][0]
+    assert that_year[held.month - 1] >= 1, drawn
     assert pg.locator('[data-chart="chart-units"][data-chart-drawn="1"] canvas').count() >= 1
     assert outside == [], outside
     office.close()

@@ -71,6 +71,11 @@ PAGES = {
                      "meetings:minutes", "meetings:minutes_issue", "meetings:hand_over"], "meetings.Meeting"),
     **dict.fromkeys(["meetings:item_start", "meetings:item_end"], "meetings.AgendaItem"),
     **dict.fromkeys(["meetings:leave", "meetings:leave_decide"], "meetings.Attendance"),
+    **dict.fromkeys(["accountability:suggestion", "accountability:suggestion_act"], "accountability.Suggestion"),
+    **dict.fromkeys(["accountability:sheet", "accountability:sheet_docx", "accountability:sheet_act"],
+                    "accountability.AssignmentSheet"),
+    **dict.fromkeys(["accountability:trace", "accountability:trace_docx"], "accountability.Trace"),
+    "accountability:dismiss": "accountability.Signal",
 }
 # Parameters that name no object of a unit, with the reason.
 NOT_SCOPED = {
@@ -82,7 +87,8 @@ NOT_SCOPED = {
     "public_portal:case": "公开页面（只显示已发布的典型案例）",
 }
 EXTRA_ARGS = {"supervision:act": ["acknowledge"], "rectification:act": ["progress"], "org:reveal": ["mobile"],
-              "documents:act": ["approve"]}
+              "documents:act": ["approve"], "accountability:suggestion_act": ["state"],
+              "accountability:sheet_act": ["reply"]}
 
 # API path prefix -> model of its object parameter.
 API = [
@@ -108,6 +114,10 @@ API = [
     (r"^/api/meetings/meetings/", "meetings.Meeting"),
     (r"^/api/meetings/agenda-items/", "meetings.AgendaItem"),
     (r"^/api/meetings/attendances/", "meetings.Attendance"),
+    (r"^/api/accountability/suggestions/", "accountability.Suggestion"),
+    (r"^/api/accountability/sheets/", "accountability.AssignmentSheet"),
+    (r"^/api/accountability/traces/", "accountability.Trace"),
+    (r"^/api/accountability/signals/", "accountability.Signal"),
 ]
 API_NOT_SCOPED = {"/api/units/{unit_id}": "全县通讯录", "/api/duty/roster/{unit_id}/{year}/{month}": "值班表按单位公开",
                   "/api/rectification/public/{code}": "公开页面"}

@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from duban.accountability.models import AssignmentSheet, Suggestion, Trace
 from duban.documents.models import Document
 from duban.duty import services as duty
 from duban.duty.models import Bulletin, BulletinState, Incident
@@ -57,6 +58,9 @@ API = {
     Problem: "/api/rectification/problems/{}",
     SpotCheck: "/api/rectification/spot-checks/{}",
     Ticket: "/api/portal/tickets/{}",
+    Suggestion: "/api/accountability/suggestions/{}",
+    AssignmentSheet: "/api/accountability/sheets/{}",
+    Trace: "/api/accountability/traces/{}",
 }
 
 

@@ -164,6 +164,27 @@ def format_demo_logins() -> str:
     return "\n".join(out)
 
 
+def _accountability_demo(matters=True):
+    """问责与监督 (issue 18): the history above is loaded with its past
+    dates; the integrity review judges what is entered from here on (the
+    watch), then the cases the business apps enter live, then the
+    suggestions, decisions, trace, 交办单 and signals."""
+    from duban.accountability.demo import load_accountability, start_watch
+    from duban.duty.demo_integrity import load_integrity_cases as duty_cases
+
+    start_watch()
+    # Entered now, after the history and the watch's start, as live entries are.
+    now = timezone.now()
+    lines = []
+    if matters:
+        from duban.supervision.demo_integrity import load_integrity_cases as matter_cases
+
+        lines.append(matter_cases(now))
+    lines.append(duty_cases(now))
+    lines.append(load_accountability(now).summary())
+    return lines
+
+
 class Command(BaseCommand):
     help = ("载入示范县演示数据（单位、人员、角色、AB角、工作专班，一年的督办事项、作风整治、值班、计划管理、公文、会议、"
             "消息渠道、投诉和12345工单）；可重复执行，已有数据不重复创建。")
@@ -171,6 +192,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="不打印演示账号表")
         parser.add_argument("--no-matters", action="store_true", help="不载入督办事项演示数据")
+
+    def _accountability(self, options):
+        for line in _accountability_demo(matters=not options["no_matters"]):
+            self.stdout.write(line)
 
     def handle(self, *args, **options):
         now = timezone.now()  # one moment of loading for every part of the demo
@@ -213,6 +238,7 @@ class Command(BaseCommand):
         from duban.meetings.demo import load_meetings
 
         self.stdout.write(load_meetings(now, matters=not options["no_matters"]).summary())
+        self._accountability(options)
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(format_demo_logins())
