@@ -1,7 +1,8 @@
 # 督办 Duban: the two commands a user needs are `make run` and `make test`.
 #
 #   make run   create .venv, install, migrate, load the demo county, start
-#              the web server and the background workers (Ctrl-C stops both)
+#              the web server, the background workers and the demo's
+#              robot/SMS receiver (Ctrl-C stops them all)
 #   make test  the whole test suite, browser tests included (installs
 #              Debian's chromium when it is missing)
 #   make lint  ruff check
@@ -19,7 +20,7 @@ CHROMIUM := /usr/bin/chromium
 run: install npm
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --quiet-logins
-	exec $(PY) manage.py run_all
+	exec $(PY) manage.py run_all --with-receiver
 
 test: install npm chromium
 	$(VENV)/bin/pytest

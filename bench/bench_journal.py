@@ -85,9 +85,9 @@ def run(args):
 
     def canonical_bytes(row):
         (seq, at, occurred_at, actor_id, actor_name, ip, action, object_type, object_id, object_repr, before,
-         after, prev_hash, _h, _form) = row
+         after, prev_hash, _h, _form, on_behalf_of_id) = row
         return chain._canonical2(seq, at, occurred_at, actor_id, actor_name, ip, action, object_type, object_id,
-                                 object_repr, chain._json(before), chain._json(after), prev_hash)
+                                 object_repr, chain._json(before), chain._json(after), prev_hash, on_behalf_of_id)
 
     data = [canonical_bytes(r) for r in rows]
     sm3 = chain.sm3_hex
@@ -100,11 +100,11 @@ def run(args):
     t = time.perf_counter()
     for row in rows:
         (seq, at, occurred_at, actor_id, actor_name, ip, action, object_type, object_id, object_repr, before,
-         after, prev_hash, _h, _form) = row
+         after, prev_hash, _h, _form, on_behalf_of_id) = row
         e = Event(seq=seq, recorded_at=chain._moment_text(at), occurred_at=chain._moment_text(occurred_at),
                   actor_id=actor_id, actor_name=actor_name, ip=ip, action=action, object_type=object_type,
                   object_id=object_id, object_repr=object_repr, before=chain._json(before), after=chain._json(after),
-                  prev_hash=prev_hash)
+                  prev_hash=prev_hash, on_behalf_of_id=on_behalf_of_id)
         chain.sm3_hex(chain.canonical(chain.event_fields(e)))
     form1 = time.perf_counter() - t
     del rows, data

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "duban.supervision",
     "duban.rectification",
     "duban.duty",
+    "duban.portal",
     "duban.meetings",
     "duban.plans",
     "duban.documents",
@@ -319,6 +320,13 @@ DUBAN_NOTIFY_BACKOFF_SECONDS = env_int("DUBAN_NOTIFY_BACKOFF_SECONDS", 60)
 DUBAN_NOTIFY_CLAIM_SECONDS = env_int("DUBAN_NOTIFY_CLAIM_SECONDS", 300)
 # The address people use to reach the site, for links in e-mails.
 DUBAN_BASE_URL = env("DUBAN_BASE_URL", "")
+# How long a robot or SMS gateway may take to answer (seconds).
+DUBAN_NOTIFY_HTTP_TIMEOUT = float(env("DUBAN_NOTIFY_HTTP_TIMEOUT", "10"))
+# The demo's local stand-in for the work-chat robots and the SMS gateway
+# (`manage.py robot_receiver`, started by `make run`): where it listens and
+# where the demo's channels point.
+DUBAN_DEMO_RECEIVER_BIND = env("DUBAN_DEMO_RECEIVER_BIND", "127.0.0.1:8025")
+DUBAN_DEMO_RECEIVER_URL = env("DUBAN_DEMO_RECEIVER_URL", "http://" + DUBAN_DEMO_RECEIVER_BIND)
 
 EMAIL_BACKEND = env("DUBAN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DUBAN_EMAIL_HOST", "localhost")

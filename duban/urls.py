@@ -27,6 +27,8 @@ urlpatterns = [
     path("assessment/", include("duban.assessment.urls")),
     path("accountability/", include("duban.accountability.urls")),
     path("public/", include("duban.rectification.public_urls")),
+    path("portal/", include("duban.portal.urls")),
+    path("p/", include("duban.portal.public_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

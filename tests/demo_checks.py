@@ -30,6 +30,15 @@ HAPPENED = {
     "duty.PhoneReport": ["called_at", "recorded_at"],
     "duty.WrittenReport": ["first_sent_at", "sent_at", "created_at"],
     "duty.Signature": ["signed_at"],
+    "portal.Ticket": ["received_at", "created_at", "closed_at"],
+    "portal.Dispatch": ["dispatched_at", "returned_at", "answered_at"],
+    "portal.DispatchExtension": ["requested_at", "decided_at"],
+    "portal.FollowUp": ["contacted_at", "recorded_at"],
+    "portal.RatingInvitation": ["created_at"],
+    "portal.Rating": ["rated_at", "verified_at", "handled_at", "called_back_at"],
+    "portal.Appeal": ["appealed_at", "decided_at"],
+    "portal.TypicalCase": ["drafted_at", "submitted_at", "reviewed_at", "published_at"],
+    "notify.Attempt": ["started_at"],
     "documents.Document": ["registered_at", "received_at", "approved_at", "submitted_at", "issued_at", "flagged_at"],
     "plans.PlanUsage": ["counted_at", "withdrawn_at"],
     "plans.AnnualPlan": ["set_at", "warned_near_at", "warned_full_at"],
@@ -43,8 +52,8 @@ HAPPENED = {
 }
 
 # Journal actions that carry the moment the service was told.
-TOLD = ("supervision.", "rectification.", "duty.", "clocks.", "evidence.", "notify.", "documents.document.",
-        "plans.", "meetings.")
+TOLD = ("supervision.", "rectification.", "duty.", "clocks.", "evidence.", "notify.", "portal.",
+        "documents.document.", "plans.", "meetings.")
 
 
 def future_rows(now) -> dict:

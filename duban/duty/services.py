@@ -121,7 +121,7 @@ from duban.core.services import now as _now
 from duban.journal import chain
 from duban.org.models import Person, Role, RoleAssignment
 from duban.org.queries import first_holder
-from duban.org.services import has_role
+from duban.org.services import deputy_check, has_role
 from duban.supervision import services as supervision
 
 from .models import (
@@ -183,27 +183,36 @@ def is_duty_office(user) -> bool:
     return bool(duty_jurisdictions(user))
 
 
-def may_act_for_unit(user, unit) -> bool:
-    """Report, edit the roster and draft reports for `unit`: a 值班员, 带班领导,
-    联络员 or 负责人 of the unit (or of an office within it), or the duty
-    office covering it."""
+def _acts_for_unit(user, unit) -> bool:
     if is_duty_office_for(user, unit):
         return True
     own = _unit_of(user)
     return own is not None and own.path.startswith(unit.path) and has_role(user, *UNIT_ACTOR_ROLES)
 
 
+def may_act_for_unit(user, unit) -> bool:
+    """Report, edit the roster and draft reports for `unit`: a 值班员, 带班领导,
+    联络员 or 负责人 of the unit (or of an office within it), or the duty
+    office covering it; or, while such an A is away, A's B role (ORG-4)."""
+    return deputy_check(user, lambda u: _acts_for_unit(u, unit))[0]
+
+
 def may_report(user) -> bool:
     """Whether `user` may act for some unit (may_act_for_unit): the duty
     office, or an actor of their own unit. Without listing the units."""
-    if is_duty_office(user):
-        return True
-    return _unit_of(user) is not None and has_role(user, *UNIT_ACTOR_ROLES)
+    def own_right(u):
+        return is_duty_office(u) or (_unit_of(u) is not None and has_role(u, *UNIT_ACTOR_ROLES))
+
+    return deputy_check(user, own_right)[0]
 
 
 def _require_unit_actor(user, unit, what):
-    if not may_act_for_unit(user, unit):
+    """None when `user` acts on their own right, the away A in whose place
+    they act (journaled as B代A), PermissionDenied otherwise."""
+    ok, principal = deputy_check(user, lambda u: _acts_for_unit(u, unit))
+    if not ok:
         raise PermissionDenied(f"只有{unit.name}的值班员、联络员、负责人或县总值班室可以{what}")
+    return principal
 
 
 def _require_duty_office(user, what):
@@ -411,7 +420,7 @@ def report_incident(by, *, title, kind, level, occurred_at, learned_at, place, r
     reporting_unit = as_unit(reporting_unit)
     if reporting_unit is None:
         raise ValidationError({"reporting_unit": "请选择报告单位"})
-    _require_unit_actor(by, reporting_unit, "报告突发事件")
+    deputy = _require_unit_actor(by, reporting_unit, "报告突发事件")
     errors = {}
     title, place, description = (str(x or "").strip() for x in (title, place, description))
     if not title:
@@ -458,7 +467,7 @@ def report_incident(by, *, title, kind, level, occurred_at, learned_at, place, r
         )
         incident.involved_units.set(units)
         chain.record("duty.incident.report", incident, after={
-            **chain.snapshot(incident, INCIDENT_FIELDS), "involved_units": [u.pk for u in units]}, actor=by, occurred_at=at)
+            **chain.snapshot(incident, INCIDENT_FIELDS), "involved_units": [u.pk for u in units]}, actor=by, on_behalf_of=deputy, occurred_at=at)
         for kind_code, (rule, what) in CLOCK_RULES.items():
             clocks.start_clock(incident, kind_code, rule=rule, started_at=incident.learned_at,
                                owner_unit=reporting_unit, label=f"“{title}”{what}"[:200])
@@ -474,7 +483,7 @@ def record_phone_report(incident, by, *, called_at, caller_name, callee_name, su
     """The reporting unit's phone report (电话报告) to the duty office: the
     first one meets the 15-minute clock at `called_at`."""
     at = _now(at)
-    _require_unit_actor(by, incident.reporting_unit, "记录电话报告")
+    deputy = _require_unit_actor(by, incident.reporting_unit, "记录电话报告")
     errors = {}
     caller_name, callee_name, summary = (str(x or "").strip() for x in (caller_name, callee_name, summary))
     if not caller_name:
@@ -509,7 +518,7 @@ def record_phone_report(incident, by, *, called_at, caller_name, callee_name, su
         chain.record("duty.phone.record", phone, after={
             **chain.snapshot(phone, ["incident_id", "unit_id", "caller_name", "callee_name", "callee_unit_id",
                                      "called_at", "summary"]),
-            "phone_clock": clock.state if clock else None}, actor=by, occurred_at=at)
+            "phone_clock": clock.state if clock else None}, actor=by, on_behalf_of=deputy, occurred_at=at)
     return phone
 
 
@@ -607,7 +616,7 @@ def create_written_report(incident, by, *, kind, text, figures=None, unit=None, 
     allowed = {incident.reporting_unit_id, *incident.involved_units.values_list("pk", flat=True)}
     if unit.pk not in allowed:
         raise ValidationError({"unit": f"{unit.name}不是该事件的报告单位或涉及单位"})
-    _require_unit_actor(by, unit, "起草书面报告")
+    deputy = _require_unit_actor(by, unit, "起草书面报告")
     if incident.state == IncidentState.CLOSED and unit.pk == incident.reporting_unit_id:
         raise ValidationError("该事件已终报，不能再报告")
     if kind not in ReportKind.values:
@@ -633,7 +642,7 @@ def create_written_report(incident, by, *, kind, text, figures=None, unit=None, 
         report.save(update_fields=["current_version"])
         chain.record("duty.report.create", report, after={
             "incident": incident.pk, "unit": unit.pk, "kind": kind, "seq": report.seq, "version": v.number,
-            "content_hash": v.content_hash, **figures}, actor=by, occurred_at=at)
+            "content_hash": v.content_hash, **figures}, actor=by, on_behalf_of=deputy, occurred_at=at)
     return report
 
 
@@ -642,7 +651,7 @@ def revise_report(report, by, *, text=None, figures=None, at=None) -> ReportVers
     stays as it was). A signed report goes back to 待审签: the old signature
     stays bound to the old version and the new one needs its own."""
     at = _now(at)
-    _require_unit_actor(by, report.unit, "修改书面报告")
+    deputy = _require_unit_actor(by, report.unit, "修改书面报告")
     original = report
     with transaction.atomic():
         report = WrittenReport.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=report.pk)
@@ -657,7 +666,8 @@ def revise_report(report, by, *, text=None, figures=None, at=None) -> ReportVers
         report.state = ReportState.DRAFT
         report.save(update_fields=["current_version", "state"])
         chain.record("duty.report.revise", report, before=before, after={
-            "state": report.state, "version": v.number, "content_hash": v.content_hash, **new_figures}, actor=by, occurred_at=at)
+            "state": report.state, "version": v.number, "content_hash": v.content_hash, **new_figures}, actor=by,
+            on_behalf_of=deputy, occurred_at=at)
     sync_fields(original, report)
     return v
 
@@ -943,3 +953,13 @@ def record_instruction(item, leader, text, units, by, at=None, *, instructed_at=
             "units": [u.pk for u in unit_list], "matter": matter.pk, "matter_number": matter.number,
             "relay_clock": relay.state, "relay_late_seconds": relay.late_seconds}, actor=by, occurred_at=at)
     return ins
+
+
+def duty_clocks(clocks) -> set:
+    """Of `clocks`, the ids of the duty office's (incidents, instructions):
+    值班 messages are never held back by quiet hours."""
+    from django.contrib.contenttypes.models import ContentType
+
+    types = set(ContentType.objects.get_for_models(Incident, Instruction).values())
+    type_ids = {t.pk for t in types}
+    return {c.pk for c in clocks if c.owner_type_id in type_ids}

@@ -12,7 +12,9 @@ so that a cheaper form never means a silent rehash of old events:
   values by `_plain`;
 - form 2 (every new event): orjson with sorted keys over the same fields,
   the moments written as UTC ISO text with microseconds and the form
-  number itself among the fields. What is stored is already JSON, so
+  number itself among the fields; `on_behalf_of_id` (ORG-4: B acting for
+  an away A) joins them only when set, so that the form-2 events written
+  before the column existed keep their hashes. What is stored is already JSON, so
   verification parses the stored text and serialises it again in C, without
   `_plain` or model instances.
 
@@ -130,19 +132,23 @@ _ORJSON = orjson.OPT_SORT_KEYS | orjson.OPT_NAIVE_UTC
 
 
 def _canonical2(seq, at, occurred_at, actor_id, actor_name, ip, action, object_type, object_id, object_repr,
-                before, after, prev_hash) -> bytes:
-    return orjson.dumps({
+                before, after, prev_hash, on_behalf_of_id=None) -> bytes:
+    fields = {
         "form": 2, "seq": seq, "at": _moment2(at), "occurred_at": _moment2(occurred_at),
         "actor_id": actor_id, "actor_name": actor_name, "ip": ip, "action": action, "object_type": object_type,
         "object_id": object_id, "object_repr": object_repr, "before": before, "after": after,
         "prev_hash": prev_hash,
-    }, option=_ORJSON)
+    }
+    if on_behalf_of_id is not None:
+        fields["on_behalf_of_id"] = on_behalf_of_id
+    return orjson.dumps(fields, option=_ORJSON)
 
 
 def event_fields(e: Event) -> dict:
     """The fields that the hash covers in form 1, as stored. `occurred_at`
     joins them only when set, so that the events written before it existed
-    keep their hashes."""
+    keep their hashes; so does `on_behalf_of_id` (ORG-4: B acting for an
+    away A)."""
     fields = {
         "seq": e.seq,
         "at": e.recorded_at,
@@ -159,6 +165,8 @@ def event_fields(e: Event) -> dict:
     }
     if e.occurred_at is not None:
         fields["occurred_at"] = e.occurred_at
+    if e.on_behalf_of_id is not None:
+        fields["on_behalf_of_id"] = e.on_behalf_of_id
     return fields
 
 
@@ -169,7 +177,8 @@ def event_bytes(e: Event) -> bytes:
     if e.form != 2:
         raise JournalError(f"unknown canonical form {e.form}")
     return _canonical2(e.seq, e.recorded_at, e.occurred_at, e.actor_id, e.actor_name, e.ip, e.action,
-                       e.object_type, e.object_id, e.object_repr, e.before, e.after, e.prev_hash)
+                       e.object_type, e.object_id, e.object_repr, e.before, e.after, e.prev_hash,
+                       e.on_behalf_of_id)
 
 
 def compute_hash(e: Event) -> str:
@@ -222,7 +231,7 @@ def _locked_head() -> ChainHead:
 
 
 def _build(action, obj=None, *, before=None, after=None, object_type=None, object_id=None, object_repr=None,
-           actor=None, ip=None, occurred_at=None) -> Event:
+           actor=None, ip=None, occurred_at=None, on_behalf_of=None) -> Event:
     ctx = current_actor()
     if actor is None:
         actor = ctx.user
@@ -232,11 +241,16 @@ def _build(action, obj=None, *, before=None, after=None, object_type=None, objec
     target = _target(obj, object_type, object_id, object_repr)
     if occurred_at is not None and (occurred_at.tzinfo is None or occurred_at.utcoffset() is None):
         raise ValueError("occurred_at must be an aware datetime")
+    principal = on_behalf_of if getattr(on_behalf_of, "pk", None) else None
+    name = _actor_name(user, ip)
+    if principal is not None:
+        name = f"{name}代{principal.get_full_name() or principal.get_username()}"[:150]
     return Event(
         recorded_at=timezone.now(),
         occurred_at=occurred_at,
         actor=user,
-        actor_name=_actor_name(user, ip),
+        actor_name=name,
+        on_behalf_of=principal,
         ip=ip or "",
         action=action,
         object_type=target.object_type,
@@ -275,19 +289,21 @@ def _append(events: list[Event]) -> list[Event]:
 
 
 def record(action, obj=None, *, before=None, after=None, object_type=None, object_id=None, object_repr=None,
-           actor=None, ip=None, occurred_at=None) -> Event:
+           actor=None, ip=None, occurred_at=None, on_behalf_of=None) -> Event:
     """Append one event to the chain, in the caller's transaction.
 
     The actor and address default to the current request's (see
     duban.core.context). `occurred_at` is the business moment the service
     was told (when the thing happened); the server's moment `recorded_at`
-    is always now and cannot be supplied. Raises JournalError outside a
+    is always now and cannot be supplied. `on_behalf_of`: the away A in
+    whose place the actor, A's B role, acted (ORG-4); the event reads
+    "B代A". Raises JournalError outside a
     transaction: an event written apart from its change could survive a
     rolled-back change.
     """
     _require_transaction()
     event = _build(action, obj, before=before, after=after, object_type=object_type, object_id=object_id,
-                   object_repr=object_repr, actor=actor, ip=ip, occurred_at=occurred_at)
+                   object_repr=object_repr, actor=actor, ip=ip, occurred_at=occurred_at, on_behalf_of=on_behalf_of)
     return _append([event])[0]
 
 
@@ -369,7 +385,7 @@ def _trusted_checkpoint():
 
 
 _COLUMNS = ("seq, at, occurred_at, actor_id, actor_name, ip, action, object_type, object_id, object_repr, "
-            "before, after, prev_hash, hash, form")
+            "before, after, prev_hash, hash, form, on_behalf_of_id")
 
 
 def _json(value):
@@ -384,14 +400,15 @@ def _json(value):
 def _raw_hash(row) -> str:
     """The hash of a row read raw from the table, in its form."""
     (seq, at, occurred_at, actor_id, actor_name, ip, action, object_type, object_id, object_repr, before, after,
-     prev_hash, _hash, form) = row
+     prev_hash, _hash, form, on_behalf_of_id) = row
     before, after = _json(before), _json(after)
     if form == 2:
         return sm3_hex(_canonical2(seq, at, occurred_at, actor_id, actor_name, ip, action, object_type, object_id,
-                                   object_repr, before, after, prev_hash))
+                                   object_repr, before, after, prev_hash, on_behalf_of_id))
     e = Event(seq=seq, recorded_at=_moment_text(at), occurred_at=_moment_text(occurred_at), actor_id=actor_id,
               actor_name=actor_name, ip=ip, action=action, object_type=object_type, object_id=object_id,
-              object_repr=object_repr, before=before, after=after, prev_hash=prev_hash, form=form)
+              object_repr=object_repr, before=before, after=after, prev_hash=prev_hash, form=form,
+              on_behalf_of_id=on_behalf_of_id)
     return sm3_hex(event_bytes(e))
 
 

@@ -31,6 +31,17 @@ class Event(models.Model):
         related_name="+",
     )
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
+    # ORG-4: a B role acting in an away A's place is the actor; A is named
+    # here and the actor's name reads "B代A".
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="代谁办理",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     ip = models.CharField("来源地址", max_length=45, blank=True)
     action = models.CharField("动作", max_length=60, db_index=True)
     object_type = models.CharField("对象类型", max_length=60, blank=True)

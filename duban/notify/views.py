@@ -1,15 +1,14 @@
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from duban.org.models import Role
-from duban.org.services import has_role
-
-from . import services
-from .models import Channel, Message, MessageState
+from . import forms, services
+from .models import EXTERNAL_CHANNELS, Attempt, Channel, Endpoint, MessageState
 
 INBOX_PAGE = 20
 OUTBOX_PAGE = 50
@@ -47,35 +46,41 @@ def mark_all_read(request):
     return redirect("notify:inbox")
 
 
-def _require_sysadmin(user):
-    if not has_role(user, Role.SYSTEM_ADMIN):
-        raise Http404("页面不存在")
-
-
-OUTBOX_STATES = [MessageState.FAILED, MessageState.DEAD, MessageState.PENDING, MessageState.SENDING]
+OUTBOX_STATES = [MessageState.FAILED, MessageState.DEAD, MessageState.PENDING, MessageState.SENDING,
+                 MessageState.SENT, MessageState.MERGED, MessageState.SKIPPED]
+UNSENT = [MessageState.FAILED, MessageState.DEAD, MessageState.PENDING, MessageState.SENDING]
 
 
 @login_required
 def outbox(request):
-    """E-mail that has not (yet) gone out, for the system administrator."""
-    _require_sysadmin(request.user)
+    """External messages (e-mail, SMS, group robots) with every attempt and
+    the channel's answer: all of them for the system administrator, those
+    about its jurisdiction's units for the supervision office, and one's
+    own sent messages for everyone."""
     state = request.GET.get("state", "")
-    states = [state] if state in OUTBOX_STATES else OUTBOX_STATES
-    qs = (
-        Message.objects.filter(channel=Channel.EMAIL, state__in=states)
-        .select_related("recipient")
-        .order_by("-created_at", "-id")
-    )
+    channel = request.GET.get("channel", "")
+    states = [state] if state in OUTBOX_STATES else UNSENT
+    qs = services.outbox_for(request.user).filter(state__in=states)
+    if channel in EXTERNAL_CHANNELS:
+        qs = qs.filter(channel=channel)
+    qs = (qs.select_related("recipient", "endpoint", "unit", "merged_into")
+          .prefetch_related(Prefetch("attempt_rows", queryset=Attempt.objects.order_by("started_at", "id")))
+          .order_by("-created_at", "-id"))
     page = Paginator(qs, OUTBOX_PAGE).get_page(request.GET.get("page"))
-    choices = [(s.value, s.label) for s in OUTBOX_STATES]
-    return render(request, "notify/outbox.html", {"page": page, "state": state, "states": choices})
+    return render(request, "notify/outbox.html", {
+        "page": page, "state": state, "channel": channel,
+        "states": [(s.value, s.label) for s in OUTBOX_STATES],
+        "channels": [(c.value, c.label) for c in Channel if c in EXTERNAL_CHANNELS],
+        "is_admin": services.may_configure(request.user),
+    })
 
 
 @login_required
 @require_POST
 def retry(request, pk):
-    _require_sysadmin(request.user)
-    m = get_object_or_404(Message, pk=pk, channel=Channel.EMAIL)
+    m = get_object_or_404(services.outbox_for(request.user), pk=pk)
+    if not (services.may_configure(request.user) or services.may_see_outbox(request.user)):
+        raise Http404("页面不存在")
     try:
         services.retry(m, by=request.user)
     except ValueError as e:
@@ -83,3 +88,99 @@ def retry(request, pk):
     else:
         flash.success(request, f"已重新排队：{m.subject}")
     return redirect("notify:outbox")
+
+
+# --- channels (system administrator) ----------------------------------------------------------
+
+def _require_admin(user):
+    if not services.may_configure(user):
+        raise Http404("页面不存在")
+
+
+@login_required
+def endpoints(request):
+    _require_admin(request.user)
+    rows = Endpoint.objects.select_related("unit").order_by("kind", "name")
+    return render(request, "notify/endpoints.html", {"rows": rows})
+
+
+def _apply(form, error):
+    for key, msgs in (error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]):
+        for msg in msgs:
+            form.add_error(key if key in form.fields else None, msg)
+
+
+@login_required
+def endpoint_new(request):
+    _require_admin(request.user)
+    if request.method == "POST":
+        form = forms.EndpointForm(request.POST)
+        if form.is_valid():
+            try:
+                ep = services.create_endpoint(request.user, **form.values())
+            except ValidationError as e:
+                _apply(form, e)
+            else:
+                flash.success(request, f"已添加：{ep}")
+                return redirect("notify:endpoint", ep.pk)
+    else:
+        kind = request.GET.get("kind", "wecom")
+        initial = {"kind": kind, "is_active": True, **services.endpoint_defaults(kind)}
+        form = forms.EndpointForm(initial=initial)
+    return render(request, "notify/endpoint_form.html", {"form": form, "endpoint": None})
+
+
+@login_required
+def endpoint_detail(request, pk):
+    _require_admin(request.user)
+    ep = get_object_or_404(Endpoint.objects.select_related("unit"), pk=pk)
+    form = forms.EndpointForm(initial=forms.EndpointForm.initial_of(ep))
+    test_form = forms.TestForm()
+    attempt = None
+    if request.method == "POST":
+        if request.POST.get("action") == "test":
+            test_form = forms.TestForm(request.POST)
+            if test_form.is_valid():
+                try:
+                    attempt = services.send_test(ep, request.user, **test_form.cleaned_data)
+                except ValidationError as e:
+                    _apply(test_form, e)
+        else:
+            form = forms.EndpointForm(request.POST)
+            if form.is_valid():
+                try:
+                    ep = services.update_endpoint(ep, request.user, **form.values())
+                except ValidationError as e:
+                    _apply(form, e)
+                else:
+                    flash.success(request, "已保存")
+                    return redirect("notify:endpoint", ep.pk)
+    recent = ep.attempts.select_related("message").order_by("-started_at", "-id")[:20]
+    ctx = {"form": form, "endpoint": ep, "test_form": test_form, "attempt": attempt, "recent": recent}
+    if request.htmx and attempt is not None:
+        return render(request, "notify/_test_answer.html", ctx)
+    return render(request, "notify/endpoint_form.html", ctx)
+
+
+# --- preferences (everyone) --------------------------------------------------------------------
+
+@login_required
+def preferences(request):
+    pref = services.preference_for(request.user)
+    if request.method == "POST":
+        form = forms.PreferenceForm(request.POST)
+        if form.is_valid():
+            try:
+                services.set_preferences(request.user, by=request.user, **form.cleaned_data)
+            except (ValidationError, PermissionDenied) as e:
+                _apply(form, e if isinstance(e, ValidationError) else ValidationError(str(e)))
+            else:
+                flash.success(request, "消息偏好已保存")
+                return redirect("notify:preferences")
+    else:
+        form = forms.PreferenceForm(initial={f: getattr(pref, f) for f in services.PREFERENCE_FIELDS})
+    person = getattr(request.user, "person", None)
+    return render(request, "notify/preferences.html", {
+        "form": form, "mobile": getattr(person, "mobile", ""), "email": request.user.email,
+        "failures": services.failures_for(request.user).filter(sender=request.user).order_by("-created_at")[:10],
+    })

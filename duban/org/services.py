@@ -4,8 +4,9 @@ journal event; views, admin, commands and the demo loader call these."""
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Value
+from django.db.models import F, Max, Q, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 
 from duban.core.crypto import mask
 from duban.journal import chain
@@ -211,7 +212,7 @@ def revoke_role(user, role, *, by=None):
 
 
 @transaction.atomic
-def set_backup(person: Person, backup_user) -> Person:
+def set_backup(person: Person, backup_user, by=None) -> Person:
     """Name a person's B role (AB角, ORG-4)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if backup_user is not None and backup_user.pk == person.user_id:
@@ -219,12 +220,12 @@ def set_backup(person: Person, backup_user) -> Person:
     before = {"backup_id": person.backup_id}
     person.backup = backup_user
     person.save(update_fields=["backup"])
-    chain.record("org.person.backup", person, before=before, after={"backup_id": person.backup_id})
+    chain.record("org.person.backup", person, before=before, after={"backup_id": person.backup_id}, actor=by)
     return person
 
 
 @transaction.atomic
-def set_away(person: Person, away_from, away_to=None, reason="") -> Person:
+def set_away(person: Person, away_from, away_to=None, reason="", by=None, at=None) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     if away_from and away_to and away_to <= away_from:
         raise ValidationError({"away_to": "外出结束时间必须晚于开始时间"})
@@ -232,8 +233,98 @@ def set_away(person: Person, away_from, away_to=None, reason="") -> Person:
     person.away_from, person.away_to, person.away_reason = away_from, away_to, reason
     person.save(update_fields=["away_from", "away_to", "away_reason"])
     chain.record("org.person.away", person, before=before,
-                 after=chain.snapshot(person, ["away_from", "away_to", "away_reason"]))
+                 after=chain.snapshot(person, ["away_from", "away_to", "away_reason"]), actor=by, occurred_at=at)
     return person
+
+
+def principals_of(user, at=None) -> list:
+    """The people `user` stands in for now (ORG-4): those who named `user`
+    their B role and are marked away at `at`. Kept on the user object for
+    the request when asked about now."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    if at is None:
+        cached = getattr(user, "_duban_principals", None)
+        if cached is not None:
+            return cached
+    moment = at or timezone.now()
+    people = (Person.objects.filter(backup=user, user__is_active=True, away_from__lte=moment)
+              .filter(Q(away_to__isnull=True) | Q(away_to__gt=moment))
+              .select_related("user", "unit").order_by("id"))
+    principals = []
+    for person in people:
+        principal = person.user
+        principal.person = person
+        principals.append(principal)
+    if at is None:
+        user._duban_principals = principals
+    return principals
+
+
+def deputy_check(user, allowed, at=None) -> tuple:
+    """(may, principal): whether `user` may do what `allowed(u)` permits,
+    on their own right (principal None) or, while an A whose B role they
+    are is away, in A's place (principal A: the step is recorded as B代A)."""
+    if allowed(user):
+        return True, None
+    for principal in principals_of(user, at):
+        if allowed(principal):
+            return True, principal
+    return False, None
+
+
+def may_mark_away(by, person: Person) -> bool:
+    """A unit head marks the people of their unit (and its offices) away;
+    the system administrator anyone's."""
+    if has_role(by, Role.SYSTEM_ADMIN):
+        return True
+    own = getattr(getattr(by, "person", None), "unit", None)
+    return (own is not None and has_role(by, Role.UNIT_HEAD) and person.unit.path.startswith(own.path))
+
+
+def mark_away(person: Person, by, *, away_from, away_to=None, reason="", backup=None, at=None) -> Person:
+    """A unit head (or the system administrator) marks a person away from
+    the app (ORG-4), naming or keeping their B role: while A is away, B
+    receives A's messages and may act in A's place."""
+    from django.core.exceptions import PermissionDenied
+
+    at = at or timezone.now()
+    person = Person.objects.select_related("unit", "user", "backup").get(pk=person.pk)
+    if not may_mark_away(by, person):
+        raise PermissionDenied("只有本单位负责人或系统管理员可以登记外出")
+    reason = (reason or "").strip()
+    errors = {}
+    if away_from is None:
+        errors["away_from"] = "请填写外出开始时间"
+    if not reason:
+        errors["away_reason"] = "请填写外出事由"
+    target = backup if backup is not None else person.backup
+    if target is None:
+        errors["backup"] = "请先指定B角：外出期间由B角接收消息、代为办理"
+    elif target.pk == person.user_id:
+        errors["backup"] = "B角不能是本人"
+    elif not target.is_active:
+        errors["backup"] = "B角的账号已停用"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if backup is not None and backup.pk != person.backup_id:
+            set_backup(person, backup, by=by)
+        person = set_away(person, away_from, away_to, reason, by=by, at=at)
+    return person
+
+
+def end_away(person: Person, by, *, at=None) -> Person:
+    """Back at work: the away period ends now."""
+    from django.core.exceptions import PermissionDenied
+
+    at = at or timezone.now()
+    person = Person.objects.select_related("unit", "user").get(pk=person.pk)
+    if not may_mark_away(by, person):
+        raise PermissionDenied("只有本单位负责人或系统管理员可以登记外出")
+    if not person.is_away(at):
+        raise ValidationError({"away_to": f"{person.display_name}目前不在外出期间"})
+    return set_away(person, person.away_from, at, person.away_reason, by=by, at=at)
 
 
 def recipients_for(user, at=None) -> list:

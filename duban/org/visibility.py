@@ -17,6 +17,8 @@ A user sees a row when
 - one of its units lies in the subtree of a jurisdiction the user holds as
   督查室 or 领导 (the role's scope unit, or their own unit), or
 - the user is named in one of its user fields (e.g. the instructing leader),
+- (ORG-4) while an A whose B role the user is is away, any of the above
+  holds for A: B sees what A sees,
 - or an app-specific grant gives sight (`grants`: "the duty office sees the
   incidents whose reporting or involved units lie in its jurisdictions" is
   `SubtreeGrant(roots=duty_jurisdictions, unit_fields=("reporting_unit",),
@@ -40,6 +42,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from .models import JURISDICTION_ROLES, RoleAssignment, Unit
+from .services import principals_of
 
 
 @dataclass(frozen=True)
@@ -88,11 +91,19 @@ class Scope:
     user_id: int | None
     own_unit: Unit | None
     jurisdictions: tuple  # Units whose subtrees this user supervises
+    # ORG-4: while A is away, A's B role sees what A sees: A's own unit and
+    # A's jurisdictions join B's, and rows naming A in a user field.
+    deputy_for: tuple = ()  # ids of the away users this user stands in for
+    deputy_units: tuple = ()  # their own units
+
+    @property
+    def user_ids(self) -> list:
+        return [self.user_id, *self.deputy_for]
 
     @property
     def roots(self) -> list:
         """The unit subtrees this user may see, without nested duplicates."""
-        units = [u for u in (self.own_unit, *self.jurisdictions) if u is not None]
+        units = [u for u in (self.own_unit, *self.deputy_units, *self.jurisdictions) if u is not None]
         units.sort(key=lambda u: len(u.path))
         kept = []
         for u in units:
@@ -112,14 +123,26 @@ def scope_for(user) -> Scope:
         return cached
     person = getattr(user, "person", None) if hasattr(user, "person") else None
     own = person.unit if person is not None else None
-    jurisdictions = []
+    jurisdictions = _jurisdictions(user, own)
+    deputy_for, deputy_units = [], []
+    for principal in principals_of(user):
+        deputy_for.append(principal.pk)
+        principal_unit = principal.person.unit
+        if principal_unit is not None:
+            deputy_units.append(principal_unit)
+        jurisdictions += [u for u in _jurisdictions(principal, principal_unit) if u not in jurisdictions]
+    scope = Scope(user.pk, own, tuple(jurisdictions), tuple(deputy_for), tuple(deputy_units))
+    user._duban_scope = scope
+    return scope
+
+
+def _jurisdictions(user, own) -> list:
+    out = []
     for ra in RoleAssignment.objects.filter(user=user, role__in=list(JURISDICTION_ROLES)).select_related("scope"):
         unit = ra.scope or own
         if unit is not None:
-            jurisdictions.append(unit)
-    scope = Scope(user.pk, own, tuple(jurisdictions))
-    user._duban_scope = scope
-    return scope
+            out.append(unit)
+    return out
 
 
 def covers_every_unit(roots) -> bool:
@@ -235,7 +258,7 @@ def visibility_q(model, user) -> Q:
         parent = _related_model(model, path)
         q |= _unit_field_q(model, path, visible(parent, user).values("pk"))
     for f in spec.user_fields:
-        q |= Q(**{f: scope.user_id})
+        q |= Q(**{f"{f}__in": scope.user_ids}) if scope.deputy_for else Q(**{f: scope.user_id})
     for grant in spec.extra:
         q |= grant(user, scope)
     for limit in spec.restrict:

@@ -50,6 +50,7 @@ from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
 from duban.neardup import engine as neardup
 from duban.org.models import GroupMembership, Person, Role, RoleAssignment, Unit
+from duban.org.services import deputy_check
 from duban.timelimits.periods import day_end, day_start, period_end
 
 from . import draws
@@ -162,10 +163,21 @@ def is_manager(user, campaign, unit=None) -> bool:
     return is_task_force_member(user, campaign) or is_supervisor_for(user, unit or campaign.organizer)
 
 
-def acts_for_unit(user, unit) -> bool:
-    """The user belongs to the unit or to a unit above it."""
+def _in_unit(user, unit) -> bool:
     own = _own_unit(user)
     return own is not None and unit.path.startswith(own.path)
+
+
+def acts_for_unit(user, unit) -> bool:
+    """The user belongs to the unit or to a unit above it, or stands in
+    for an away A who does (ORG-4)."""
+    return deputy_check(user, lambda u: _in_unit(u, unit))[0]
+
+
+def unit_deputy(user, unit):
+    """The away A in whose place `user` acts for `unit` (None: on their own
+    right): the journal records B代A."""
+    return deputy_check(user, lambda u: _in_unit(u, unit))[1] if user is not None else None
 
 
 def _require(ok, message):
@@ -342,7 +354,7 @@ def submit_ledger(submission, by, *, situation_report, files=(), at=None) -> Led
     chain.record("rectification.ledger.submit", s, after={
         "unit": s.unit_id, "phase": s.phase_id, "state": s.state, "problem_count": s.problem_count,
         "files": [str(f.pk) for f in stored], "at": at,
-    }, actor=by, occurred_at=at)
+    }, actor=by, on_behalf_of=unit_deputy(by, s.unit), occurred_at=at)
     return s
 
 
@@ -666,7 +678,8 @@ def _create(campaign, clean, *, by, at, spot_check=None, imported_at=None) -> Pr
     _entry(p, EntryKind.REGISTERED, at=at, by=by, text=f"登记问题（来源：{p.get_source_display()}{imported}）")
     if clean.get("progress"):
         _entry(p, EntryKind.PROGRESS, at=at, by=by, text=clean["progress"])
-    chain.record("rectification.problem.create", p, after=chain.snapshot(p, PROBLEM_FIELDS), actor=by, occurred_at=at)
+    chain.record("rectification.problem.create", p, after=chain.snapshot(p, PROBLEM_FIELDS), actor=by,
+                 on_behalf_of=unit_deputy(by, p.unit) if imported_at is None else None, occurred_at=at)
     return p
 
 
@@ -990,7 +1003,8 @@ def add_progress(problem, by, text, *, files=(), at=None) -> ProblemEntry:
     p.save()
     e = _entry(p, kind, at=at, by=by, text=text, files=stored)
     chain.record("rectification.problem.progress", p, after={
-        "entry": e.pk, "kind": kind, "round": p.round, "files": [str(f.pk) for f in stored]}, actor=by, occurred_at=at)
+        "entry": e.pk, "kind": kind, "round": p.round, "files": [str(f.pk) for f in stored]}, actor=by,
+        on_behalf_of=unit_deputy(by, p.unit), occurred_at=at)
     sync_fields(original, p)
     return e
 
@@ -1032,7 +1046,7 @@ def _submit(p, by, text, stored, *, at, imported=False) -> ProblemRound:
     _entry(p, EntryKind.SUBMITTED, at=at, by=by, text=text, files=stored)
     chain.record("rectification.problem.submit", p, before=before, after={
         **_snap(p), "files": [str(f.pk) for f in stored], **({"imported": True} if imported else {})},
-        actor=by, occurred_at=at)
+        actor=by, on_behalf_of=None if imported else unit_deputy(by, p.unit), occurred_at=at)
     return r
 
 
@@ -1311,3 +1325,35 @@ def on_flips_processed(sender, flips, now=None, **kwargs):
         p.save(update_fields=["report_clock"])
         chain.record("rectification.problem.next_period", p, after={"report_clock": p.report_clock_id},
                      occurred_at=clock.due_at)
+
+
+# --- hand-over from the public's complaints (PUB-2) ---------------------------------
+
+def problem_from_complaint(by, *, campaign, unit, category, description, measures, deadline, at=None) -> Problem:
+    """The hand-over of a complaint about work style that the supervision
+    office sorts into a rectification problem (duban.portal): a problem of
+    the campaign's ledger raised by the public (群众提), with the same checks,
+    clock and repeat flag as create_problem."""
+    return create_problem(campaign, by=by, at=at, unit=unit, category=category, source=Source.PUBLIC,
+                          description=description, measures=measures, deadline=deadline)
+
+
+def complaint_problem_progress(problem_id) -> dict:
+    """What a complaint's page may say about the problem it became: number,
+    state, whether it is closed (销号) and when."""
+    p = Problem.objects.filter(pk=problem_id).select_related("unit").first()
+    if p is None:
+        return {"number": "", "state": "", "closed": False, "closed_at": None, "unit": ""}
+    return {"number": p.number, "state": p.get_state_display(), "closed": p.state == ProblemState.CLOSED,
+            "closed_at": p.closed_at, "unit": p.unit.name}
+
+
+def campaigns_taking_complaints(user) -> list:
+    """[(campaign, [category names])] the user may register a complaint's
+    problem into: the campaigns they manage (the office, the task force),
+    the latest first."""
+    out = []
+    for c in Campaign.objects.order_by("-start_date", "-id")[:20]:
+        if is_manager(user, c):
+            out.append((c, c.category_names()))
+    return out

@@ -27,6 +27,13 @@ class SupervisionConfig(AppConfig):
 
         clock_moved.connect(on_clock_moved, dispatch_uid="duban.supervision.clock_moved")
 
+        # 特急 matters' messages reach phones in quiet hours too (OUT-1).
+        from duban.notify.services import register_urgency
+
+        from .services import extra_urgent_clocks
+
+        register_urgency(extra_urgent_clocks)
+
         # Large matter imports run in the background worker (duban.core.imports).
         from duban.core import imports
 

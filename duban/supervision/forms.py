@@ -32,7 +32,7 @@ PARTICULARS = {
     "instruction_date": ("leader_instruction", "assignment"),
     "instruction_text": ("leader_instruction", "assignment"),
     "document_number": ("assignment", "higher_deployment"),
-    "ticket_number": ("hotline",),
+    "ticket_number": ("hotline", "complaint"),
     "finding": ("inspection",),
 }
 

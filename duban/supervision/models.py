@@ -27,6 +27,7 @@ class SourceKind(models.TextChoices):
     ASSIGNMENT = "assignment", "交办"
     HIGHER_DEPLOYMENT = "higher_deployment", "上级部署"
     HOTLINE = "hotline", "12345热线"
+    COMPLAINT = "complaint", "群众投诉"
     INSPECTION = "inspection", "督查发现"
 
 

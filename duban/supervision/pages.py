@@ -6,13 +6,14 @@ duban.supervision.services."""
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.utils import timezone
 
 from duban.clocks.models import ClockState
 from duban.core.choices import leader_choices, people_choices, person_label, unit_choices, unit_label  # noqa: F401
 from duban.org.models import Role
-from duban.org.services import has_role
+from duban.org.services import has_role, principals_of
 from duban.org.visibility import scope_for
 
 from . import queries, services
@@ -50,11 +51,25 @@ LISTS = {
 }
 
 
+def principal_for(user, filters):
+    """The away A whose worklist B asked for (`?for=A's id`, ORG-4), None
+    without the parameter; PermissionDenied when `user` does not stand in
+    for that person now."""
+    wanted = str((filters or {}).get("for") or "")
+    if not wanted:
+        return None
+    for principal in principals_of(user):
+        if str(principal.pk) == wanted:
+            return principal
+    raise PermissionDenied("您现在不是该同志的B角，或其已结束外出")
+
+
 def worklist_for(kind, user, filters):
     """The backend's list of `kind` (a Worklist). PermissionDenied for the
-    office list when the user has no jurisdiction."""
+    office list when the user has no jurisdiction. With `for`, the unit list
+    of the away A whom `user` stands in for."""
     if kind == "unit":
-        return queries.unit_worklist(user, filters)
+        return queries.unit_worklist(principal_for(user, filters) or user, filters)
     if kind == "office":
         return queries.supervision_list(user, filters)
     return queries.leader_list(user, filters)

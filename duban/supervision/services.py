@@ -56,7 +56,7 @@ from duban.journal import chain, evidence
 from duban.journal.models import EvidenceFile
 from duban.notify import services as notify
 from duban.org.models import Role, RoleAssignment
-from duban.org.services import has_role
+from duban.org.services import deputy_check, has_role
 from duban.org.visibility import scope_for, visible, visible_ids
 from duban.timelimits.models import TimeLimitRule
 from duban.timelimits.periods import day_start, next_period_due
@@ -143,6 +143,7 @@ KIND_LABELS = {
     SourceKind.ASSIGNMENT: {"instructing_leader": "交办领导", "instruction_date": "交办日期",
                             "instruction_text": "交办内容", "document_number": "交办文号"},
     SourceKind.HIGHER_DEPLOYMENT: {"document_number": "上级文件文号"},
+    SourceKind.COMPLAINT: {"ticket_number": "投诉编号"},
 }
 # Particulars each source must record (SUP-1). A meeting's minutes number is
 # optional: decisions are assigned at once (MEET-3), the minutes come later.
@@ -153,6 +154,7 @@ REQUIRED_PARTICULARS = {
     SourceKind.ASSIGNMENT: ("instruction_date",),  # and a leader or a document number
     SourceKind.HIGHER_DEPLOYMENT: ("document_number",),
     SourceKind.HOTLINE: ("ticket_number",),
+    SourceKind.COMPLAINT: ("ticket_number",),
     SourceKind.INSPECTION: ("finding",),
 }
 SOURCE_FIELDS = ("source_kind", "meeting_name", "meeting_date", "minutes_number", "instructing_leader",
@@ -422,15 +424,31 @@ PERMISSIONS = {
 }
 
 
-def may(user, matter, action) -> bool:
+def _allowed(user, matter, action) -> bool:
     test, _ = PERMISSIONS[action]
     return bool(getattr(user, "is_authenticated", False) and user.is_active and test(user, matter))
 
 
+def may(user, matter, action) -> bool:
+    """Whether `user` may take `action` on `matter`: on their own right or,
+    while an A whose B role they are is away, in A's place (ORG-4)."""
+    return deputy_check(user, lambda u: _allowed(u, matter, action))[0]
+
+
 def _require(user, matter, action):
-    if not may(user, matter, action):
+    """None when `user` may act on their own right; the away A in whose
+    place they act (the journal records B代A); PermissionDenied otherwise."""
+    ok, principal = deputy_check(user, lambda u: _allowed(u, matter, action))
+    if not ok:
         _, message = PERMISSIONS[action]
         raise PermissionDenied(message.format(Action(action).label))
+    return principal
+
+
+def acting_for(user, matter, action):
+    """The away A in whose place `user` would take `action` (None: on their
+    own right or not at all), for pages to say "代A办理"."""
+    return deputy_check(user, lambda u: _allowed(u, matter, action))[1]
 
 
 def available_actions(user, matter) -> list:
@@ -625,19 +643,29 @@ def _store_files(files, by, unit, at=None) -> list:
     return stored
 
 
-def _notify_people(m, at, *, occasion, subject, body):
+def _notify_people(m, at, *, occasion, subject, body, by=None, level="green"):
+    """Tell the lead and cooperating units' responsible people (and their B
+    roles while away) and the units' group robots, @-mentioning them."""
     people = {}
     if m.lead_person_id:
         people[m.lead_person_id] = (m.lead_person, "牵头")
-    for c in m.cooperations.select_related("person"):
+    coops = list(m.cooperations.select_related("person", "unit"))
+    for c in coops:
         if c.person_id and c.person_id not in people:
             people[c.person_id] = (c.person, "配合")
+    urgent = m.urgency == Urgency.EXTRA_URGENT
+    key = f"supervision:{m.pk}:{occasion}"
     for user, role in people.values():
-        notify.notify_user(user, subject, f"{body}\n您单位为{role}单位。", key=f"supervision:{m.pk}:{occasion}",
-                           link=m.get_absolute_url(), at=at)
+        notify.notify_user(user, subject, f"{body}\n您单位为{role}单位。", key=key, link=m.get_absolute_url(),
+                           at=at, level=level, urgent=urgent, sender=by, unit=m.lead_unit)
+    units = [(m.lead_unit, [m.lead_person] if m.lead_person_id else [], "牵头")]
+    units += [(c.unit, [c.person] if c.person_id else [], "配合") for c in coops]
+    for unit, persons, role in units:
+        notify.notify_unit(unit, subject, f"{body}\n{unit.name}为{role}单位。", key=key, link=m.get_absolute_url(),
+                           at=at, people=persons, level=level, urgent=urgent, sender=by)
 
 
-def _notify_assignment(m, at):
+def _notify_assignment(m, at, by=None):
     ack = _clocks(m).filter(kind=ACK).order_by("-id").first()
     body = f"{m.number}“{m.title}”已交办（{m.get_urgency_display()}）。"
     if ack is not None:
@@ -646,7 +674,7 @@ def _notify_assignment(m, at):
         body += f"办结期限：{fmt_moment(m.deadline)}。"
     if m.is_long_term:
         body += f"长期事项，{m.get_report_cycle_display()}定期报送进展。"
-    _notify_people(m, at, occasion="assign", subject=f"【督办】{m.number} {m.title}", body=body)
+    _notify_people(m, at, occasion="assign", subject=f"【督办】{m.number} {m.title}", body=body, by=by)
 
 
 # --- creating ---------------------------------------------------------------
@@ -698,7 +726,7 @@ def update_draft(matter, by, *, at=None, **changes) -> Matter:
     at = _now(at)
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.UPDATE)
+        deputy = _require(by, m, Action.UPDATE)
         transitions.check(m.state, Action.UPDATE)
         current = {f: getattr(m, f) for f in INPUT_FIELDS - {"cooperating"}}
         current["cooperating"] = [(c.unit, c.person, c.duty) for c in m.cooperations.select_related("unit", "person")]
@@ -714,7 +742,7 @@ def update_draft(matter, by, *, at=None, **changes) -> Matter:
             setattr(m, key, value)
         m.save()
         _write_cooperations(m, coops)
-        chain.record("supervision.matter.update", m, before=before, after=_snapshot(m), actor=by, occurred_at=at)
+        chain.record("supervision.matter.update", m, before=before, after=_snapshot(m), actor=by, on_behalf_of=deputy, occurred_at=at)
     return sync_fields(matter, m)
 
 
@@ -879,6 +907,39 @@ def _notify_supervision_office(m, by, at, what=None):
                            link=m.get_absolute_url(), at=at)
 
 
+# --- hand-over from the public's complaints (PUB-2) ---------------------------------
+
+def matter_from_complaint(by, *, ticket_number, hotline=False, title, content, lead_unit, lead_person,
+                          standard="", urgency=Urgency.NORMAL, due_at=None, cooperating=(), source_ref="",
+                          at=None) -> Matter:
+    """The hand-over of a complaint or a 12345 work order that the
+    supervision office sorts into a supervised matter (duban.portal): the
+    matter records the ticket's number as its source (12345热线 or 群众投诉)
+    and is assigned at once, with the same checks, number, clocks and
+    messages as create_matter(assign=True). Without a deadline the 7
+    working days' rule applies."""
+    data = dict(source_kind=SourceKind.HOTLINE if hotline else SourceKind.COMPLAINT, ticket_number=ticket_number,
+                title=title, content=content, standard=standard or "查实情况、解决问题，按期答复群众",
+                urgency=urgency, lead_unit=lead_unit, lead_person=lead_person, cooperating=list(cooperating),
+                source_ref=source_ref)
+    if due_at is not None:
+        data["due_at"] = due_at
+    return create_matter(by, assign=True, at=at, **data)
+
+
+def complaint_matter_progress(matter_id) -> dict:
+    """What a complaint's page may say about the matter it became: its
+    number and state, whether it is completed (办结 accepted), when it
+    closed. Read through this function, not the matter's fields."""
+    m = Matter.objects.filter(pk=matter_id).only("number", "state", "closed_at", "lead_unit__name").select_related(
+        "lead_unit").first()
+    if m is None:
+        return {"number": "", "state": "", "completed": False, "closed": False, "closed_at": None, "unit": ""}
+    return {"number": m.number, "state": m.get_state_display(), "completed": m.state in (State.COMPLETED,
+                                                                                           State.ARCHIVED),
+            "closed": m.state in CLOSED_STATES, "closed_at": m.closed_at, "unit": m.lead_unit.name}
+
+
 # --- the closed loop ----------------------------------------------------------
 
 def assign_matter(matter, by, *, at=None) -> Matter:
@@ -888,12 +949,12 @@ def assign_matter(matter, by, *, at=None) -> Matter:
     at = _now(at)
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.ASSIGN)
-        _assign(m, by, at)
+        deputy = _require(by, m, Action.ASSIGN)
+        _assign(m, by, at, deputy=deputy)
     return sync_fields(matter, m)
 
 
-def _assign(m, by, at, received_at=None):
+def _assign(m, by, at, received_at=None, deputy=None):
     """Assign the locked draft `m` (the caller checked who may). An imported
     matter (`received_at`, see `import_matter`) may be past its deadline."""
     new_state = transitions.check(m.state, Action.ASSIGN)
@@ -912,8 +973,8 @@ def _assign(m, by, at, received_at=None):
     chain.record("supervision.matter.assign", m, before={"state": State.DRAFT}, after={
         "state": m.state, "number": m.number, "deadline": m.deadline, "lead_unit": m.lead_unit_id,
         "lead_person": m.lead_person_id, **({"imported": True} if received_at is not None else {}),
-    }, actor=by, occurred_at=at)
-    _notify_assignment(m, received_at or at)
+    }, actor=by, on_behalf_of=deputy, occurred_at=at)
+    _notify_assignment(m, received_at or at, by=by)
     return m
 
 
@@ -955,8 +1016,8 @@ def import_matter(by, *, at=None, assigned_on=None, **data) -> Matter:
         chain.record("supervision.matter.create", m, after={**_snapshot(m), "imported": True}, actor=by,
                      occurred_at=assigned_at)
         m = _locked(m)
-        _require(by, m, Action.ASSIGN)
-        m = _assign(m, by, assigned_at, received_at=at)
+        deputy = _require(by, m, Action.ASSIGN)
+        m = _assign(m, by, assigned_at, received_at=at, deputy=deputy)
     return m
 
 
@@ -1095,7 +1156,7 @@ def acknowledge(matter, by, *, at=None) -> Matter:
     at = _now(at)
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.ACKNOWLEDGE)
+        deputy = _require(by, m, Action.ACKNOWLEDGE)
         new_state = transitions.check(m.state, Action.ACKNOWLEDGE)
         ack = _clocks(m).filter(kind=ACK, state__in=CLOCK_OPEN_STATES).first()
         if ack is not None:
@@ -1105,7 +1166,7 @@ def acknowledge(matter, by, *, at=None) -> Matter:
         _refresh_current(m)
         chain.record("supervision.matter.acknowledge", m, before={"state": State.ASSIGNED}, after={
             "state": m.state, "ack_clock": ack.state if ack else None,
-        }, actor=by, occurred_at=at)
+        }, actor=by, on_behalf_of=deputy, occurred_at=at)
     return sync_fields(matter, m)
 
 
@@ -1114,12 +1175,12 @@ def start_work(matter, by, *, at=None) -> Matter:
     at = _now(at)
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.START)
+        deputy = _require(by, m, Action.START)
         before = m.state
         m.state = transitions.check(m.state, Action.START)
         m.started_at = m.started_at or at
         m.save(update_fields=["state", "started_at"])
-        chain.record("supervision.matter.start", m, before={"state": before}, after={"state": m.state}, actor=by, occurred_at=at)
+        chain.record("supervision.matter.start", m, before={"state": before}, after={"state": m.state}, actor=by, on_behalf_of=deputy, occurred_at=at)
     return sync_fields(matter, m)
 
 
@@ -1137,10 +1198,12 @@ def submit_report(matter, by, *, text, files=(), kind=ReportKind.PROGRESS, progr
     progress = _percent(progress)
     with transaction.atomic():
         m = _locked(matter)
-        lead = is_lead_actor(by, m)
+        # A B role reporting in an away A's place reports for A's unit.
+        who = acting_for(by, m, Action.REPORT) or by
+        lead = is_lead_actor(who, m)
         if kind == ReportKind.PERIODIC and not lead:
             raise PermissionDenied("只有牵头单位可以报送定期报告")
-        _require(by, m, Action.REPORT)
+        deputy = _require(by, m, Action.REPORT)
         new_state = transitions.check(m.state, Action.REPORT)
         if not text:
             raise ValidationError({"text": "反馈内容不能为空"})
@@ -1153,7 +1216,7 @@ def submit_report(matter, by, *, text, files=(), kind=ReportKind.PROGRESS, progr
             if not period:
                 nxt = f"，下一期自{fmt_moment(open_[0].started_at)}起报送" if open_ else ""
                 raise ValidationError({"kind": f"本期定期报告已报送{nxt}"})
-        unit = m.lead_unit if lead else cooperation_of(by, m).unit
+        unit = m.lead_unit if lead else cooperation_of(who, m).unit
         unit_id = unit.pk if unit else None
         before = {"state": m.state, "progress": m.progress}
         stored = _store_files(files, by, unit, at)
@@ -1177,7 +1240,7 @@ def submit_report(matter, by, *, text, files=(), kind=ReportKind.PROGRESS, progr
             "matter": m.pk, "kind": kind, "state": m.state, "progress": progress, "matter_progress": m.progress,
             "unit": unit_id, "files": [{"id": str(f.pk), "name": f.original_name, "sm3": f.sm3} for f in stored],
             "periods_met": [c.pk for c in period],
-        }, actor=by, occurred_at=at)
+        }, actor=by, on_behalf_of=deputy, occurred_at=at)
     return r
 
 
@@ -1189,7 +1252,7 @@ def request_completion(matter, by, *, text, files, at=None) -> Report:
     text = (text or "").strip()
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.REQUEST_COMPLETION)
+        deputy = _require(by, m, Action.REQUEST_COMPLETION)
         new_state = transitions.check(m.state, Action.REQUEST_COMPLETION)
         if not text:
             raise ValidationError({"text": "办结申请须填写办理情况"})
@@ -1212,7 +1275,7 @@ def request_completion(matter, by, *, text, files, at=None) -> Report:
         chain.record("supervision.matter.request_completion", m, before={"state": before}, after={
             "state": m.state, "report": r.pk,
             "files": [{"id": str(f.pk), "name": f.original_name, "sm3": f.sm3} for f in stored],
-        }, actor=by, occurred_at=at)
+        }, actor=by, on_behalf_of=deputy, occurred_at=at)
     return r
 
 
@@ -1227,7 +1290,7 @@ def complete_matter(matter, by, *, comment="", at=None) -> Matter:
     at = _now(at)
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.COMPLETE)
+        deputy = _require(by, m, Action.COMPLETE)
         new_state = transitions.check(m.state, Action.COMPLETE)
         delivered = m.completion_requested_at or at
         for c in _clocks(m).filter(state__in=CLOCK_OPEN_STATES).order_by("id"):
@@ -1247,7 +1310,7 @@ def complete_matter(matter, by, *, comment="", at=None) -> Matter:
                             before={"state": State.COMPLETION_REQUESTED}, after={
             "state": m.state, "result": m.result, "delivered_at": delivered, "comment": comment,
             "late_seconds": completion.late_seconds if completion else None,
-        }, actor=by, occurred_at=at)
+        }, actor=by, on_behalf_of=deputy, occurred_at=at)
     return sync_fields(matter, m)
 
 
@@ -1258,7 +1321,7 @@ def return_matter(matter, by, *, reason, at=None) -> Matter:
     reason = (reason or "").strip()
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.RETURN)
+        deputy = _require(by, m, Action.RETURN)
         new_state = transitions.check(m.state, Action.RETURN)
         if not reason:
             raise ValidationError({"reason": "退回重办须填写理由"})
@@ -1276,7 +1339,7 @@ def return_matter(matter, by, *, reason, at=None) -> Matter:
         _refresh_current(m)
         chain.record("supervision.matter.return", m, before={"state": State.COMPLETION_REQUESTED}, after={
             "state": m.state, "reason": reason, "report": r.pk if r else None, "return_count": m.return_count,
-        }, actor=by, occurred_at=at)
+        }, actor=by, on_behalf_of=deputy, occurred_at=at)
     return sync_fields(matter, m)
 
 
@@ -1284,12 +1347,12 @@ def archive_matter(matter, by, *, at=None) -> Matter:
     at = _now(at)
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.ARCHIVE)
+        deputy = _require(by, m, Action.ARCHIVE)
         m.state = transitions.check(m.state, Action.ARCHIVE)
         m.archived_at = at
         m.save(update_fields=["state", "archived_at"])
         chain.record("supervision.matter.archive", m, before={"state": State.COMPLETED}, after={"state": m.state},
-                     actor=by, occurred_at=at)
+                     actor=by, on_behalf_of=deputy, occurred_at=at)
     return sync_fields(matter, m)
 
 
@@ -1299,7 +1362,7 @@ def suspend_matter(matter, by, *, reason, at=None) -> Matter:
     reason = (reason or "").strip()
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.SUSPEND)
+        deputy = _require(by, m, Action.SUSPEND)
         new_state = transitions.check(m.state, Action.SUSPEND)
         if not reason:
             raise ValidationError({"reason": "暂停须填写理由"})
@@ -1309,7 +1372,7 @@ def suspend_matter(matter, by, *, reason, at=None) -> Matter:
         _sync_clocks(m, at)
         _refresh_current(m)
         chain.record("supervision.matter.suspend", m, before={"state": before},
-                     after={"state": m.state, "reason": reason}, actor=by, occurred_at=at)
+                     after={"state": m.state, "reason": reason}, actor=by, on_behalf_of=deputy, occurred_at=at)
     return sync_fields(matter, m)
 
 
@@ -1319,18 +1382,18 @@ def resume_matter(matter, by, *, reason="", at=None) -> Matter:
     at = _now(at)
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.RESUME)
+        deputy = _require(by, m, Action.RESUME)
         m.state = transitions.check(m.state, Action.RESUME, prior=m.suspended_from)
         m.suspended_from, m.state_reason = "", ""
         m.save(update_fields=["state", "suspended_from", "state_reason"])
         _sync_clocks(m, at)
         _refresh_current(m)
         chain.record("supervision.matter.resume", m, before={"state": State.SUSPENDED},
-                     after={"state": m.state, "reason": (reason or "").strip(), "deadline": m.deadline}, actor=by, occurred_at=at)
+                     after={"state": m.state, "reason": (reason or "").strip(), "deadline": m.deadline}, actor=by, on_behalf_of=deputy, occurred_at=at)
     return sync_fields(matter, m)
 
 
-def _cancel_one(m, by, reason, at, cascade_from=None):
+def _cancel_one(m, by, reason, at, cascade_from=None, deputy=None):
     before = m.state
     withdrawn = list(m.extensions.filter(state=ExtensionState.PENDING).values_list("pk", flat=True))
     m.extensions.filter(state=ExtensionState.PENDING).update(
@@ -1344,9 +1407,9 @@ def _cancel_one(m, by, reason, at, cascade_from=None):
     _refresh_current(m)
     chain.record("supervision.matter.cancel", m, before={"state": before}, after={
         "state": m.state, "reason": reason, "cascade_from": cascade_from, "extensions_withdrawn": withdrawn,
-    }, actor=by, occurred_at=at)
+    }, actor=by, on_behalf_of=deputy, occurred_at=at)
     for child in Matter.objects.select_for_update().filter(parent_id=m.pk).exclude(state__in=CLOSED_STATES):
-        _cancel_one(child, by, reason, at, cascade_from=m.pk)
+        _cancel_one(child, by, reason, at, cascade_from=m.pk, deputy=deputy)
 
 
 def cancel_matter(matter, by, *, reason, at=None) -> Matter:
@@ -1357,11 +1420,11 @@ def cancel_matter(matter, by, *, reason, at=None) -> Matter:
     reason = (reason or "").strip()
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.CANCEL)
+        deputy = _require(by, m, Action.CANCEL)
         transitions.check(m.state, Action.CANCEL)
         if not reason:
             raise ValidationError({"reason": "撤销须填写理由"})
-        _cancel_one(m, by, reason, at)
+        _cancel_one(m, by, reason, at, deputy=deputy)
         if m.parent_id:
             _rollup(Matter.objects.get(pk=m.parent_id))
     return sync_fields(matter, m)
@@ -1384,7 +1447,7 @@ def split_matter(parent, by, *, at=None, **data) -> Matter:
         raise ValidationError({k: f"子任务没有字段“{k}”" for k in sorted(unknown)})
     with transaction.atomic():
         p = _locked(parent)
-        _require(by, p, Action.SPLIT)
+        deputy = _require(by, p, Action.SPLIT)
         transitions.check(p.state, Action.SPLIT)
         if p.depth + 1 > max_depth():
             raise ValidationError(f"事项最多分解{max_depth()}级，本事项已是第{p.depth}级子任务")
@@ -1418,8 +1481,8 @@ def split_matter(parent, by, *, at=None, **data) -> Matter:
         chain.record("supervision.matter.split", child, after={
             **_snapshot(child), "parent": p.pk, "root": child.root_id, "depth": child.depth,
             "deadline": child.deadline,
-        }, actor=by, occurred_at=at)
-        _notify_assignment(child, at)
+        }, actor=by, on_behalf_of=deputy, occurred_at=at)
+        _notify_assignment(child, at, by=by)
     return child
 
 
@@ -1433,7 +1496,7 @@ def request_extension(matter, by, *, reason, proposed_due, at=None) -> Extension
     reason = (reason or "").strip()
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.REQUEST_EXTENSION)
+        deputy = _require(by, m, Action.REQUEST_EXTENSION)
         transitions.check(m.state, Action.REQUEST_EXTENSION)
         clock = Clock.objects.filter(pk=m.completion_clock_id).first()
         if clock is None:
@@ -1457,7 +1520,7 @@ def request_extension(matter, by, *, reason, proposed_due, at=None) -> Extension
         _refresh_current(m)
         chain.record("supervision.extension.request", ext, after={
             "matter": m.pk, "reason": reason, "old_due": clock.due_at, "proposed_due": proposed,
-        }, actor=by, occurred_at=at)
+        }, actor=by, on_behalf_of=deputy, occurred_at=at)
     return ext
 
 
@@ -1478,7 +1541,7 @@ def adjust_deadline(matter, by, *, due_at, reason, at=None) -> Matter:
     reason = (reason or "").strip()
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.ADJUST_DEADLINE)
+        deputy = _require(by, m, Action.ADJUST_DEADLINE)
         transitions.check(m.state, Action.ADJUST_DEADLINE)
         errors = {}
         if not reason:
@@ -1507,10 +1570,11 @@ def adjust_deadline(matter, by, *, due_at, reason, at=None) -> Matter:
         _refresh_current(m)
         clock.refresh_from_db()
         chain.record("supervision.matter.adjust_deadline", m, before={"due_at": old_due},
-                     after={"due_at": clock.due_at, "reason": reason}, actor=by, occurred_at=at)
+                     after={"due_at": clock.due_at, "reason": reason}, actor=by, on_behalf_of=deputy, occurred_at=at)
         _notify_people(m, at, occasion=f"deadline:{clock.due_at.isoformat()}",
                        subject=f"【期限调整】{m.number} {m.title}",
-                       body=f"督查室已将办结期限由{fmt_moment(old_due)}调整为{fmt_moment(clock.due_at)}。理由：{reason}")
+                       body=f"督查室已将办结期限由{fmt_moment(old_due)}调整为{fmt_moment(clock.due_at)}。理由：{reason}",
+                       by=by)
     return sync_fields(matter, m)
 
 
@@ -1524,7 +1588,7 @@ def decide_extension(extension, by, *, approve, reason="", new_due=None, at=None
     with transaction.atomic():
         ext = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
         m = _locked(ext.matter_id)
-        _require(by, m, Action.DECIDE_EXTENSION)
+        deputy = _require(by, m, Action.DECIDE_EXTENSION)
         transitions.check(m.state, Action.DECIDE_EXTENSION)
         if ext.state != ExtensionState.PENDING:
             raise ValidationError(f"该延期申请{ext.get_state_display()}，不能再审批")
@@ -1554,7 +1618,7 @@ def decide_extension(extension, by, *, approve, reason="", new_due=None, at=None
         chain.record_signed("supervision.extension.approve" if approve else "supervision.extension.reject", ext,
                             signer=by, before={"state": ExtensionState.PENDING, "due_at": old_due},
                             after={"state": ext.state, "due_at": clock.due_at, "reason": reason, "matter": m.pk},
-                            actor=by, occurred_at=at)
+                            actor=by, on_behalf_of=deputy, occurred_at=at)
     return sync_fields(extension, ext)
 
 
@@ -1571,7 +1635,7 @@ def urge_matter(matter, by, *, channel, note="", urged_unit=None, urged_person=N
         raise ValidationError({"channel": "催办渠道应为：" + "、".join(c.label for c in MANUAL_CHANNELS)})
     with transaction.atomic():
         m = _locked(matter)
-        _require(by, m, Action.URGE)
+        deputy = _require(by, m, Action.URGE)
         transitions.check(m.state, Action.URGE)
         try:
             unit = as_unit(urged_unit) or m.lead_unit
@@ -1594,12 +1658,17 @@ def urge_matter(matter, by, *, channel, note="", urged_unit=None, urged_person=N
             body += f"办结期限：{fmt_moment(m.deadline)}。"
         if note:
             body += f"\n{note}"
+        urgent = m.urgency == Urgency.EXTRA_URGENT
         sent = notify.notify_user(person, f"【催办】{m.number} {m.title}", body, key=f"supervision:urge:{u.pk}",
-                                  link=m.get_absolute_url(), at=at)
+                                  link=m.get_absolute_url(), at=at, level="yellow", urgent=urgent, sender=by,
+                                  unit=unit)
+        sent += notify.notify_unit(unit, f"【催办】{m.number} {m.title}", body, key=f"supervision:urge:{u.pk}",
+                                   link=m.get_absolute_url(), at=at, people=[person], level="yellow",
+                                   urgent=urgent, sender=by)
         chain.record("supervision.urge.create", u, after={
             "matter": m.pk, "channel": channel, "urged_unit": unit.pk, "urged_person": person.pk, "note": note,
             "messages": sent,
-        }, actor=by, occurred_at=at)
+        }, actor=by, on_behalf_of=deputy, occurred_at=at)
     return u
 
 
@@ -1610,14 +1679,13 @@ def allocate_urge_number(urge, by=None, *, at=None) -> str:
         u = Urge.objects.select_for_update().get(pk=urge.pk)
         if u.document_number:
             return sync_fields(urge, u).document_number
-        if by is not None:
-            _require(by, u.matter, Action.URGE)
+        deputy = _require(by, u.matter, Action.URGE) if by is not None else None
         year = timezone.localtime(at).year
         u.document_year, u.document_serial = year, serials.take("urge", year)
         u.document_number = urge_number_format().format(year=year, serial=u.document_serial)
         u.save(update_fields=["document_year", "document_serial", "document_number"])
         chain.record("supervision.urge.number", u, after={"document_number": u.document_number,
-                                                          "matter": u.matter_id}, actor=by, occurred_at=at)
+                                                          "matter": u.matter_id}, actor=by, on_behalf_of=deputy, occurred_at=at)
     return sync_fields(urge, u).document_number
 
 
@@ -1661,6 +1729,19 @@ def handle_clock_flips(flips, now=None) -> list:
     return urges
 
 
+def extra_urgent_clocks(clocks) -> set:
+    """Of `clocks`, the ids of those of 特急 matters: their SMS goes out in
+    quiet hours too (registered with duban.notify in SupervisionConfig)."""
+    ct = ContentType.objects.get_for_model(Matter)
+    ids = {c.owner_id for c in clocks if c.owner_type_id == ct.pk}
+    if not ids:
+        return set()
+    urgent = set(Matter.objects.filter(pk__in=[int(i) for i in ids if str(i).isdigit()],
+                                       urgency=Urgency.EXTRA_URGENT).values_list("pk", flat=True))
+    return {c.pk for c in clocks if c.owner_type_id == ct.pk and str(c.owner_id).isdigit()
+            and int(c.owner_id) in urgent}
+
+
 def on_flips_processed(sender, flips, now=None, **kwargs):
     """Receiver of duban.notify.services.flips_processed."""
     handle_clock_flips(flips, now)
@@ -1676,7 +1757,7 @@ def review_report(report, by, *, accept, comment="", at=None) -> Report:
     with transaction.atomic():
         r = Report.objects.select_for_update().get(pk=report.pk)
         m = _locked(r.matter_id)
-        _require(by, m, Action.REVIEW_REPORT)
+        deputy = _require(by, m, Action.REVIEW_REPORT)
         transitions.check(m.state, Action.REVIEW_REPORT)
         if r.kind == ReportKind.COMPLETION:
             raise ValidationError("办结申请请通过“审核办结”或“退回重办”处理")
@@ -1689,5 +1770,5 @@ def review_report(report, by, *, accept, comment="", at=None) -> Report:
         r.save(update_fields=["review_state", "review_comment", "reviewed_by", "reviewed_at"])
         chain.record("supervision.report.accept" if accept else "supervision.report.return", r,
                      before={"review_state": ReviewState.PENDING},
-                     after={"review_state": r.review_state, "comment": comment, "matter": m.pk}, actor=by, occurred_at=at)
+                     after={"review_state": r.review_state, "comment": comment, "matter": m.pk}, actor=by, on_behalf_of=deputy, occurred_at=at)
     return sync_fields(report, r)

@@ -67,6 +67,7 @@ def _list(request, kind):
         "light_query": pages.query_without(request.GET, "light"),
         "total": sum(n for _, _, n in counts),
         "counted_at": wl.counted_at if error is None else None,
+        "acting_for": pages.principal_for(user, request.GET) if kind == "unit" else None,
     }
     if kind != "unit":
         # The units of the user's jurisdiction (a province office's list

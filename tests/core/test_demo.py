@@ -211,7 +211,7 @@ def test_tl1_aud1_load_demo_on_every_date(now, capsys):
         call_command("verify_journal")
     assert "日志完好" in capsys.readouterr().out
     assert counts() == first and Event.objects.count() == events  # nothing written the second time
-    assert again.count("未做改动") == 11 and "演示账号（示范县）" in again
+    assert again.count("未做改动") == 13 and "演示账号（示范县）" in again
     assert first["people"] == len(demo_data.build_plan().people)
     lights = re.search(r"在办事项红灯 (\d+) 项、黄灯 (\d+) 项、绿灯 (\d+) 项", out)
     assert lights and all(int(n) > 0 for n in lights.groups()), out
@@ -228,6 +228,7 @@ def test_tl1_aud1_load_demo_on_every_date(now, capsys):
     # The town's duty leader of that day signs, whatever month it was in.
     assert set(signed.filter(unit__name="城关镇").values_list("signatures__basis", flat=True)) == {"带班领导"}
     assert "值班演示数据已载入" in out
+    assert "消息渠道演示数据已载入" in out and "投诉和12345工单演示数据已载入" in out
     assert "会议演示数据已载入：会议 13 个（已召开 9 个），议定事项转为督办事项 6 项。" in out
     assert_plans_and_documents(now, out)
     assert_assessment(now, out)

@@ -50,6 +50,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# Where the demo's robots and SMS gateway point (duban.notify.demo): a port
+# of this session, where a test that wants to watch them starts
+# `manage.py robot_receiver`; nothing listens there otherwise.
+RECEIVER_PORT = _free_port()
+
+
 def _server_env(var_dir: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
     env.update({
@@ -57,6 +63,8 @@ def _server_env(var_dir: Path) -> dict:
         "DUBAN_VAR_DIR": str(var_dir),
         "DUBAN_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
+        "DUBAN_DEMO_RECEIVER_BIND": f"127.0.0.1:{RECEIVER_PORT}",
+        "DUBAN_DEMO_RECEIVER_URL": f"http://127.0.0.1:{RECEIVER_PORT}",
         # The demo's logins sign in with their password alone here; the
         # second factor is tested in tests/security/test_second_factor.py.
         "DUBAN_SECOND_FACTOR": "0",

@@ -139,3 +139,25 @@ def test_aud1_record_many_appends_a_linked_batch_under_one_lock(db):
     assert chain.verify().ok and ChainHead.objects.get(pk=1).seq == 7
     with pytest.raises(chain.JournalError):
         chain.record_many([dict(action="test.outside")])
+
+
+def test_org4_on_behalf_of_is_covered_by_form_2_only_when_set(db, tamper):
+    """B acting for an away A (ORG-4): the event names A in its own column,
+    which canonical form 2 covers when set; an event without it keeps the
+    form-2 bytes written before the column existed (no key), and moving
+    the act to someone else's name is caught as tampering."""
+    import orjson
+
+    a = org.create_person("journal_a", full_name="李甲", unit=org.create_unit("日志测试局")).user
+    b = org.create_person("journal_b", full_name="周乙", unit=a.person.unit).user
+    with transaction.atomic():
+        plain = chain.record("test.plain", object_type="test.thing", object_id=1, actor=b)
+        acted = chain.record("test.acted", object_type="test.thing", object_id=2, actor=b, on_behalf_of=a)
+    assert plain.form == acted.form == 2
+    assert "on_behalf_of_id" not in orjson.loads(chain.event_bytes(plain))
+    assert orjson.loads(chain.event_bytes(acted))["on_behalf_of_id"] == a.pk
+    assert (acted.on_behalf_of_id, acted.actor_name) == (a.pk, "周乙代李甲")
+    assert run_verify()[0] == 0
+    tamper("UPDATE journal_event SET on_behalf_of_id = ? WHERE seq = ?", [b.pk, acted.seq])
+    code, _, err = run_verify()
+    assert code != 0 and f"第一条异常序号 {acted.seq}" in err

@@ -64,3 +64,64 @@ def dead_smtp(settings):
     settings.EMAIL_PORT = free_port()
     settings.EMAIL_TIMEOUT = 2
     return settings.EMAIL_PORT
+
+
+class Moment:
+    """An injected business moment that the test receiver's rate limits
+    follow too (seconds since the test's start)."""
+
+    def __init__(self, start):
+        self.start = self.now = start
+
+    def __call__(self):
+        return (self.now - self.start).total_seconds()
+
+    def at(self, moment):
+        self.now = moment
+        return moment
+
+
+@pytest.fixture
+def receiver():
+    """The work-chat robots and SMS gateway as a real HTTP server on a free
+    port (duban.notify.receiver), with the secrets the test gives it."""
+    from duban.notify.receiver import Receiver
+
+    secrets = {}
+    r = Receiver(secret_for=lambda kind, robot: secrets.get((kind, robot)))
+    r.secrets = secrets
+    r.start()
+    try:
+        yield r
+    finally:
+        r.stop()
+
+
+@pytest.fixture
+def robot(county, receiver):
+    """make(kind, key, unit=…, secret=…, **fields): a group robot pointing at the receiver."""
+    from duban.notify import services as notify
+
+    paths = {"wecom": "/cgi-bin/webhook/send?key={}", "dingtalk": "/robot/send?access_token={}",
+             "feishu": "/open-apis/bot/v2/hook/{}"}
+
+    def make(kind, key, unit=None, secret="", **fields):
+        if secret:
+            receiver.secrets[(kind, key)] = secret
+        return notify.create_endpoint(county.sysadmin, kind=kind, name=f"{kind}-{key}", unit=unit or county.edu,
+                                      url=receiver.url + paths[kind].format(key), secret=secret, **fields)
+
+    return make
+
+
+@pytest.fixture
+def sms_gateway(county, receiver):
+    from duban.notify import services as notify
+
+    def make(**fields):
+        values = dict(kind="sms", name="政务短信平台", url=receiver.url + "/sms/send", app_key="duban-test",
+                      secret="gw-secret", sign_algorithm="md5", sign_template="{app_key}{mobile}{timestamp}{secret}")
+        values.update(fields)
+        return notify.create_endpoint(county.sysadmin, **values)
+
+    return make

@@ -112,11 +112,28 @@ def test_out1_failed_deliveries_are_visible_to_the_system_administrator(breached
     assert Event.objects.filter(action="notify.message.retry", actor=county.sysadmin).exists()
 
 
-@pytest.mark.parametrize("who", ["edu_user", "edu_head", "supervisor", "secadmin", "auditor", "leader"])
-def test_out1_outbox_is_hidden_from_everyone_else(client, county, who):
+@pytest.mark.parametrize("who", ["edu_user", "edu_head", "fin_user", "secadmin", "auditor", "leader"])
+def test_out1_others_see_only_what_they_sent_in_the_outbox(breached, dead_smtp, client, county, who):
+    """The outbox lists one's own sent messages: others' failures stay
+    hidden, and retrying them answers 404."""
+    notify.deliver_pending()
+    m = email_messages().get()
     client.force_login(getattr(county, who))
-    assert client.get("/notify/outbox/").status_code == 404
-    assert client.post("/notify/outbox/1/retry/").status_code == 404
+    page = client.get("/notify/outbox/", {"state": "failed"}).content.decode()
+    assert "zhang.jiaoyu@example.gov.cn" not in page and "ConnectionRefusedError" not in page
+    assert client.post(f"/notify/outbox/{m.pk}/retry/").status_code == 404
+
+
+def test_out1_supervision_office_sees_failures_of_its_jurisdiction(breached, dead_smtp, client, county):
+    """A failed delivery about a unit is shown to the supervision office
+    that supervises it (and only to that one)."""
+    notify.deliver_pending()
+    client.force_login(county.supervisor)
+    page = client.get("/notify/outbox/").content.decode()
+    assert "zhang.jiaoyu@example.gov.cn" in page and "ConnectionRefusedError" in page
+    other = county.person("other_dcs", "外县督查", county.town, "supervisor", scope=county.town)
+    client.force_login(other)
+    assert "zhang.jiaoyu@example.gov.cn" not in client.get("/notify/outbox/").content.decode()
 
 
 def test_out1_outbox_needs_login(client, db):

@@ -61,6 +61,11 @@ PAGES = {
     **dict.fromkeys(["plans:plan", "plans:request_excess"], "plans.AnnualPlan"),
     "plans:decide_excess": "plans.ExcessRequest",
     **dict.fromkeys(["plans:inspection", "plans:cancel_inspection"], "plans.Inspection"),
+    "portal:ticket": "portal.Ticket",
+    "portal:rating": "portal.Rating",
+    "portal:case": "portal.TypicalCase",
+    "notify:endpoint": "notify.Endpoint",  # the channels are the system administrator's
+    "org:away": "org.Person",
     **dict.fromkeys(["meetings:meeting", "meetings:decide", "meetings:cancel", "meetings:notice",
                      "meetings:notice_docx", "meetings:room", "meetings:room_live", "meetings:start", "meetings:end",
                      "meetings:minutes", "meetings:minutes_issue", "meetings:hand_over"], "meetings.Meeting"),
@@ -89,6 +94,7 @@ NOT_SCOPED = {
     "timelimits:calendar_edit": "年份，只对管理员开放（另有测试）",
     "public:campaign": "公开页面",
     "assessment:records": "指标来源的代码，清单按查看人的权限筛选",
+    "public_portal:case": "公开页面（只显示已发布的典型案例）",
 }
 EXTRA_ARGS = {"supervision:act": ["acknowledge"], "rectification:act": ["progress"], "org:reveal": ["mobile"],
               "documents:act": ["approve"], "accountability:suggestion_act": ["state"],
@@ -114,6 +120,7 @@ API = [
     (r"^/api/plans/plans/", "plans.AnnualPlan"),
     (r"^/api/plans/excess/", "plans.ExcessRequest"),
     (r"^/api/plans/inspections/", "plans.Inspection"),
+    (r"^/api/portal/tickets/\{ticket_id\}", "portal.Ticket"),
     (r"^/api/meetings/meetings/", "meetings.Meeting"),
     (r"^/api/meetings/agenda-items/", "meetings.AgendaItem"),
     (r"^/api/meetings/attendances/", "meetings.Attendance"),

@@ -28,6 +28,7 @@ from duban.meetings.models import Meeting
 from duban.org.models import Unit
 from duban.org.visibility import VisibilitySpec, get_visible_or_404, visible
 from duban.plans.models import AnnualPlan, Inspection
+from duban.portal.models import Ticket
 from duban.rectification.models import Campaign, LedgerSubmission, LookBack, Problem, SpotCheck
 from duban.supervision import services as sv
 from duban.supervision.models import Matter
@@ -61,6 +62,7 @@ API = {
     Result: "/api/assessment/results/{}",
     ErrorRecord: "/api/assessment/errors/{}",
     ErrorNotice: "/api/assessment/notices/{}",
+    Ticket: "/api/portal/tickets/{}",
     Suggestion: "/api/accountability/suggestions/{}",
     AssignmentSheet: "/api/accountability/sheets/{}",
     Trace: "/api/accountability/traces/{}",

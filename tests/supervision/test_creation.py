@@ -27,6 +27,7 @@ PARTICULARS = {
     SourceKind.ASSIGNMENT: dict(instruction_date=dt.date(2026, 3, 1), document_number="县政办交〔2026〕3号"),
     SourceKind.HIGHER_DEPLOYMENT: dict(document_number="市政办发〔2026〕8号"),
     SourceKind.HOTLINE: dict(ticket_number="12345-20260301-0042"),
+    SourceKind.COMPLAINT: dict(ticket_number="诉〔2026〕7号"),
     SourceKind.INSPECTION: dict(finding="城关镇中心小学消防通道被占用。"),
 }
 

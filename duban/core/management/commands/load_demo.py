@@ -186,7 +186,8 @@ def _accountability_demo(matters=True):
 
 
 class Command(BaseCommand):
-    help = "载入示范县演示数据（单位、人员、角色、AB角、工作专班，一年的督办事项和会议，上一季度的考核）；可重复执行，已有数据不重复创建。"
+    help = ("载入示范县演示数据（单位、人员、角色、AB角、工作专班，一年的督办事项、作风整治、值班、计划管理、公文、会议、"
+            "消息渠道、投诉和12345工单，上一季度的考核与问责）；可重复执行，已有数据不重复创建。")
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="不打印演示账号表")
@@ -222,6 +223,12 @@ class Command(BaseCommand):
         from duban.duty.demo import load_duty
 
         self.stdout.write(load_duty(now, relay=not options["no_matters"]).summary())
+        from duban.notify.demo import load_channels
+
+        self.stdout.write(load_channels(now).summary())
+        from duban.portal.demo import load_portal
+
+        self.stdout.write(load_portal(now, matters=not options["no_matters"]).summary())
         from duban.plans.demo import load_plans
 
         self.stdout.write(load_plans(now).summary())

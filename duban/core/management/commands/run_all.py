@@ -6,7 +6,10 @@ together, as child processes, for `make run` and for a single-host install.
   serves the static files;
 - worker: `manage.py db_worker` (the task queue in the database);
 - every command listed in settings.DUBAN_BACKGROUND_COMMANDS (for example
-  the deadline sweep).
+  the deadline sweep);
+- with --with-receiver (what `make run` does), the demo's local stand-in
+  for the work-chat robots and the SMS gateway (`robot_receiver`, on
+  DUBAN_DEMO_RECEIVER_BIND), whose page shows the messages received.
 
 Ctrl-C or SIGTERM stops them all: each child gets SIGTERM once, we wait for
 them, and a second Ctrl-C kills what is left. When a child ends on its own,
@@ -69,14 +72,19 @@ class Command(BaseCommand):
                             help="gunicorn 工作进程数（默认取环境变量 DUBAN_WEB_WORKERS，否则 2）")
         parser.add_argument("--no-worker", action="store_true", help="只启动网页服务，不启动后台任务进程")
         parser.add_argument("--no-logins", action="store_true", help="启动前不打印演示账号")
+        parser.add_argument("--with-receiver", action="store_true",
+                            help="同时启动演示接收端（模拟群机器人和短信网关，显示收到的消息）")
 
-    def children(self, bind, workers, with_worker):
+    def children(self, bind, workers, with_worker, with_receiver=False):
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
-        result = [
-            Child("web", [python, "-m", "gunicorn", "duban.wsgi:application", "--bind", bind,
-                          "--workers", str(workers), "--graceful-timeout", "30", "--no-control-socket"]),
-        ]
+        result = []
+        if with_receiver:
+            # First, so that it listens before the sweep's first delivery.
+            result.append(Child("robot_receiver", [python, manage, "robot_receiver", "--bind",
+                                                   settings.DUBAN_DEMO_RECEIVER_BIND]))
+        result.append(Child("web", [python, "-m", "gunicorn", "duban.wsgi:application", "--bind", bind,
+                                    "--workers", str(workers), "--graceful-timeout", "30", "--no-control-socket"]))
         if with_worker:
             result.append(Child("worker", [python, manage, "db_worker", "--queue-name", "*", "--no-reload"]))
             for argv in getattr(settings, "DUBAN_BACKGROUND_COMMANDS", []):
@@ -86,7 +94,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["workers"] < 1:
             raise CommandError("--workers 至少为 1")
-        children = self.children(options["bind"], options["workers"], not options["no_worker"])
+        children = self.children(options["bind"], options["workers"], not options["no_worker"],
+                                 options["with_receiver"])
 
         url = _url_for(options["bind"])
         self.stdout.write(f"督办平台启动中：{url}")
@@ -96,6 +105,9 @@ class Command(BaseCommand):
             table = format_demo_logins()
             if table:
                 self.stdout.write(table)
+        if options["with_receiver"]:
+            self.stdout.write(f"演示接收端（群机器人、短信）：http://{settings.DUBAN_DEMO_RECEIVER_BIND}/ ，"
+                              "各单位群机器人和短信网关的消息都发到这里显示。")
         self.stdout.write(f"后台进程：{'、'.join(c.name for c in children)}。按 Ctrl-C 停止。")
         self.stdout.flush()
 
