@@ -1,6 +1,12 @@
 """Helpers the demo loaders share (manage.py load_demo and each app's
 demo.py): they hold no business rule."""
 
+import datetime as dt
+
+from django.utils import timezone
+
+from duban.timelimits.periods import day_start
+
 from . import demo_data
 
 
@@ -23,3 +29,11 @@ def give_demo_password(user) -> bool:
     user.save(update_fields=["password"])
     record_password_set(user)
     return True
+
+
+def year_moment(now, fraction: float) -> dt.datetime:
+    """A moment of this year before `now`: `fraction` of the way from the
+    first moment of the year to now (so that the demo's records of this
+    year fall in this year on any date, also on 1 January)."""
+    start = day_start(dt.date(timezone.localtime(now).year, 1, 1))
+    return start + (now - start) * fraction

@@ -33,8 +33,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from duban.core import demo_data
+from duban.core.demo import year_moment
 from duban.org.models import Unit
-from duban.plans.demo import year_moment
 
 from . import services
 from .models import Document

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from duban.core import demo_data
+from duban.core.demo import year_moment
 from duban.org.models import Unit
 from duban.timelimits.periods import day_start
 
@@ -88,14 +89,6 @@ def plan_units(gov) -> list:
     县人民政府 itself (the convener of the county's meetings, which count
     against its plan)."""
     return [*Unit.objects.filter(parent=gov, kind__in=["department", "town"], is_active=True).order_by("path"), gov]
-
-
-def year_moment(now, fraction: float) -> dt.datetime:
-    """A moment of this year before `now`: `fraction` of the way from the
-    first moment of the year to now (so that the demo's records of this
-    year fall in this year on any date, also on 1 January)."""
-    start = day_start(dt.date(timezone.localtime(now).year, 1, 1))
-    return start + (now - start) * fraction
 
 
 SLUGS = {name: slug for name, slug, _ in demo_data.DEPARTMENTS}

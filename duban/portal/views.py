@@ -226,10 +226,10 @@ def _matter(request, t, form, ctx):
 
 @action("problem")
 def _problem(request, t, form, ctx):
-    from duban.rectification.models import Campaign
-
     d = form.cleaned_data
-    campaign = Campaign.objects.filter(pk=int(d["campaign"])).first() if d["campaign"].isdigit() else None
+    # Only a campaign the reader manages (rectification's hand-over lists them).
+    campaign = next((c for c, _ in rectification.campaigns_taking_complaints(request.user)
+                     if str(c.pk) == d["campaign"]), None)
     if campaign is None:
         form.add_error("campaign", "请选择专项行动")
         return False
