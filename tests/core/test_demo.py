@@ -193,6 +193,7 @@ DATES = [
 ]
 
 
+@pytest.mark.pinned_clock
 @pytest.mark.parametrize("now", DATES, ids=[f"{d:%Y-%m-%d}" for d in DATES])
 def test_tl1_aud1_load_demo_on_every_date(now, capsys):
     """`load_demo` on a fresh database at any moment: every part loads, the
