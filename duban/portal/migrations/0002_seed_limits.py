@@ -39,7 +39,10 @@ def seed(apps, schema_editor):
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("timelimits", "TimeLimitRule").objects.filter(code__in=[r[0] for r in RULES]).delete()
+    # The time-limit rows stay: they are timelimits' table, other records may
+    # run on them, and seeding again updates them in place. (Deleting them
+    # here made Django collect related rows across historical model states
+    # and fail when migrating back.)
     apps.get_model("portal", "Limit").objects.filter(code__in=[r[0] for r in LIMITS]).delete()
 
 
