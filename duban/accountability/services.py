@@ -226,7 +226,7 @@ def state_side(suggestion, by, *, text, files=(), at=None) -> Statement:
     at = _now(at)
     text = (text or "").strip()
     with transaction.atomic():
-        s = Suggestion.objects.select_for_update().select_related("unit").get(pk=suggestion.pk)
+        s = Suggestion.objects.select_for_update(of=("self",)).select_related("unit").get(pk=suggestion.pk)
         _require(speaks_for(by, s.unit), "只有被建议问责单位的联络员或负责人可以陈述申辩")
         if s.state != SuggestionState.PENDING:
             raise ValidationError("该问责建议已作出决定，不能再陈述申辩")
@@ -273,7 +273,7 @@ def decide(suggestion, by, *, outcome, reasons, measure=None, grounds=None, at=N
     reasons = (reasons or "").strip()
     held = _grounds(grounds)
     with transaction.atomic():
-        s = Suggestion.objects.select_for_update().select_related("unit", "measure").get(pk=suggestion.pk)
+        s = Suggestion.objects.select_for_update(of=("self",)).select_related("unit", "measure").get(pk=suggestion.pk)
         _require(covers(by, s.unit), "只有管辖该单位的督查室或领导可以作出问责决定")
         if s.state != SuggestionState.PENDING:
             raise ValidationError("该问责建议已作出决定")
@@ -327,7 +327,7 @@ def reply(decision, by, *, text, at=None) -> Decision:
     at = _now(at)
     text = (text or "").strip()
     with transaction.atomic():
-        d = Decision.objects.select_for_update().select_related("suggestion__unit", "measure").get(pk=decision.pk)
+        d = Decision.objects.select_for_update(of=("self",)).select_related("suggestion__unit", "measure").get(pk=decision.pk)
         _require(speaks_for(by, d.suggestion.unit), "只有被问责单位的联络员或负责人可以答复")
         if not d.reply_clock_id or d.replied_at is not None:
             raise ValidationError("该问责决定没有待答复的事项")
@@ -393,7 +393,7 @@ def reply_sheet(sheet, by, *, text, files=(), at=None) -> AssignmentSheet:
     at = _now(at)
     text = (text or "").strip()
     with transaction.atomic():
-        s = AssignmentSheet.objects.select_for_update().select_related("unit").get(pk=sheet.pk)
+        s = AssignmentSheet.objects.select_for_update(of=("self",)).select_related("unit").get(pk=sheet.pk)
         _require(speaks_for(by, s.unit), "只有承办单位的联络员或负责人可以反馈整改情况")
         if s.state != SheetState.OPEN:
             raise ValidationError(f"交办单{s.number}当前为“{s.get_state_display()}”，不能反馈")
@@ -416,7 +416,7 @@ def close_sheet(sheet, by, *, accept, note="", at=None) -> AssignmentSheet:
     at = _now(at)
     note = (note or "").strip()
     with transaction.atomic():
-        s = AssignmentSheet.objects.select_for_update().select_related("unit").get(pk=sheet.pk)
+        s = AssignmentSheet.objects.select_for_update(of=("self",)).select_related("unit").get(pk=sheet.pk)
         _require(is_office(by) and covers(by, s.unit), "只有管辖该单位的督查室可以审核交办单")
         if s.state != SheetState.REPLIED:
             raise ValidationError(f"交办单{s.number}当前为“{s.get_state_display()}”，没有待审核的反馈")
@@ -562,7 +562,7 @@ def dismiss(signal, by, *, reason, at=None):
     at = _now(at)
     reason = (reason or "").strip()
     with transaction.atomic():
-        s = Signal.objects.select_for_update().select_related("unit").get(pk=signal.pk)
+        s = Signal.objects.select_for_update(of=("self",)).select_related("unit").get(pk=signal.pk)
         _require(is_office(by) and (s.unit is None or covers(by, s.unit)), "只有督查室可以排除疑点")
         if s.state != SignalState.OPEN:
             raise ValidationError("该疑点已排除")

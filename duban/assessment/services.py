@@ -301,7 +301,7 @@ def _write(period, g: Gathered, outcome):
 
 
 def _locked(period) -> Period:
-    return Period.objects.select_for_update().select_related("scope").get(pk=period.pk)
+    return Period.objects.select_for_update(of=("self",)).select_related("scope").get(pk=period.pk)
 
 
 def _ranking(outcome) -> list:
@@ -497,7 +497,7 @@ def object_to_error(error, by, *, reason, at=None) -> ErrorRecord:
     at = _now(at)
     reason = (reason or "").strip()
     with transaction.atomic():
-        e = ErrorRecord.objects.select_for_update().select_related("unit", "notice").get(pk=error.pk)
+        e = ErrorRecord.objects.select_for_update(of=("self",)).select_related("unit", "notice").get(pk=error.pk)
         if not acts_for_unit(by, e.unit):
             raise PermissionDenied(f"只有{e.unit.name}的联络员或负责人可以提出异议")
         if e.objected_at is not None:
@@ -521,7 +521,7 @@ def decide_objection(error, by, *, decision, reason, at=None) -> ErrorRecord:
     at = _now(at)
     reason = (reason or "").strip()
     with transaction.atomic():
-        e = ErrorRecord.objects.select_for_update().select_related("unit").get(pk=error.pk)
+        e = ErrorRecord.objects.select_for_update(of=("self",)).select_related("unit").get(pk=error.pk)
         _require_office(by, e.unit, "处理异议")
         if e.state != ErrorState.OBJECTED:
             raise ValidationError("该差错没有待处理的异议")
@@ -569,7 +569,7 @@ def issue_notice(by, *, year, quarter, scope=None, at=None) -> ErrorNotice:
     with transaction.atomic():
         if ErrorNotice.objects.filter(scope=scope, year=year, quarter=quarter).exists():
             raise ValidationError({"quarter": f"{year}年第{quarter}季度的差错通报已印发"})
-        errors = list(notice_errors(scope, year, quarter).select_for_update())
+        errors = list(notice_errors(scope, year, quarter).select_for_update(of=("self",)))
         pending = [e for e in errors if e.state == ErrorState.OBJECTED]
         if pending:
             raise ValidationError({"quarter": f"尚有{len(pending)}条差错的异议待处理（"
@@ -643,7 +643,7 @@ def enter_achievement(by, *, person, kind, title, description, occurred_on, at=N
 def decide_achievement(item, by, *, confirm, note="", at=None) -> Achievement:
     at = _now(at)
     with transaction.atomic():
-        a = Achievement.objects.select_for_update().select_related("unit").get(pk=item.pk)
+        a = Achievement.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
         if not may_confirm(by, a):
             raise PermissionDenied("由本单位负责人确认（本人不能确认自己的记录）")
         if a.state != AchievementState.PENDING:

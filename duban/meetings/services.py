@@ -751,7 +751,7 @@ def sign_in(by, code, *, at=None) -> Attendance:
         _refuse_sign_in(by, "签到码不正确或已过期", at)
         raise ValidationError({"code": "签到码不正确或已过期，请输入会场屏幕上当前显示的签到码"})
     with transaction.atomic():
-        att = Attendance.objects.select_for_update().select_related("meeting").get(pk=match.pk)
+        att = Attendance.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=match.pk)
         if att.signed_in_at:
             raise ValidationError({"code": f"已于{timezone.localtime(att.signed_in_at):%H:%M}签到"})
         att.signed_in_at, att.signed_in_by = at, by
