@@ -74,6 +74,9 @@ def test_meet1_meet2_meet3_a_meeting_planned_held_and_minuted_in_the_browser(bro
     pg.fill("input[name=agenda-1-minutes]", "40")
     pg.select_option("select[name=attendees]", label=[label("jiaoyu_fzr"), label("chengguan_lly")])
     pg.get_by_role("button", name="登记会议").click()
+    # The answer is a whole page: wait for its last error (the form's end) before reading them all.
+    pg.locator("#meeting-form").get_by_text("超出上述标准须填写理由", exact=False).wait_for()
+    pg.wait_for_load_state()
     errors = "\n".join(pg.locator("#meeting-form .errorlist, #meeting-form .form-errors").all_inner_texts())
     assert "全县性工作会议会期一般控制在2小时以内（种子004 §9），本次计划2小时30分钟" in errors
     assert "超出上述标准须填写理由，并报县政府办公室审批" in errors
