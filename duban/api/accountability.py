@@ -48,7 +48,7 @@ class StatementOut(Schema):
     at: dt.datetime
 
 
-class DecisionOut(Schema):
+class MeasureDecisionOut(Schema):
     outcome: str = Field(description="adopted 采纳 / changed 改为其他措施 / rejected 不予采纳 / exempted 容错免责")
     measure: str | None
     reasons: str
@@ -60,7 +60,7 @@ class DecisionOut(Schema):
     reply_text: str
 
 
-class SuggestionOut(Schema):
+class MeasureSuggestionOut(Schema):
     id: int
     unit: Ref
     measure: str
@@ -71,20 +71,20 @@ class SuggestionOut(Schema):
     statement_until: dt.datetime
     facts: list[FactOut]
     statements: list[StatementOut] = []
-    decision: DecisionOut | None = None
+    decision: MeasureDecisionOut | None = None
 
 
 class SuggestionPage(Schema):
     count: int
     page: int
-    items: list[SuggestionOut]
+    items: list[MeasureSuggestionOut]
 
 
 class StatementIn(Schema):
     text: str
 
 
-class DecideIn(Schema):
+class MeasureDecideIn(Schema):
     outcome: str
     reasons: str
     measure: str | None = Field(None, description="改为其他措施时的措施代码")
@@ -162,7 +162,7 @@ class ScanOut(Schema):
     new: int
 
 
-class ReasonIn(Schema):
+class DismissReasonIn(Schema):
     reason: str
 
 
@@ -206,7 +206,7 @@ def list_suggestions(request, state: str = "", page: int = Query(1, ge=1)):
     return {"count": p.paginator.count, "page": p.number, "items": [_suggestion_out(s) for s in p.object_list]}
 
 
-@router.post("/suggestions/evaluate", response={200: list[SuggestionOut], **ERRORS},
+@router.post("/suggestions/evaluate", response={200: list[MeasureSuggestionOut], **ERRORS},
              summary="按规则检查并提出问责建议（督查室）")
 @guarded
 def evaluate(request):
@@ -215,12 +215,12 @@ def evaluate(request):
     return [_suggestion_out(s) for s in services.evaluate()]
 
 
-@router.get("/suggestions/{suggestion_id}", response={200: SuggestionOut, 404: ErrorOut}, summary="问责建议详情")
+@router.get("/suggestions/{suggestion_id}", response={200: MeasureSuggestionOut, 404: ErrorOut}, summary="问责建议详情")
 def suggestion(request, suggestion_id: int):
     return _detail(request, suggestion_id)
 
 
-@router.post("/suggestions/{suggestion_id}/statements", response={201: SuggestionOut, **ERRORS},
+@router.post("/suggestions/{suggestion_id}/statements", response={201: MeasureSuggestionOut, **ERRORS},
              summary="陈述申辩（被建议问责单位）")
 @guarded
 def state_side(request, suggestion_id: int, payload: StatementIn):
@@ -229,18 +229,18 @@ def state_side(request, suggestion_id: int, payload: StatementIn):
     return Status(201, _detail(request, suggestion_id))
 
 
-@router.post("/suggestions/{suggestion_id}/decide", response={200: SuggestionOut, **ERRORS},
+@router.post("/suggestions/{suggestion_id}/decide", response={200: MeasureSuggestionOut, **ERRORS},
              summary="作出问责决定（采纳、改为其他措施、不予采纳或容错免责）",
              description="须写明理由并核实三项容错情形；三项均成立的只能容错免责，容错免责须三项均成立。")
 @guarded
-def decide(request, suggestion_id: int, payload: DecideIn):
+def decide(request, suggestion_id: int, payload: MeasureDecideIn):
     s = queries.suggestion_detail(request.user, suggestion_id)
     services.decide(s, request.user, outcome=payload.outcome, reasons=payload.reasons, measure=payload.measure,
                     grounds={name: getattr(payload, name) for name, _ in GROUNDS})
     return _detail(request, suggestion_id)
 
 
-@router.post("/suggestions/{suggestion_id}/reply", response={200: SuggestionOut, **ERRORS},
+@router.post("/suggestions/{suggestion_id}/reply", response={200: MeasureSuggestionOut, **ERRORS},
              summary="答复问责决定（如函询的书面说明）")
 @guarded
 def reply(request, suggestion_id: int, payload: TextIn):
@@ -340,6 +340,6 @@ def scan(request):
 
 @router.post("/signals/{signal_id}/dismiss", response={200: SignalOut, **ERRORS}, summary="排除疑点（须写明理由）")
 @guarded
-def dismiss(request, signal_id: int, payload: ReasonIn):
+def dismiss(request, signal_id: int, payload: DismissReasonIn):
     s = get_visible_or_404(Signal, request.user, pk=signal_id)
     return _signal_out(services.dismiss(s, request.user, reason=payload.reason))

@@ -158,7 +158,7 @@ class ObjectionIn(Schema):
     reason: str
 
 
-class DecisionIn(Schema):
+class ObjectionDecisionIn(Schema):
     decision: str = Field(description="upheld 维持 / revoked 撤销")
     reason: str
 
@@ -178,7 +178,7 @@ class NoticeOut(Schema):
     errors: list[ErrorOutSchema]
 
 
-class EntryOut(Schema):
+class AssessmentEntryOut(Schema):
     kind: str
     label: str
     url: str
@@ -210,7 +210,7 @@ class ConfirmIn(Schema):
 class RecordBookOut(Schema):
     person: Ref
     year: int
-    automatic: dict[str, list[EntryOut]]
+    automatic: dict[str, list[AssessmentEntryOut]]
     entered: list[AchievementOut]
 
 
@@ -273,7 +273,7 @@ class ChartOut(Schema):
     rows: list[list[CellOut]]
 
 
-class DashboardOut(Schema):
+class AssessmentDashboardOut(Schema):
     refreshed_at: dt.datetime | None
     roots: list[Ref]
     charts: list[ChartOut]
@@ -440,7 +440,7 @@ def object_error(request, error_id: int, payload: ObjectionIn):
 
 @router.post("/errors/{error_id}/decision", response={200: ErrorOutSchema, **ERRORS}, summary="处理异议（督查室）")
 @guarded
-def decide_error(request, error_id: int, payload: DecisionIn):
+def decide_error(request, error_id: int, payload: ObjectionDecisionIn):
     return _error_out(services.decide_objection(_error(request, error_id), request.user, decision=payload.decision,
                                                 reason=payload.reason))
 
@@ -562,7 +562,7 @@ def record_report(request, user_id: int, payload: ResearchIn):
     return Status(201, {"id": r.pk, "title": r.title, "summary": r.summary, "submitted_on": r.submitted_on})
 
 
-@router.get("/dashboard", response={200: DashboardOut, 404: ErrorOut},
+@router.get("/dashboard", response={200: AssessmentDashboardOut, 404: ErrorOut},
             summary="驾驶舱：超期、趋势、来源与类别构成、排名、整改进度、值班迟报（预先统计）")
 def dashboard(request, campaign: str = ""):
     if not dash.roots_of(request.user):

@@ -18,7 +18,7 @@ from duban.documents.models import LengthLimit
 router = Router(tags=["公文办理"])
 
 
-class ClockOut(Schema):
+class DocumentClockOut(Schema):
     kind: str
     label: str
     rule: str | None = Field(description="时限规则代码，人工或上级规定的期限为空")
@@ -65,7 +65,7 @@ class DocumentOut(Schema):
 
 
 class DocumentDetail(DocumentOut):
-    clocks: list[ClockOut]
+    clocks: list[DocumentClockOut]
     tasks: list[TaskOut]
     approval_note: str
     revision_note: str

@@ -35,7 +35,7 @@ class TypeOut(Schema):
     seed_section: str
 
 
-class ItemOut(Schema):
+class AgendaItemOut(Schema):
     id: int
     seq: int
     title: str
@@ -71,7 +71,7 @@ class MatterLightOut(Schema):
     due_at: dt.datetime | None
 
 
-class DecisionOut(Schema):
+class MinutesDecisionOut(Schema):
     id: int
     seq: int
     title: str
@@ -89,7 +89,7 @@ class MinutesOut(Schema):
     state: str
     summary: str
     issued_at: dt.datetime | None
-    decisions: list[DecisionOut]
+    decisions: list[MinutesDecisionOut]
 
 
 class MeetingOut(Schema):
@@ -117,7 +117,7 @@ class MeetingOut(Schema):
 
 
 class MeetingDetailOut(MeetingOut):
-    agenda: list[ItemOut]
+    agenda: list[AgendaItemOut]
     attendances: list[AttendanceOut]
     overruns: list[str]
     minutes: MinutesOut | None
@@ -136,7 +136,7 @@ class AgendaIn(Schema):
     minutes: int
 
 
-class MeetingIn(Schema):
+class MeetingRegisterIn(Schema):
     type: str = Field(description="会议类型代码：county_work / standing / general")
     title: str
     convener_id: int
@@ -153,12 +153,12 @@ class MeetingIn(Schema):
     over_limit_reason: str = ""
 
 
-class DecideIn(Schema):
+class PlanDecideIn(Schema):
     approve: bool
     comment: str = ""
 
 
-class CancelIn(Schema):
+class MeetingCancelIn(Schema):
     reason: str
 
 
@@ -185,7 +185,7 @@ class CodeOut(Schema):
     seconds_left: int
 
 
-class DecisionIn(Schema):
+class MinutesDecisionIn(Schema):
     title: str
     content: str
     lead_unit_id: int
@@ -197,14 +197,14 @@ class DecisionIn(Schema):
 
 class MinutesIn(Schema):
     summary: str
-    decisions: list[DecisionIn] = []
+    decisions: list[MinutesDecisionIn] = []
 
 
 class HandOverOut(Schema):
     matters: list[MatterLightOut]
 
 
-class ListFilters(Schema):
+class MeetingListFilters(Schema):
     tab: str = Field("upcoming", description="upcoming 即将召开 / held 已召开 / approval 待我审批 / all 全部")
     page: int = Field(1, ge=1)
     page_size: int = Field(20, ge=1, le=100)
@@ -270,7 +270,7 @@ def types(request):
 
 
 @router.get("/meetings", response=MeetingPage, summary="会议列表")
-def list_meetings(request, filters: Query[ListFilters]):
+def list_meetings(request, filters: Query[MeetingListFilters]):
     p = queries.meeting_page(request.user, tab=filters.tab, page=filters.page, per_page=filters.page_size)
     return {"count": p.paginator.count, "page": p.number, "items": [_meeting(m) for m in p.object_list]}
 
@@ -278,7 +278,7 @@ def list_meetings(request, filters: Query[ListFilters]):
 @router.post("/meetings", response={201: MeetingDetailOut, **ERRORS},
              summary="登记会议（超出标准须写明理由并报会议管控办公室审批）")
 @guarded
-def register(request, data: MeetingIn):
+def register(request, data: MeetingRegisterIn):
     m = services.register_meeting(
         request.user, type=data.type, title=data.title, convener=data.convener_id, chair=data.chair_id,
         starts_at=data.starts_at, planned_minutes=data.planned_minutes, mode=data.mode, venue=data.venue,
@@ -297,7 +297,7 @@ def get_meeting(request, meeting_id: int):
 @router.post("/meetings/{meeting_id}/decide", response={200: MeetingDetailOut, **ERRORS},
              summary="审批超出标准的会议计划（会议管控办公室负责人）")
 @guarded
-def decide(request, meeting_id: int, data: DecideIn):
+def decide(request, meeting_id: int, data: PlanDecideIn):
     services.decide_plan(_visible_meeting(request, meeting_id), request.user, approve=data.approve,
                          comment=data.comment)
     return _detail(request, meeting_id)
@@ -305,7 +305,7 @@ def decide(request, meeting_id: int, data: DecideIn):
 
 @router.post("/meetings/{meeting_id}/cancel", response={200: MeetingDetailOut, **ERRORS}, summary="取消会议")
 @guarded
-def cancel(request, meeting_id: int, data: CancelIn):
+def cancel(request, meeting_id: int, data: MeetingCancelIn):
     services.cancel_meeting(_visible_meeting(request, meeting_id), request.user, reason=data.reason)
     return _detail(request, meeting_id)
 
@@ -345,7 +345,7 @@ def leave(request, attendance_id: int, data: LeaveIn):
 @router.post("/attendances/{attendance_id}/decide", response={200: MeetingDetailOut, **ERRORS},
              summary="审批请假或代会（会务人员）")
 @guarded
-def decide_leave(request, attendance_id: int, data: DecideIn):
+def decide_leave(request, attendance_id: int, data: PlanDecideIn):
     att = get_visible_or_404(Attendance, request.user, pk=attendance_id)
     services.decide_leave(att, request.user, approve=data.approve, comment=data.comment)
     return _detail(request, att.meeting_id)

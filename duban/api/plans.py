@@ -78,7 +78,7 @@ class ExcessIn(Schema):
     explanation: str
 
 
-class DecideIn(Schema):
+class ExcessDecideIn(Schema):
     approve: bool
     note: str = ""
 
@@ -120,7 +120,7 @@ class InspectionIn(Schema):
     target_ids: list[int]
 
 
-class CancelIn(Schema):
+class InspectionCancelIn(Schema):
     reason: str
 
 
@@ -140,7 +140,7 @@ class FrequencyOut(Schema):
     rows: list[FrequencyRowOut]
 
 
-class SuggestionOut(Schema):
+class MergeSuggestionOut(Schema):
     unit: Ref
     inspections: list[InspectionOut]
 
@@ -237,7 +237,7 @@ def request_excess(request, plan_id: int, payload: ExcessIn):
 
 @router.post("/excess/{excess_id}/decide", response={200: ExcessOut, **ERRORS}, summary="审批超计划说明（督查室）")
 @guarded
-def decide_excess(request, excess_id: int, payload: DecideIn):
+def decide_excess(request, excess_id: int, payload: ExcessDecideIn):
     req = get_visible_or_404(ExcessRequest, request.user, pk=excess_id)
     return _excess_out(services.decide_excess(req, request.user, approve=payload.approve, note=payload.note))
 
@@ -268,7 +268,7 @@ def inspection_detail(request, inspection_id: int):
 
 @router.post("/inspections/{inspection_id}/cancel", response={200: InspectionDetail, **ERRORS}, summary="取消")
 @guarded
-def cancel_inspection(request, inspection_id: int, payload: CancelIn):
+def cancel_inspection(request, inspection_id: int, payload: InspectionCancelIn):
     insp = get_visible_or_404(Inspection, request.user, pk=inspection_id)
     services.cancel_inspection(insp, request.user, reason=payload.reason)
     return _insp_detail(request, inspection_id)
@@ -283,7 +283,7 @@ def frequency(request, month: str = ""):
                       "too_often": r.too_often} for r in f.rows]}
 
 
-@router.get("/merge-suggestions", response=list[SuggestionOut], summary="建议合并的督查检查考核（督查过频）")
+@router.get("/merge-suggestions", response=list[MergeSuggestionOut], summary="建议合并的督查检查考核（督查过频）")
 def merge_suggestions(request):
     return [{"unit": _ref(s.unit), "inspections": [_insp_out(i) for i in s.inspections]}
             for s in queries.merge_suggestions(request.user, timezone.localdate())]

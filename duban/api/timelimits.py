@@ -23,7 +23,7 @@ class DeadlineOut(Schema):
 
 
 class DeadlineErrorOut(ErrorOut):
-    code: str
+    code: str = ""  # the calculator's own refusals name one; a malformed query's 422 has none
 
 
 @router.get(

@@ -31,6 +31,27 @@ def test_out4_openapi_schema_has_no_duplicate_keys(client):
     assert duplicates == []
 
 
+def test_out4_every_schema_of_the_api_has_a_name_of_its_own():
+    """The published schema names each model by its class name, and a
+    second class of the same name silently replaces the first: the answers
+    of one app were then described by another app's schema (CI's fuzzing
+    found a campaign's dashboard checked against the assessment's)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import duban.api
+    from ninja import Schema
+
+    seen: dict[str, set] = {}
+    for info in pkgutil.iter_modules(duban.api.__path__):
+        module = importlib.import_module(f"duban.api.{info.name}")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Schema) and cls.__module__.startswith("duban."):
+                seen.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    assert {name: where for name, where in seen.items() if len(where) > 1} == {}
+
+
 def test_out4_anonymous_calls_are_refused(db):
     assert Client().get("/api/me").status_code == 401
 
