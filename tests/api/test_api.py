@@ -40,8 +40,9 @@ def test_out4_every_schema_of_the_api_has_a_name_of_its_own():
     import inspect
     import pkgutil
 
-    import duban.api
     from ninja import Schema
+
+    import duban.api
 
     seen: dict[str, set] = {}
     for info in pkgutil.iter_modules(duban.api.__path__):
