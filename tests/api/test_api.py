@@ -47,7 +47,7 @@ def test_out4_every_schema_of_the_api_has_a_name_of_its_own():
     seen: dict[str, set] = {}
     for info in pkgutil.iter_modules(duban.api.__path__):
         module = importlib.import_module(f"duban.api.{info.name}")
-        for name, cls in inspect.getmembers(module, inspect.isclass):
+        for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, Schema) and cls.__module__.startswith("duban."):
                 seen.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
     assert {name: where for name, where in seen.items() if len(where) > 1} == {}
