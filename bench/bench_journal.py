@@ -19,7 +19,8 @@ Figures:
   full      `verify(full=True)`: the whole chain read from the database,
             re-serialised (form 2: orjson, sorted keys) and re-hashed
             -> target: at least 100,000 events per second
-  full xN   the same with --workers N processes (verify_journal --full --workers N)
+  full xN   the same with N processes, as `verify_journal --full` runs by
+            default (N: the number of cores)
   form 1    the same rows canonicalised as before forms were numbered
             (`_plain` and Python's json), then hashed: the old cost
   nightly   the run after a checkpoint, with 1,000 new events: it walks only
@@ -28,6 +29,7 @@ Figures:
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -138,7 +140,8 @@ def run(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--events", type=int, default=200_000)
-    p.add_argument("--workers", type=int, default=2, help="processes of the parallel walk (full xN)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="processes of the parallel walk (full xN); verify_journal's default, the number of cores")
     args = p.parse_args()
     from generate_province import setup
 

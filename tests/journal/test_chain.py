@@ -109,6 +109,43 @@ def test_aud1_verify_notices_rows_cut_off_the_end(db, tamper):
     assert code != 0 and "第一条异常序号 5" in err and "末尾" in err
 
 
+def test_aud1_verify_names_rows_added_past_the_head(db):
+    # A row appended by hand after the last event, consistent in itself, but
+    # written without the chain head that every real append moves with it.
+    write(4)
+    e4 = Event.objects.get(seq=4)
+    forged = Event(seq=5, recorded_at=e4.recorded_at, actor=None, actor_name="伪造", ip="", action="forged",
+                   object_type="", object_id="", object_repr="", before=None, after=None, prev_hash=e4.hash, form=2)
+    forged.hash = chain.compute_hash(forged)
+    with transaction.atomic():
+        forged.save(force_insert=True)
+    code, _, err = run_verify()
+    assert code != 0 and "第一条异常序号 5" in err and "链头" in err and "被插入" in err
+
+
+def test_aud1_verify_names_a_row_whose_form_was_rewritten(db, tamper):
+    write(4)
+    tamper("UPDATE journal_event SET form = 7 WHERE seq = 2")
+    code, _, err = run_verify()
+    assert code != 0 and "第一条异常序号 2" in err and "规范形式 7" in err
+
+
+def test_aud1_verify_holds_no_transaction_while_it_walks(db, monkeypatch):
+    # On SQLite a transaction is the database's write lock (IMMEDIATE): a
+    # walk inside one would stop every writer for as long as it reads.
+    write(3)
+    seen = []
+    walk = chain._walk
+
+    def spy(*args, **kwargs):
+        seen.append(len([b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)]))
+        return walk(*args, **kwargs)
+
+    monkeypatch.setattr(chain, "_walk", spy)
+    assert chain.verify(full=True).ok
+    assert seen == [0]
+
+
 def test_aud1_verify_names_a_row_inserted_out_of_order(db, tamper):
     write(4)
     # Forge a replacement for event 3 whose own hash is consistent but whose

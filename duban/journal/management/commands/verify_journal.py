@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand
 
 from duban.journal import chain, evidence, signatures
@@ -11,8 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--skip-files", action="store_true", help="只核对日志链，不核对佐证材料文件")
         parser.add_argument("--full", action="store_true", help="从第一条事件起校验整条链（不从检查点开始）")
         parser.add_argument("--progress", action="store_true", help="每校验一批打印进度")
-        parser.add_argument("--workers", type=int, default=1,
-                            help="并行校验的进程数（全链校验时可设为处理器核数），默认 1")
+        parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                            help="并行校验的进程数，默认为处理器核数；待校验的事件不足每进程一批（5000 条）时只用一个进程")
 
     def handle(self, *args, **options):
         progress = None
