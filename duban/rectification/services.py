@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from duban.clocks import services as clocks
 from duban.clocks.models import ClockState, FlipKind
-from duban.core.batch import insert_rows, update_rows
+from duban.core.batch import create_rows, insert_rows, update_rows
 from duban.core.services import fmt_date, local_date, sync_fields, user_name
 from duban.core.services import now as _now
 from duban.journal import chain, evidence
@@ -757,7 +757,7 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
             p.due_at = None if p.long_term else day_end(p.deadline)
             problems.append(p)
             rows.append((clean, status, registered))
-        Problem.objects.bulk_create(problems, batch_size=500)
+        create_rows(problems)
         _bulk_repeats(problems)
         specs = []
         for p, (clean, status, registered) in zip(problems, rows, strict=True):
@@ -871,7 +871,7 @@ def _bulk_repeats(problems):
             parent[max(ra, rb)] = min(ra, rb)
 
     old_keys = {int(m.key) for matches in found for m in matches} - new_ids
-    old_root = dict(Problem.objects.filter(pk__in=old_keys).values_list("pk", "repeat_root_id")) if old_keys else {}
+    old_root = dict(Problem.objects.filter(pk__in=old_keys).order_by().values_list("pk", "repeat_root_id")) if old_keys else {}
     touched = False
     for p, matches in zip(problems, found, strict=True):
         for m in matches:
@@ -885,7 +885,7 @@ def _bulk_repeats(problems):
     old_roots = {x for x in parent if x not in new_ids} | {x for x in parent.values() if x not in new_ids}
     old_members = {}
     if old_roots:
-        for pk, root in Problem.objects.filter(repeat_root_id__in=old_roots).values_list("pk", "repeat_root_id"):
+        for pk, root in Problem.objects.filter(repeat_root_id__in=old_roots).order_by().values_list("pk", "repeat_root_id"):
             old_members.setdefault(root, set()).add(pk)
     components = {}
     for x in set(parent) | set(parent.values()):
@@ -930,13 +930,15 @@ def _attach_repeats(p):
     neardup.put(namespace, p.pk, p.normalized, normalized=True)
     if matches:
         roots = {root_id or pk for pk, root_id in Problem.objects.filter(
-            pk__in=[int(m.key) for m in matches]).values_list("pk", "repeat_root_id")}
+            pk__in=[int(m.key) for m in matches]).order_by().values_list("pk", "repeat_root_id")}
         _merge_groups(p, roots)
 
 
 def _group_ids(root_ids) -> set:
     roots = set(root_ids)
-    return roots | set(Problem.objects.filter(repeat_root_id__in=roots).values_list("pk", flat=True))
+    # Unordered: the model's ordering would join campaigns and units and
+    # sort, a scan that grows with the table (the group is a handful of rows).
+    return roots | set(Problem.objects.filter(repeat_root_id__in=roots).order_by().values_list("pk", flat=True))
 
 
 def _merge_groups(p, other_roots):
