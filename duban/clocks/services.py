@@ -23,7 +23,7 @@ from django.db.models.fields import CharField
 from django.dispatch import Signal
 from django.utils import timezone
 
-from duban.core.batch import ItemFailed, update_rows
+from duban.core.batch import ItemFailed, create_rows, update_rows
 from duban.core.services import now as _now
 from duban.core.services import sync_fields
 from duban.journal import chain
@@ -215,7 +215,7 @@ def start_clocks(specs, *, journal=True) -> tuple[list, list]:
             built.append((spec, _new_clock(spec, now, content_types, rules)))
         except ValidationError as e:
             raise ItemFailed(i, e) from None
-    clocks_ = Clock.objects.bulk_create([c for _, c in built], batch_size=500)
+    clocks_ = create_rows([c for _, c in built])
     pauses = []
     steps = []  # per clock: [("start"|"pause"|"meet", data)]
     for spec, clock in built:
