@@ -14,6 +14,7 @@ every deadline that a rule computed.
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -255,8 +256,8 @@ def start_clocks(specs, *, journal=True) -> tuple[list, list]:
             if what == "start":
                 snap = chain.snapshot(clock, CLOCK_FIELDS)
                 # The start as it was, before the history moved it on.
-                snap.update(chain.snapshot(Clock(due_at=clock.base_due_at, warn_at=clock.base_warn_at,
-                                                 state=ClockState.RUNNING), ["due_at", "warn_at", "state"]))
+                snap.update(chain.snapshot(SimpleNamespace(due_at=clock.base_due_at, warn_at=clock.base_warn_at,
+                                                           state=ClockState.RUNNING), ["due_at", "warn_at", "state"]))
                 entries.append({"action": "clocks.start", "obj": clock, "occurred_at": spec.at or clock.started_at,
                                 "after": {"owner": f"{clock.owner_type.app_label}.{clock.owner_type.model}"
                                                    f"#{clock.owner_id}", **snap}})

@@ -24,6 +24,59 @@ def _batch_of(objs):
     return objs, model._meta, connections[router.db_for_write(model)]
 
 
+def _row_values(fields, connection):
+    """A function giving the values of an instance's `fields` as Django
+    writes them on insert (`pre_save`, then `get_db_prep_save`). For plain
+    text, booleans and integers (and foreign keys to integer ids) the value
+    already is what the database takes, and the ORM's chain of conversions
+    is skipped (it dominates the preparation of wide rows); anything else
+    (dates, moments, JSON, a value of another type) goes through Django."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+    from django.db.models import (
+        AutoField,
+        BigAutoField,
+        BigIntegerField,
+        BooleanField,
+        CharField,
+        Field,
+        ForeignKey,
+        IntegerField,
+        PositiveIntegerField,
+        PositiveSmallIntegerField,
+        SmallAutoField,
+        SmallIntegerField,
+        TextField,
+    )
+
+    integers = {AutoField, BigAutoField, SmallAutoField, IntegerField, BigIntegerField, SmallIntegerField,
+                PositiveIntegerField, PositiveSmallIntegerField}
+    plain_ints = type(connection.ops).adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+    plan = []
+    for f in fields:
+        kind = type(f)
+        same = None
+        if kind in (CharField, TextField):
+            same = str
+        elif kind is BooleanField:
+            same = bool
+        elif plain_ints and (kind in integers or (kind is ForeignKey and type(f.target_field) in integers)):
+            same = int
+        plain_read = type(f).pre_save is Field.pre_save
+        plan.append((f, f.attname, same, plain_read))
+
+    def values(o):
+        out = []
+        for f, attname, same, plain_read in plan:
+            value = getattr(o, attname) if plain_read else f.pre_save(o, True)
+            if value is None and same is not None or type(value) is same:
+                out.append(value)
+            else:
+                out.append(f.get_db_prep_save(value, connection))
+        return out
+
+    return values
+
+
 def update_rows(objs, fields, *, batch_size=1000) -> None:
     """Write `fields` of many saved instances of one model, one UPDATE by
     primary key each, sent with executemany (Django's bulk_update builds one
@@ -55,7 +108,8 @@ def insert_rows(objs, *, batch_size=2000) -> None:
     quote = connection.ops.quote_name
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
-    params = [[f.get_db_prep_save(f.pre_save(o, True), connection) for f in fields] for o in objs]
+    values = _row_values(fields, connection)
+    params = [values(o) for o in objs]
     with connection.cursor() as cur:
         for i in range(0, len(params), batch_size):
             cur.executemany(sql, params[i:i + batch_size])
@@ -84,10 +138,11 @@ def create_rows(objs) -> list:
     row = f"({', '.join(['%s'] * len(fields))})"
     tail = f" RETURNING {quote(meta.db_table)}.{quote(pk.column)}"
     size = max(1, min(connection.ops.bulk_batch_size(fields, objs), 60_000 // len(fields), 1000))
+    values = _row_values(fields, connection)
     with connection.cursor() as cur:
         for i in range(0, len(objs), size):
             batch = objs[i:i + size]
-            params = [f.get_db_prep_save(f.pre_save(o, True), connection) for o in batch for f in fields]
+            params = [v for o in batch for v in values(o)]
             cur.execute(head + ", ".join([row] * len(batch)) + tail, params)
             for o, (value,) in zip(batch, cur.fetchall(), strict=True):
                 setattr(o, pk.attname, pk.to_python(value) if hasattr(pk, "to_python") else value)

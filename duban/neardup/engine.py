@@ -196,14 +196,31 @@ def band_values(namespace: str, norm: str) -> tuple[int, ...]:
     return band_values_many([(namespace, norm)])[0]
 
 
+# The rows of the texts of the last batches: an import looks its rows up
+# (preview, then the write) and feeds them, three times the same texts.
+_RECENT: dict = {}
+_RECENT_MAX = 30_000
+
+
 def band_values_many(items) -> list[tuple[int, ...]]:
     """`band_values` of many (namespace, normalised text) at once, the
     signatures computed together (`_signatures`)."""
     items = list(items)
-    fuzzy = [norm for _, norm in items if len(norm) >= MIN_FUZZY_LENGTH]
-    signatures = iter(_signatures(fuzzy))
-    return [_values_of(ns, norm, next(signatures) if len(norm) >= MIN_FUZZY_LENGTH else None)
-            for ns, norm in items]
+    todo = list(dict.fromkeys(item for item in items if item not in _RECENT))
+    if todo:
+        fuzzy = [norm for _, norm in todo if len(norm) >= MIN_FUZZY_LENGTH]
+        signatures = iter(_signatures(fuzzy))
+        if len(_RECENT) + len(todo) > _RECENT_MAX:
+            _RECENT.clear()
+        for ns, norm in todo:
+            _RECENT[(ns, norm)] = _values_of(ns, norm, next(signatures) if len(norm) >= MIN_FUZZY_LENGTH else None)
+    found = [_RECENT.get(item) for item in items]
+    if any(v is None for v in found):  # more new texts than the memory holds
+        fuzzy = [norm for _, norm in items if len(norm) >= MIN_FUZZY_LENGTH]
+        signatures = iter(_signatures(fuzzy))
+        return [_values_of(ns, norm, next(signatures) if len(norm) >= MIN_FUZZY_LENGTH else None)
+                for ns, norm in items]
+    return found
 
 
 @dataclass(frozen=True)

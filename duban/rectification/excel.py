@@ -499,9 +499,12 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
         report.errors = ["没有可导入的行：表头下没有填写问题"]
     if report.errors:
         return report
+    # Whether a row repeats an earlier problem of its unit or an earlier row:
+    # a dry run asks the index; an import learns it from the write, which
+    # makes the same lookup for the same rows (services.import_problems).
     repeated = neardup.find_many(
         [(services.repeat_namespace(clean["unit"].pk), f"row:{row_no}", clean["description"])
-         for row_no, clean in parsed], ratio=services.REPEAT_RATIO)
+         for row_no, clean in parsed], ratio=services.REPEAT_RATIO) if dry_run else [()] * len(parsed)
     for (row_no, clean), matches in zip(parsed, repeated, strict=True):
         report.rows.append({
             "row": row_no, "unit": clean["unit"].name, "category": clean["category"].name,
@@ -518,11 +521,14 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
         return report
     if progress is not None:
         progress("write", 0, len(parsed))
+    matched = []
     try:
         with transaction.atomic():
             report.created = services.import_problems(
-                campaign, [clean for _, clean in parsed], by=by, at=at,
+                campaign, [clean for _, clean in parsed], by=by, at=at, matched=matched,
                 progress=(lambda done: progress("write", done, len(parsed))) if progress is not None else None)
+            for row, repeats in zip(report.rows, matched, strict=True):
+                row["repeated"] = repeats
             chain.record("rectification.ledger.import", campaign, after={
                 "file": getattr(fileobj, "name", "") or "", "unit": unit.pk if unit else None,
                 "rows": len(report.created), "unchanged": len(report.unchanged),

@@ -714,7 +714,7 @@ def import_problem(campaign, clean, *, by=None, at=None) -> Problem:
         return p
 
 
-def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> list:
+def import_problems(campaign, cleans, *, by=None, at=None, progress=None, matched=None) -> list:
     """Many rows of an imported ledger at once (duban.rectification.excel):
     the same problems, rounds, clocks, entries, repeat groups and journal
     events as `import_problem` row by row, written per batch. `cleans` from
@@ -723,8 +723,10 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
     bulk, the clocks computed in memory with their past and inserted in bulk
     (clocks.start_clocks), the repeats looked up in the index for the whole
     batch (neardup.find_many) and every merged group updated once, and the
-    events chained in one pass. `progress(done)` is told the rows written.
-    In one transaction: all or nothing."""
+    events chained in one pass. `progress(done)` is told the rows written;
+    `matched` (a list), when given, gets for each row whether it repeats an
+    earlier problem of its unit or an earlier row of the batch. In one
+    transaction: all or nothing."""
     at = _now(at)
     if not cleans:
         return []
@@ -758,7 +760,9 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
             problems.append(p)
             rows.append((clean, status, registered))
         create_rows(problems)
-        _bulk_repeats(problems)
+        found = _bulk_repeats(problems)
+        if matched is not None:
+            matched += [bool(matches) for matches in found]
         specs = []
         for p, (clean, status, registered) in zip(problems, rows, strict=True):
             specs.append(_imported_clock_spec(p, clean, status, registered, at=at, campaign=c))
@@ -853,7 +857,8 @@ def _bulk_repeats(problems):
     """The repeats of newly inserted problems, through the index for the whole
     batch: each merged group (earlier problems of the unit and new ones) is
     updated once; the new problems' own fields are set in memory (the
-    caller writes them). Feeds the new problems to the index."""
+    caller writes them). Feeds the new problems to the index. Returns the
+    matches of each problem (neardup.find_many)."""
     items = [(repeat_namespace(p.unit_id), p.pk, p.normalized) for p in problems]
     found = neardup.find_many(items, ratio=REPEAT_RATIO, normalized=True)
     new_ids = {p.pk for p in problems}
@@ -880,7 +885,7 @@ def _bulk_repeats(problems):
             touched = True
     neardup.put_many(items, normalized=True, fresh=True)
     if not touched:
-        return
+        return found
     # Components: the groups of earlier problems they reach, whole.
     old_roots = {x for x in parent if x not in new_ids} | {x for x in parent.values() if x not in new_ids}
     old_members = {}
@@ -903,6 +908,7 @@ def _bulk_repeats(problems):
         for pk in members & new_ids:
             by_pk[pk].repeat_root_id = None if pk == root else root
             by_pk[pk].repeat_count = count
+    return found
 
 
 def _close_imported(p, by, clean, *, at):
