@@ -1,5 +1,7 @@
 """Batch writes (imports): a failure names the item it happened on."""
 
+import datetime as dt
+
 
 class ItemFailed(Exception):
     """Item `index` (0-based, in the order given) of a batch write failed
@@ -38,6 +40,7 @@ def _row_values(fields, connection):
         BigIntegerField,
         BooleanField,
         CharField,
+        DateTimeField,
         Field,
         ForeignKey,
         IntegerField,
@@ -62,14 +65,22 @@ def _row_values(fields, connection):
         elif plain_ints and (kind in integers or (kind is ForeignKey and type(f.target_field) in integers)):
             same = int
         plain_read = type(f).pre_save is Field.pre_save
-        plan.append((f, f.attname, same, plain_read))
+        # A batch's moments repeat (the import's moment, a deadline's end):
+        # each converted once, remembered with its time zone.
+        moments = {} if kind is DateTimeField else None
+        plan.append((f, f.attname, same, plain_read, moments))
 
     def values(o):
         out = []
-        for f, attname, same, plain_read in plan:
+        for f, attname, same, plain_read, moments in plan:
             value = getattr(o, attname) if plain_read else f.pre_save(o, True)
             if value is None and same is not None or type(value) is same:
                 out.append(value)
+            elif moments is not None and type(value) is dt.datetime:
+                key = (value, value.tzinfo)
+                if key not in moments:
+                    moments[key] = f.get_db_prep_save(value, connection)
+                out.append(moments[key])
             else:
                 out.append(f.get_db_prep_save(value, connection))
         return out
