@@ -396,6 +396,12 @@ def _memo(lookups, key, compute):
     return lookups[key]
 
 
+# The choices a problem's fields take (an enum's `choices` is built anew at
+# every access; an import asks for them on every row).
+_CHOICES = (("source", Source.choices, Source.SELF), ("subject", Subject.choices, Subject.TEAM),
+            ("report_cycle", ReportCycle.choices, ""))
+
+
 def clean_problem(campaign, data: dict, *, at=None, history=False, by=None, lookups=None) -> dict:
     """Check and complete a problem's data (the create form and each imported
     row). Returns the cleaned data; raises ValidationError with every
@@ -432,8 +438,7 @@ def clean_problem(campaign, data: dict, *, at=None, history=False, by=None, look
     elif category.campaign_id != campaign.pk:
         fail("category", "问题类别不属于本专项行动")
     out["category"] = category
-    for f, choices, default in (("source", Source.choices, Source.SELF), ("subject", Subject.choices, Subject.TEAM),
-                                ("report_cycle", ReportCycle.choices, "")):
+    for f, choices, default in _CHOICES:
         try:
             out[f] = _choice(data.get(f), choices, f, default)
         except ValidationError as e:
@@ -714,7 +719,7 @@ def import_problem(campaign, clean, *, by=None, at=None) -> Problem:
         return p
 
 
-def import_problems(campaign, cleans, *, by=None, at=None, progress=None, matched=None) -> list:
+def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> list:
     """Many rows of an imported ledger at once (duban.rectification.excel):
     the same problems, rounds, clocks, entries, repeat groups and journal
     events as `import_problem` row by row, written per batch. `cleans` from
@@ -723,9 +728,9 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None, matche
     bulk, the clocks computed in memory with their past and inserted in bulk
     (clocks.start_clocks), the repeats looked up in the index for the whole
     batch (neardup.find_many) and every merged group updated once, and the
-    events chained in one pass. `progress(done)` is told the rows written;
-    `matched` (a list), when given, gets for each row whether it repeats an
-    earlier problem of its unit or an earlier row of the batch. In one
+    events chained in one pass. `progress(done)` is told the rows written.
+    Each problem returned carries `repeats_earlier`: whether its row repeats
+    an earlier problem of its unit or an earlier row of the batch. In one
     transaction: all or nothing."""
     at = _now(at)
     if not cleans:
@@ -760,12 +765,11 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None, matche
             problems.append(p)
             rows.append((clean, status, registered))
         create_rows(problems)
-        found = _bulk_repeats(problems)
-        if matched is not None:
-            matched += [bool(matches) for matches in found]
+        for p, matches in zip(problems, _bulk_repeats(problems), strict=True):
+            p.repeats_earlier = bool(matches)
         specs = []
-        for p, (clean, status, registered) in zip(problems, rows, strict=True):
-            specs.append(_imported_clock_spec(p, clean, status, registered, at=at, campaign=c))
+        for p, (clean, status, registered), link in zip(problems, rows, _links(problems), strict=True):
+            specs.append(_imported_clock_spec(p, clean, status, registered, at=at, campaign=c, link=link))
         made, clock_events = clocks.start_clocks(specs, journal=False)  # ItemFailed names the row
         rounds, entries, events = [], [], []
         for p, (clean, status, registered), clock, clock_entries in zip(problems, rows, made, clock_events,
@@ -822,7 +826,19 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None, matche
     return problems
 
 
-def _imported_clock_spec(p, clean, status, registered, *, at, campaign):
+def _links(problems) -> list:
+    """The problems' own links (Problem.get_absolute_url), for a batch:
+    the URL is reversed once and each id put in its place (reversing costs
+    more than everything else a row's clock needs)."""
+    marker = 987654321012345
+    template = Problem(pk=marker).get_absolute_url()
+    if template.count(str(marker)) != 1:
+        return [p.get_absolute_url() for p in problems]
+    head, tail = template.split(str(marker))
+    return [f"{head}{p.pk}{tail}" for p in problems]
+
+
+def _imported_clock_spec(p, clean, status, registered, *, at, campaign, link=None):
     """The clock of an imported problem (as `_start_round_clocks` with
     `imported_at`), with its past: paused when the result was submitted,
     met when it was verified."""
@@ -838,8 +854,8 @@ def _imported_clock_spec(p, clean, status, registered, *, at, campaign):
             history.append(("meet", max(done_at, start)))
         return clocks.ClockSpec(
             owner=p, kind=REPORT, due_at=due, started_at=start, owner_unit=p.unit, owner_person=p.responsible_person,
-            label=f"{p.number}长期整改定期报告（{local.month}月{local.day}日前）", link=p.get_absolute_url(),
-            history=history)
+            label=f"{p.number}长期整改定期报告（{local.month}月{local.day}日前）",
+            link=link if link is not None else p.get_absolute_url(), history=history)
     start = registered
     if start >= p.due_at:
         start = min(day_start(campaign.start_date), day_start(p.deadline))
@@ -850,7 +866,7 @@ def _imported_clock_spec(p, clean, status, registered, *, at, campaign):
     return clocks.ClockSpec(
         owner=p, kind=DEADLINE, due_at=p.due_at, started_at=start, owner_unit=p.unit,
         owner_person=p.responsible_person, label=f"{p.number}整改（{fmt_date(p.deadline)}前）",
-        link=p.get_absolute_url(), history=history)
+        link=link if link is not None else p.get_absolute_url(), history=history)
 
 
 def _bulk_repeats(problems):
