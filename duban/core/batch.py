@@ -106,9 +106,10 @@ def update_rows(objs, fields, *, batch_size=1000) -> None:
             cur.executemany(sql, params[i:i + batch_size])
 
 
-def insert_rows(objs, *, batch_size=2000) -> None:
+def insert_rows(objs) -> None:
     """Insert many new instances of one model whose ids nobody needs back
-    (journal events, timeline entries, messages), with executemany: the same
+    (journal events, timeline entries, messages), with multi-row VALUES
+    (`insert_values`): the same
     values Django's bulk_create would write (auto_now_add and defaults
     included), without its per-value compilation, which dominates large
     batches. The instances' pk stays unset."""
@@ -116,14 +117,27 @@ def insert_rows(objs, *, batch_size=2000) -> None:
     if not objs:
         return
     fields = [f for f in meta.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
     values = _row_values(fields, connection)
-    params = [values(o) for o in objs]
+    insert_values(connection, meta.db_table, [f.column for f in fields], [values(o) for o in objs])
+
+
+def insert_values(connection, table, columns, rows) -> None:
+    """Insert `rows` (sequences of values ready for the database, in the
+    order of `columns`) into `table`, several hundred rows a statement:
+    a multi-row VALUES costs the driver about half of what executemany
+    costs row by row."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    one = f"({', '.join(['%s'] * len(columns))})"
+    size = max(1, min(connection.ops.bulk_batch_size(columns, rows), 60_000 // len(columns), 1000))
+    full = head + ", ".join([one] * size)
     with connection.cursor() as cur:
-        for i in range(0, len(params), batch_size):
-            cur.executemany(sql, params[i:i + batch_size])
+        for i in range(0, len(rows), size):
+            batch = rows[i:i + size]
+            sql = full if len(batch) == size else head + ", ".join([one] * len(batch))
+            cur.execute(sql, [v for row in batch for v in row])
 
 
 def create_rows(objs) -> list:

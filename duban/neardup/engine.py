@@ -48,6 +48,8 @@ from django.db import connections, router, transaction
 from django.db.models import Count
 from rapidfuzz.distance import Indel
 
+from duban.core.batch import insert_values
+
 from .models import Band, IndexedText
 
 SCHEME = 1
@@ -237,7 +239,8 @@ def _chunks(seq, size=CHUNK):
 
 def _write(rows):
     """rows: [(namespace, key, norm, values)] inserted in bulk; the band rows
-    (twenty-odd a text) by executemany, without model instances."""
+    (twenty-odd a text) several hundred a statement, without model
+    instances."""
     if not rows:
         return
     texts = IndexedText.objects.bulk_create(
@@ -246,13 +249,8 @@ def _write(rows):
     if any(t.pk is None for t in texts):  # a database that returns no ids on bulk insert
         for t in texts:
             t.pk = IndexedText.objects.get(namespace=t.namespace, key=t.key).pk
-    connection = connections[router.db_for_write(Band)]
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(Band._meta.db_table)} ({quote('text_id')}, {quote('value')}) VALUES (%s, %s)")
-    params = [(t.pk, v) for t, (_, _, _, values) in zip(texts, rows, strict=True) for v in values]
-    with connection.cursor() as cur:
-        for i in range(0, len(params), 5000):
-            cur.executemany(sql, params[i:i + 5000])
+    insert_values(connections[router.db_for_write(Band)], Band._meta.db_table, ["text_id", "value"],
+                  [(t.pk, v) for t, (_, _, _, values) in zip(texts, rows, strict=True) for v in values])
 
 
 def put(namespace: str, key, text: str, *, normalized: bool = False) -> str:
