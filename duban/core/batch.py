@@ -121,6 +121,23 @@ def insert_rows(objs) -> None:
     insert_values(connection, meta.db_table, [f.column for f in fields], [values(o) for o in objs])
 
 
+def _rows_per_statement(connection, columns, rows) -> int:
+    """How many rows one multi-row INSERT carries: at most 1,000, within the
+    database's limit of parameters a statement (SQLite's own limit as the
+    library was built, 32,766 since 3.32, where Django assumes the old 999)."""
+    limit = None
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        getlimit = getattr(connection.connection, "getlimit", None)
+        if getlimit is not None:
+            import sqlite3
+
+            limit = getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    if limit is None:
+        limit = min(connection.ops.bulk_batch_size(columns, rows) * len(columns), 60_000)
+    return max(1, min(limit // len(columns), 1000))
+
+
 def insert_values(connection, table, columns, rows) -> None:
     """Insert `rows` (sequences of values ready for the database, in the
     order of `columns`) into `table`, several hundred rows a statement:
@@ -131,7 +148,7 @@ def insert_values(connection, table, columns, rows) -> None:
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
     one = f"({', '.join(['%s'] * len(columns))})"
-    size = max(1, min(connection.ops.bulk_batch_size(columns, rows), 60_000 // len(columns), 1000))
+    size = _rows_per_statement(connection, columns, rows)
     full = head + ", ".join([one] * size)
     with connection.cursor() as cur:
         for i in range(0, len(rows), size):
@@ -162,7 +179,7 @@ def create_rows(objs) -> list:
     head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     row = f"({', '.join(['%s'] * len(fields))})"
     tail = f" RETURNING {quote(meta.db_table)}.{quote(pk.column)}"
-    size = max(1, min(connection.ops.bulk_batch_size(fields, objs), 60_000 // len(fields), 1000))
+    size = _rows_per_statement(connection, fields, objs)
     values = _row_values(fields, connection)
     with connection.cursor() as cur:
         for i in range(0, len(objs), size):
