@@ -136,14 +136,16 @@ def fill(loader, campaign, units, weights, category, texts, count, at, sample):
         n = min(CHUNK, count - done)
         problems, indexed, bands = [], [], []
         chosen = random.choices(units, weights=weights, k=n)
-        for unit in chosen:
-            text = texts.new()
-            norm = engine.normalize(text)
+        batch = [(unit, texts.new()) for unit in chosen]
+        norms = [engine.normalize(text) for _, text in batch]
+        signed = engine.band_values_many([(rs.repeat_namespace(unit.pk), norm) for (unit, _), norm in
+                                          zip(batch, norms, strict=True)])
+        for (unit, text), norm, values in zip(batch, norms, signed, strict=True):
             problems.append((pid, campaign.pk, f"B-{pid:08d}", unit.pk, category.pk, "self", "team", "", text, norm,
                              "", "整改", "", "", deadline, False, "", due, "rectifying", 1, "", False, 1, at))
             ns = rs.repeat_namespace(unit.pk)
             indexed.append((tid, ns, str(pid), norm, engine.SCHEME))
-            bands += [(tid, v) for v in engine.band_values(ns, norm)]
+            bands += [(tid, v) for v in values]
             if unit.pk == units[0].pk and len(sample) < 5000:
                 sample.append(text)
             pid += 1

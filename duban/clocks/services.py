@@ -14,6 +14,7 @@ every deadline that a rule computed.
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from django.db.models.fields import CharField
 from django.dispatch import Signal
 from django.utils import timezone
 
-from duban.core.batch import ItemFailed, update_rows
+from duban.core.batch import ItemFailed, create_rows, update_rows
 from duban.core.services import now as _now
 from duban.core.services import sync_fields
 from duban.journal import chain
@@ -215,7 +216,7 @@ def start_clocks(specs, *, journal=True) -> tuple[list, list]:
             built.append((spec, _new_clock(spec, now, content_types, rules)))
         except ValidationError as e:
             raise ItemFailed(i, e) from None
-    clocks_ = Clock.objects.bulk_create([c for _, c in built], batch_size=500)
+    clocks_ = create_rows([c for _, c in built])
     pauses = []
     steps = []  # per clock: [("start"|"pause"|"meet", data)]
     for spec, clock in built:
@@ -255,8 +256,8 @@ def start_clocks(specs, *, journal=True) -> tuple[list, list]:
             if what == "start":
                 snap = chain.snapshot(clock, CLOCK_FIELDS)
                 # The start as it was, before the history moved it on.
-                snap.update(chain.snapshot(Clock(due_at=clock.base_due_at, warn_at=clock.base_warn_at,
-                                                 state=ClockState.RUNNING), ["due_at", "warn_at", "state"]))
+                snap.update(chain.snapshot(SimpleNamespace(due_at=clock.base_due_at, warn_at=clock.base_warn_at,
+                                                           state=ClockState.RUNNING), ["due_at", "warn_at", "state"]))
                 entries.append({"action": "clocks.start", "obj": clock, "occurred_at": spec.at or clock.started_at,
                                 "after": {"owner": f"{clock.owner_type.app_label}.{clock.owner_type.model}"
                                                    f"#{clock.owner_id}", **snap}})

@@ -41,10 +41,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from datasketch import MinHash
+from datasketch.hashfunc import sha1_hash32
 from django.db import connections, router, transaction
 from django.db.models import Count
 from rapidfuzz.distance import Indel
+
+from duban.core.batch import insert_values
 
 from .models import Band, IndexedText
 
@@ -119,20 +123,106 @@ def _hash64(*parts: bytes) -> int:
     return struct.unpack("<q", h.digest())[0]
 
 
+# The 32-bit hash of a shingle (datasketch's default hash function, SHA-1's
+# first four bytes), remembered: the bigrams of a county's texts repeat.
+_SHINGLE_HASHES: dict = {}
+
+
+def _shingle_hash(shingle: str) -> int:
+    h = _SHINGLE_HASHES.get(shingle)
+    if h is None:
+        if len(_SHINGLE_HASHES) > 200_000:
+            _SHINGLE_HASHES.clear()
+        h = _SHINGLE_HASHES[shingle] = sha1_hash32(shingle.encode("utf-8"))
+    return h
+
+
+def _signatures(norms) -> list:
+    """The MinHash signatures (uint32 arrays of NUM_PERM) of many normalised
+    texts (each MIN_FUZZY_LENGTH long or more) at once: the same values as
+    datasketch's MinHash.update_batch over each text's set of shingles
+    (scheme affine32: the shingle's 32-bit hash, MurmurHash3's finalizer,
+    then a·h + b mod 2³², the minimum per permutation), computed with numpy
+    over the whole batch instead of one MinHash object a text."""
+    hashes, starts = [], []
+    for norm in norms:
+        starts.append(len(hashes))
+        hashes.extend(_shingle_hash(s) for s in {norm[i:i + SHINGLE] for i in range(len(norm) - SHINGLE + 1)})
+    if not norms:
+        return []
+    a, b = _permutations()
+    hv = np.array(hashes, dtype=np.uint32)
+    hv ^= hv >> np.uint32(16)
+    hv *= np.uint32(0x85EBCA6B)
+    hv ^= hv >> np.uint32(13)
+    hv *= np.uint32(0xC2B2AE35)
+    hv ^= hv >> np.uint32(16)
+    phv = hv.reshape(-1, 1) * a + b
+    return list(np.minimum.reduceat(phv, np.array(starts, dtype=np.intp), axis=0))
+
+
+def _values_of(ns: str, norm: str, signature) -> tuple[int, ...]:
+    """The rows of `band_values` (the hashes `_hash64` computes), from
+    hashers already fed the namespace and the band number."""
+    prefixes = _prefixes(ns)
+    h = prefixes[0].copy()
+    h.update(norm.encode("utf-8"))
+    values = [int.from_bytes(h.digest(), "little", signed=True)]
+    if signature is not None:
+        raw = signature.tobytes()
+        step = BAND_ROWS * signature.itemsize
+        for band in range(BANDS):
+            h = prefixes[band + 1].copy()
+            h.update(raw[band * step:(band + 1) * step])
+            values.append(int.from_bytes(h.digest(), "little", signed=True))
+    return tuple(values)
+
+
+@lru_cache(maxsize=1024)
+def _prefixes(ns: str) -> list:
+    """blake2b hashers fed (namespace, band number): the whole text's band
+    first, then the LSH bands in order."""
+    out = []
+    for band in (_EXACT_BAND, *range(BANDS)):
+        h = hashlib.blake2b(digest_size=8)
+        h.update(ns.encode("utf-8"))
+        h.update(struct.pack("<H", band))
+        out.append(h)
+    return out
+
+
 @lru_cache(maxsize=8192)
 def band_values(namespace: str, norm: str) -> tuple[int, ...]:
     """The index rows of a normalised text: one per LSH band (texts of
     MIN_FUZZY_LENGTH or more), and one for the whole text."""
-    ns = namespace.encode("utf-8")
-    values = [_hash64(ns, struct.pack("<H", _EXACT_BAND), norm.encode("utf-8"))]
-    if len(norm) >= MIN_FUZZY_LENGTH:
-        m = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32", permutations=_permutations())
-        m.update_batch([s.encode("utf-8") for s in {norm[i:i + SHINGLE] for i in range(len(norm) - SHINGLE + 1)}])
-        hv = m.hashvalues
-        for band in range(BANDS):
-            chunk = hv[band * BAND_ROWS:(band + 1) * BAND_ROWS]
-            values.append(_hash64(ns, struct.pack("<H", band), chunk.tobytes()))
-    return tuple(values)
+    return band_values_many([(namespace, norm)])[0]
+
+
+# The rows of the texts of the last batches: an import looks its rows up
+# (preview, then the write) and feeds them, three times the same texts.
+_RECENT: dict = {}
+_RECENT_MAX = 30_000
+
+
+def band_values_many(items) -> list[tuple[int, ...]]:
+    """`band_values` of many (namespace, normalised text) at once, the
+    signatures computed together (`_signatures`)."""
+    items = list(items)
+    todo = list(dict.fromkeys(item for item in items if item not in _RECENT))
+    if todo:
+        fuzzy = [norm for _, norm in todo if len(norm) >= MIN_FUZZY_LENGTH]
+        signatures = iter(_signatures(fuzzy))
+        if len(_RECENT) + len(todo) > _RECENT_MAX:
+            _RECENT.clear()
+        for ns, norm in todo:
+            _RECENT[(ns, norm)] = _values_of(ns, norm, next(signatures) if len(norm) >= MIN_FUZZY_LENGTH else None)
+    found = [_RECENT.get(item) for item in items]
+    if any(v is None for v in found):  # more new texts than the memory holds
+        fuzzy = [norm for _, norm in items if len(norm) >= MIN_FUZZY_LENGTH]
+        signatures = iter(_signatures(fuzzy))
+        return [_values_of(ns, norm, next(signatures) if len(norm) >= MIN_FUZZY_LENGTH else None)
+                for ns, norm in items]
+    return found
 
 
 @dataclass(frozen=True)
@@ -149,7 +239,8 @@ def _chunks(seq, size=CHUNK):
 
 def _write(rows):
     """rows: [(namespace, key, norm, values)] inserted in bulk; the band rows
-    (twenty-odd a text) by executemany, without model instances."""
+    (twenty-odd a text) several hundred a statement, without model
+    instances."""
     if not rows:
         return
     texts = IndexedText.objects.bulk_create(
@@ -158,13 +249,8 @@ def _write(rows):
     if any(t.pk is None for t in texts):  # a database that returns no ids on bulk insert
         for t in texts:
             t.pk = IndexedText.objects.get(namespace=t.namespace, key=t.key).pk
-    connection = connections[router.db_for_write(Band)]
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(Band._meta.db_table)} ({quote('text_id')}, {quote('value')}) VALUES (%s, %s)")
-    params = [(t.pk, v) for t, (_, _, _, values) in zip(texts, rows, strict=True) for v in values]
-    with connection.cursor() as cur:
-        for i in range(0, len(params), 5000):
-            cur.executemany(sql, params[i:i + 5000])
+    insert_values(connections[router.db_for_write(Band)], Band._meta.db_table, ["text_id", "value"],
+                  [(t.pk, v) for t, (_, _, _, values) in zip(texts, rows, strict=True) for v in values])
 
 
 def put(namespace: str, key, text: str, *, normalized: bool = False) -> str:
@@ -186,7 +272,8 @@ def put_many(items, *, normalized: bool = False, fresh: bool = False) -> list[st
             for chunk in _chunks(keys):
                 Band.objects.filter(text__namespace=ns, text__key__in=chunk).delete()
                 IndexedText.objects.filter(namespace=ns, key__in=chunk).delete()
-        _write([(ns, key, norm, band_values(ns, norm)) for ns, key, norm in items])
+        _write([(ns, key, norm, values) for (ns, key, norm), values in
+                zip(items, band_values_many([(ns, norm) for ns, _, norm in items]), strict=True)])
     return [norm for _, _, norm in items]
 
 
@@ -244,17 +331,22 @@ def find_many(items, *, ratio: float, normalized: bool = False, within: bool = T
     candidates sharing the most bands. A few queries for the whole batch,
     whatever its size; nothing is written (`put_many` feeds the batch
     afterwards)."""
-    prepared = []
-    for ns, key, text in items:
-        norm = text if normalized else normalize(text)
-        prepared.append((ns, str(key), norm, band_values(ns, norm) if norm else ()))
+    prepared = [(ns, str(key), text if normalized else normalize(text)) for ns, key, text in items]
+    signed = iter(band_values_many([(ns, norm) for ns, _, norm in prepared if norm]))
+    prepared = [(ns, key, norm, next(signed) if norm else ()) for ns, key, norm in prepared]
     # The stored texts sharing a band with the batch: band value → text ids
     # (the namespace is part of the value), then the texts of the
-    # candidates each item ranks highest.
+    # candidates each item ranks highest. Plain SQL: the ORM's compilation
+    # of tens of `IN` lists of 900 costs more than the database's answer.
     owners = {}
-    for chunk in _chunks({v for _, _, _, values in prepared for v in values}):
-        for value, text_id in Band.objects.filter(value__in=chunk).values_list("value", "text_id"):
-            owners.setdefault(value, []).append(text_id)
+    connection = connections[router.db_for_read(Band)]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cur:
+        for chunk in _chunks({v for _, _, _, values in prepared for v in values}):
+            cur.execute(f"SELECT {quote('value')}, {quote('text_id')} FROM {quote(Band._meta.db_table)} "
+                        f"WHERE {quote('value')} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            for value, text_id in cur.fetchall():
+                owners.setdefault(value, []).append(text_id)
     chosen, wanted = [], set()
     for _, _, _, values in prepared:
         counts = {}
@@ -265,10 +357,13 @@ def find_many(items, *, ratio: float, normalized: bool = False, within: bool = T
         chosen.append(top)
         wanted.update(top)
     stored = {}
-    for chunk in _chunks(wanted):
-        for pk, ns, key, text in IndexedText.objects.filter(pk__in=chunk, scheme=SCHEME).values_list(
-                "pk", "namespace", "key", "text"):
-            stored[pk] = (ns, key, text)
+    with connection.cursor() as cur:
+        for chunk in _chunks(wanted):
+            cur.execute(f"SELECT {quote('id')}, {quote('namespace')}, {quote('key')}, {quote('text')} "
+                        f"FROM {quote(IndexedText._meta.db_table)} WHERE {quote('scheme')} = %s "
+                        f"AND {quote('id')} IN ({', '.join(['%s'] * len(chunk))})", [SCHEME, *chunk])
+            for pk, ns, key, text in cur.fetchall():
+                stored[pk] = (ns, key, text)
     out = []
     batch_bands, batch_text = {}, {}
     for (ns, key, norm, values), top in zip(prepared, chosen, strict=True):

@@ -33,6 +33,7 @@ Import rules
 
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
@@ -299,12 +300,17 @@ class _Units:
         raise ValidationError(f"找不到单位“{text}”，请核对名称")
 
 
+@lru_cache(maxsize=256)
+def _label_key(label: str) -> str:
+    return xi.name_key(label)
+
+
 def _choice(text, choices, aliases, what):
     key = xi.name_key(text)
     if not key:
         return ""
     for value, label in choices:
-        if key in (value, xi.name_key(label)):
+        if key in (value, _label_key(str(label))):
             return value
     if key in aliases:
         return aliases[key]
@@ -324,6 +330,11 @@ def _comparable(p_or_clean) -> dict:
             "cause": c["cause"], "measures": c["measures"], "responsible_leader_name": c["responsible_leader_name"],
             "responsible_person_name": c["responsible_person_name"], "deadline": c.get("deadline"),
             "long_term": c["long_term"], "report_cycle": c["report_cycle"]}
+
+
+# The choice columns (an enum's `choices` is built anew at every access).
+_CHOICES = (("source", Source.choices, SOURCE_ALIASES, "问题来源"), ("subject", Subject.choices, SUBJECT_ALIASES, "问题主体"),
+            ("report_cycle", ReportCycle.choices, {}, "报告周期"))
 
 
 def _parse_row(cells, *, campaign, units, default_unit, by, cats=None, lookups=None):
@@ -360,9 +371,7 @@ def _parse_row(cells, *, campaign, units, default_unit, by, cats=None, lookups=N
         if category is None:
             fail("category", f"“{category_text}”不是本专项行动的问题类别（{'、'.join(campaign.category_names())}）")
         data["category"] = category
-    for f, choices, aliases, what in (("source", Source.choices, SOURCE_ALIASES, "问题来源"),
-                                      ("subject", Subject.choices, SUBJECT_ALIASES, "问题主体"),
-                                      ("report_cycle", ReportCycle.choices, {}, "报告周期")):
+    for f, choices, aliases, what in _CHOICES:
         try:
             data[f] = _choice(xi.cell_text(cells.get(f)), choices, aliases, what)
         except ValidationError as e:
@@ -499,9 +508,12 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
         report.errors = ["没有可导入的行：表头下没有填写问题"]
     if report.errors:
         return report
+    # Whether a row repeats an earlier problem of its unit or an earlier row:
+    # a dry run asks the index; an import learns it from the write, which
+    # makes the same lookup for the same rows (services.import_problems).
     repeated = neardup.find_many(
         [(services.repeat_namespace(clean["unit"].pk), f"row:{row_no}", clean["description"])
-         for row_no, clean in parsed], ratio=services.REPEAT_RATIO)
+         for row_no, clean in parsed], ratio=services.REPEAT_RATIO) if dry_run else [()] * len(parsed)
     for (row_no, clean), matches in zip(parsed, repeated, strict=True):
         report.rows.append({
             "row": row_no, "unit": clean["unit"].name, "category": clean["category"].name,
@@ -523,6 +535,8 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
             report.created = services.import_problems(
                 campaign, [clean for _, clean in parsed], by=by, at=at,
                 progress=(lambda done: progress("write", done, len(parsed))) if progress is not None else None)
+            for row, p in zip(report.rows, report.created, strict=True):
+                row["repeated"] = getattr(p, "repeats_earlier", False)
             chain.record("rectification.ledger.import", campaign, after={
                 "file": getattr(fileobj, "name", "") or "", "unit": unit.pk if unit else None,
                 "rows": len(report.created), "unchanged": len(report.unchanged),

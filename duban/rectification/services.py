@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from duban.clocks import services as clocks
 from duban.clocks.models import ClockState, FlipKind
-from duban.core.batch import insert_rows, update_rows
+from duban.core.batch import create_rows, insert_rows, update_rows
 from duban.core.services import fmt_date, local_date, sync_fields, user_name
 from duban.core.services import now as _now
 from duban.journal import chain, evidence
@@ -396,6 +396,12 @@ def _memo(lookups, key, compute):
     return lookups[key]
 
 
+# The choices a problem's fields take (an enum's `choices` is built anew at
+# every access; an import asks for them on every row).
+_CHOICES = (("source", Source.choices, Source.SELF), ("subject", Subject.choices, Subject.TEAM),
+            ("report_cycle", ReportCycle.choices, ""))
+
+
 def clean_problem(campaign, data: dict, *, at=None, history=False, by=None, lookups=None) -> dict:
     """Check and complete a problem's data (the create form and each imported
     row). Returns the cleaned data; raises ValidationError with every
@@ -432,8 +438,7 @@ def clean_problem(campaign, data: dict, *, at=None, history=False, by=None, look
     elif category.campaign_id != campaign.pk:
         fail("category", "问题类别不属于本专项行动")
     out["category"] = category
-    for f, choices, default in (("source", Source.choices, Source.SELF), ("subject", Subject.choices, Subject.TEAM),
-                                ("report_cycle", ReportCycle.choices, "")):
+    for f, choices, default in _CHOICES:
         try:
             out[f] = _choice(data.get(f), choices, f, default)
         except ValidationError as e:
@@ -724,7 +729,9 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
     (clocks.start_clocks), the repeats looked up in the index for the whole
     batch (neardup.find_many) and every merged group updated once, and the
     events chained in one pass. `progress(done)` is told the rows written.
-    In one transaction: all or nothing."""
+    Each problem returned carries `repeats_earlier`: whether its row repeats
+    an earlier problem of its unit or an earlier row of the batch. In one
+    transaction: all or nothing."""
     at = _now(at)
     if not cleans:
         return []
@@ -757,11 +764,12 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
             p.due_at = None if p.long_term else day_end(p.deadline)
             problems.append(p)
             rows.append((clean, status, registered))
-        Problem.objects.bulk_create(problems, batch_size=500)
-        _bulk_repeats(problems)
+        create_rows(problems)
+        for p, matches in zip(problems, _bulk_repeats(problems), strict=True):
+            p.repeats_earlier = bool(matches)
         specs = []
-        for p, (clean, status, registered) in zip(problems, rows, strict=True):
-            specs.append(_imported_clock_spec(p, clean, status, registered, at=at, campaign=c))
+        for p, (clean, status, registered), link in zip(problems, rows, _links(problems), strict=True):
+            specs.append(_imported_clock_spec(p, clean, status, registered, at=at, campaign=c, link=link))
         made, clock_events = clocks.start_clocks(specs, journal=False)  # ItemFailed names the row
         rounds, entries, events = [], [], []
         for p, (clean, status, registered), clock, clock_entries in zip(problems, rows, made, clock_events,
@@ -818,7 +826,19 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
     return problems
 
 
-def _imported_clock_spec(p, clean, status, registered, *, at, campaign):
+def _links(problems) -> list:
+    """The problems' own links (Problem.get_absolute_url), for a batch:
+    the URL is reversed once and each id put in its place (reversing costs
+    more than everything else a row's clock needs)."""
+    marker = 987654321012345
+    template = Problem(pk=marker).get_absolute_url()
+    if template.count(str(marker)) != 1:
+        return [p.get_absolute_url() for p in problems]
+    head, tail = template.split(str(marker))
+    return [f"{head}{p.pk}{tail}" for p in problems]
+
+
+def _imported_clock_spec(p, clean, status, registered, *, at, campaign, link=None):
     """The clock of an imported problem (as `_start_round_clocks` with
     `imported_at`), with its past: paused when the result was submitted,
     met when it was verified."""
@@ -834,8 +854,8 @@ def _imported_clock_spec(p, clean, status, registered, *, at, campaign):
             history.append(("meet", max(done_at, start)))
         return clocks.ClockSpec(
             owner=p, kind=REPORT, due_at=due, started_at=start, owner_unit=p.unit, owner_person=p.responsible_person,
-            label=f"{p.number}长期整改定期报告（{local.month}月{local.day}日前）", link=p.get_absolute_url(),
-            history=history)
+            label=f"{p.number}长期整改定期报告（{local.month}月{local.day}日前）",
+            link=link if link is not None else p.get_absolute_url(), history=history)
     start = registered
     if start >= p.due_at:
         start = min(day_start(campaign.start_date), day_start(p.deadline))
@@ -846,14 +866,15 @@ def _imported_clock_spec(p, clean, status, registered, *, at, campaign):
     return clocks.ClockSpec(
         owner=p, kind=DEADLINE, due_at=p.due_at, started_at=start, owner_unit=p.unit,
         owner_person=p.responsible_person, label=f"{p.number}整改（{fmt_date(p.deadline)}前）",
-        link=p.get_absolute_url(), history=history)
+        link=link if link is not None else p.get_absolute_url(), history=history)
 
 
 def _bulk_repeats(problems):
     """The repeats of newly inserted problems, through the index for the whole
     batch: each merged group (earlier problems of the unit and new ones) is
     updated once; the new problems' own fields are set in memory (the
-    caller writes them). Feeds the new problems to the index."""
+    caller writes them). Feeds the new problems to the index. Returns the
+    matches of each problem (neardup.find_many)."""
     items = [(repeat_namespace(p.unit_id), p.pk, p.normalized) for p in problems]
     found = neardup.find_many(items, ratio=REPEAT_RATIO, normalized=True)
     new_ids = {p.pk for p in problems}
@@ -871,7 +892,7 @@ def _bulk_repeats(problems):
             parent[max(ra, rb)] = min(ra, rb)
 
     old_keys = {int(m.key) for matches in found for m in matches} - new_ids
-    old_root = dict(Problem.objects.filter(pk__in=old_keys).values_list("pk", "repeat_root_id")) if old_keys else {}
+    old_root = dict(Problem.objects.filter(pk__in=old_keys).order_by().values_list("pk", "repeat_root_id")) if old_keys else {}
     touched = False
     for p, matches in zip(problems, found, strict=True):
         for m in matches:
@@ -880,12 +901,12 @@ def _bulk_repeats(problems):
             touched = True
     neardup.put_many(items, normalized=True, fresh=True)
     if not touched:
-        return
+        return found
     # Components: the groups of earlier problems they reach, whole.
     old_roots = {x for x in parent if x not in new_ids} | {x for x in parent.values() if x not in new_ids}
     old_members = {}
     if old_roots:
-        for pk, root in Problem.objects.filter(repeat_root_id__in=old_roots).values_list("pk", "repeat_root_id"):
+        for pk, root in Problem.objects.filter(repeat_root_id__in=old_roots).order_by().values_list("pk", "repeat_root_id"):
             old_members.setdefault(root, set()).add(pk)
     components = {}
     for x in set(parent) | set(parent.values()):
@@ -903,6 +924,7 @@ def _bulk_repeats(problems):
         for pk in members & new_ids:
             by_pk[pk].repeat_root_id = None if pk == root else root
             by_pk[pk].repeat_count = count
+    return found
 
 
 def _close_imported(p, by, clean, *, at):
@@ -930,13 +952,15 @@ def _attach_repeats(p):
     neardup.put(namespace, p.pk, p.normalized, normalized=True)
     if matches:
         roots = {root_id or pk for pk, root_id in Problem.objects.filter(
-            pk__in=[int(m.key) for m in matches]).values_list("pk", "repeat_root_id")}
+            pk__in=[int(m.key) for m in matches]).order_by().values_list("pk", "repeat_root_id")}
         _merge_groups(p, roots)
 
 
 def _group_ids(root_ids) -> set:
     roots = set(root_ids)
-    return roots | set(Problem.objects.filter(repeat_root_id__in=roots).values_list("pk", flat=True))
+    # Unordered: the model's ordering would join campaigns and units and
+    # sort, a scan that grows with the table (the group is a handful of rows).
+    return roots | set(Problem.objects.filter(repeat_root_id__in=roots).order_by().values_list("pk", flat=True))
 
 
 def _merge_groups(p, other_roots):

@@ -84,3 +84,25 @@ def test_rect6_band_keys_are_the_same_in_every_process():
                            env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"}).stdout.strip()
     assert other == str(here)
     assert len(here) == engine.BANDS + 1
+
+
+def test_rect6_batch_signatures_are_datasketchs_minhash():
+    """The signatures computed for a whole batch with numpy are datasketch's
+    MinHash of each text (the band keys already stored stay valid)."""
+    import struct
+
+    from datasketch import MinHash
+
+    def one_by_one(ns, norm):
+        values = [engine._hash64(ns.encode(), struct.pack("<H", engine._EXACT_BAND), norm.encode())]
+        if len(norm) >= engine.MIN_FUZZY_LENGTH:
+            m = MinHash(num_perm=engine.NUM_PERM, seed=engine._SEED, scheme="affine32")
+            m.update_batch([s.encode() for s in {norm[i:i + engine.SHINGLE] for i in range(len(norm) - 1)}])
+            for band in range(engine.BANDS):
+                chunk = m.hashvalues[band * engine.BAND_ROWS:(band + 1) * engine.BAND_ROWS]
+                values.append(engine._hash64(ns.encode(), struct.pack("<H", band), chunk.tobytes()))
+        return tuple(values)
+
+    texts = [engine.normalize(t) for _, a, b in labelled_pairs(300) for t in (a, b)] + ["", "甲", "甲乙丙", "甲乙丙丁"]
+    items = [(f"u:{i % 3}", t) for i, t in enumerate(texts)]
+    assert engine.band_values_many(items) == [one_by_one(ns, t) for ns, t in items]

@@ -168,3 +168,20 @@ def test_rect3_the_command_prints_its_progress(camp, tmp_path, capsys):
         call_command("import_problems", camp.campaign.code, str(path))
     out = capsys.readouterr()
     assert "已校验 3 行" in out.out + out.err and "已写入 3 行" in out.out + out.err
+
+
+def test_rect6_an_import_reports_the_repeats_its_dry_run_reported(camp, tmp_path):
+    """The write's own repeat lookup gives the report its 重复问题 flags: the
+    same rows as the dry run's lookup in the index."""
+    c = camp
+    rows = spring_rows() + [spring_row(9, "县教育局", "慢作为", "审批拖延！", "2026-03-09", "2026-06-30")]
+    path = ledger_file(tmp_path / "春季台账.xlsx", rows)
+    bulk = _twin(c, "FLAGS-2026")
+    with time_machine.travel(DECEMBER, tick=False):
+        dry = import_file(bulk, path, by=c.supervisor, dry_run=True)
+        done = import_file(bulk, path, by=c.supervisor)
+    assert dry.ok and done.ok and not dry.created
+    flags = [r["repeated"] for r in dry.rows]
+    assert True in flags and False in flags
+    assert [r["repeated"] for r in done.rows] == flags
+    assert "（重复问题）" in done.text()
