@@ -154,7 +154,7 @@ class ClockSpec:
     history: list = field(default_factory=list)
 
 
-def _new_clock(spec: ClockSpec, now, content_types, rules) -> Clock:
+def _new_clock(spec: ClockSpec, now, content_types, rules, moments=None) -> Clock:
     given = [x is not None for x in (spec.rule, spec.limit, spec.due_at)]
     if sum(given) != 1:
         raise ValidationError("开始计时须且只须给出时限规则、时限或到期时间之一")
@@ -175,10 +175,18 @@ def _new_clock(spec: ClockSpec, now, content_types, rules) -> Clock:
         limit_text, roll = "", True if spec.roll_forward is None else spec.roll_forward
         if spec.due_at <= started_at:
             raise ValidationError({"due_at": "到期时间必须晚于开始时间"})
-    base_due, base_warn = arith.base_moments(
-        started_at=started_at, limit_text=limit_text, roll_forward=roll, warn_before=warn_before,
-        due_at=spec.due_at, warn_at=spec.warn_at,
-    )
+    # A batch computes each distinct deadline once (`moments`: a memo for
+    # the batch): an import's rows mostly share the start and the limit.
+    key = (started_at, limit_text, roll, warn_before, spec.due_at, spec.warn_at)
+    if moments is not None and key in moments:
+        base_due, base_warn = moments[key]
+    else:
+        base_due, base_warn = arith.base_moments(
+            started_at=started_at, limit_text=limit_text, roll_forward=roll, warn_before=warn_before,
+            due_at=spec.due_at, warn_at=spec.warn_at,
+        )
+        if moments is not None:
+            moments[key] = (base_due, base_warn)
     owner = spec.owner
     model = type(owner)
     if model not in content_types:
@@ -209,11 +217,11 @@ def start_clocks(specs, *, journal=True) -> tuple[list, list]:
     transaction. A spec that cannot start raises duban.core.batch.ItemFailed
     with its index."""
     now = timezone.now()
-    content_types, rules = {}, {}
+    content_types, rules, moments = {}, {}, {}
     built = []
     for i, spec in enumerate(specs):
         try:
-            built.append((spec, _new_clock(spec, now, content_types, rules)))
+            built.append((spec, _new_clock(spec, now, content_types, rules, moments)))
         except ValidationError as e:
             raise ItemFailed(i, e) from None
     clocks_ = create_rows([c for _, c in built])

@@ -355,11 +355,11 @@ class _Resolver:
 _text = xi.cell_text
 
 
-def _date(value):
+def _date(value, year=None):
     """A date as clerks write it (duban.core.xlsx_import.parse_date: 2026-12-31,
-    2026/12/31, 2026年12月31日前, 12月31日 of this year, a date cell)."""
+    2026/12/31, 2026年12月31日前, 12月31日 of `year`, by default this year's, a date cell)."""
     try:
-        return xi.parse_date(value, default_year=timezone.localdate().year)
+        return xi.parse_date(value, default_year=year or timezone.localdate().year)
     except ValueError as e:
         raise ValidationError(str(e)) from None
 
@@ -374,6 +374,10 @@ def _choice(value, choices, what):
     raise ValidationError(f"{what}应为：" + "、".join(label for _, label in choices))
 
 
+# The enums' choices, listed once (Django builds the list on every access).
+SOURCE_CHOICES, URGENCY_CHOICES, CYCLE_CHOICES = SourceKind.choices, Urgency.choices, ReportCycle.choices
+
+
 def _split_list(value) -> list:
     return [x.strip() for x in re.split(r"[、，,;；\n]", _text(value)) if x.strip()]
 
@@ -382,6 +386,7 @@ def _read_row(cells: dict, res: _Resolver):
     """The service's data for one row, and the problems met parsing it as
     {field: [message]}."""
     data, problems = {}, {}
+    year = timezone.localdate().year
 
     def attempt(f, fn):
         try:
@@ -389,11 +394,11 @@ def _read_row(cells: dict, res: _Resolver):
         except ValidationError as e:
             problems.setdefault(f, []).extend(e.messages)
 
-    attempt("source_kind", lambda: _choice(cells.get("source_kind"), SourceKind.choices, "来源"))
+    attempt("source_kind", lambda: _choice(cells.get("source_kind"), SOURCE_CHOICES, "来源"))
     for f in ("title", "content", "standard", "meeting_name", "minutes_number", "instruction_text",
               "document_number", "ticket_number", "finding", "deadline_rule"):
         data[f] = _text(cells.get(f))
-    attempt("urgency", lambda: _choice(cells.get("urgency"), Urgency.choices, "紧急程度") or Urgency.NORMAL)
+    attempt("urgency", lambda: _choice(cells.get("urgency"), URGENCY_CHOICES, "紧急程度") or Urgency.NORMAL)
     attempt("lead_unit", lambda: res.unit(cells.get("lead_unit")))
     attempt("lead_person", lambda: res.person(cells.get("lead_person"), unit=data.get("lead_unit")))
     attempt("responsible_leader", lambda: res.person(cells.get("responsible_leader"), leaders=True))
@@ -403,9 +408,9 @@ def _read_row(cells: dict, res: _Resolver):
     if due_long_term:
         cells = {**cells, "due_at": None}
     for f in ("meeting_date", "instruction_date", "due_at", "assigned_on"):
-        attempt(f, lambda f=f: _date(cells.get(f)))
+        attempt(f, lambda f=f: _date(cells.get(f), year))
     try:
-        status, _ = xi.parse_status(cells.get("status"), STATUS_WORDS, default_year=timezone.localdate().year,
+        status, _ = xi.parse_status(cells.get("status"), STATUS_WORDS, default_year=year,
                                     hint="办理中（已办结的事项不导入）")
     except ValueError as e:
         problems.setdefault("status", []).append(str(e))
@@ -417,7 +422,7 @@ def _read_row(cells: dict, res: _Resolver):
     if long_term not in ("", "是", "否", "Y", "N", "y", "n", "1", "0"):
         problems.setdefault("is_long_term", []).append("应填“是”或“否”")
     data["is_long_term"] = due_long_term or long_term in ("是", "Y", "y", "1")
-    attempt("report_cycle", lambda: _choice(cells.get("report_cycle"), ReportCycle.choices, "报送周期"))
+    attempt("report_cycle", lambda: _choice(cells.get("report_cycle"), CYCLE_CHOICES, "报送周期"))
     day = xi.name_key(cells.get("report_day"))
     if day:
         try:

@@ -48,7 +48,7 @@ from duban.clocks.models import OPEN_STATES as CLOCK_OPEN_STATES
 from duban.clocks.models import Clock, ClockState, FlipKind
 from duban.core import serials
 from duban.core.arrangements import arrangement_problems
-from duban.core.batch import ItemFailed, insert_rows, update_rows
+from duban.core.batch import ItemFailed, create_rows, insert_rows, update_rows
 from duban.core.services import as_date as _as_date
 from duban.core.services import as_moment, as_unit, as_user, blank, fmt_moment, sync_fields, user_name
 from duban.core.services import now as _now
@@ -1047,7 +1047,7 @@ def import_matters(by, rows, *, at=None, assign=True, progress=None) -> list:
             matters.append(Matter(**values, parent=None, created_by=by, created_at=created, state=State.DRAFT,
                                   supervising_unit_id=supervising_unit_id, depth=0))
             coop_rows.append(coops)
-        Matter.objects.bulk_create(matters, batch_size=500)
+        create_rows(matters)
         cooperations = []
         for m, coops in zip(matters, coop_rows, strict=True):
             m.root_id, m.tree_path = m.pk, f"{m.pk:010d}."
@@ -1084,11 +1084,12 @@ def _bulk_assign(matters, coop_rows, events, *, by, at) -> list:
         for i, m in enumerate(group):
             m.year, m.serial = year, first + i
             m.number = matter_number_format().format(year=year, serial=m.serial)
-    specs, owners = [], []
+    specs, owners, links = [], [], {}
     for m in matters:
         assigned = m.created_at
         m.state, m.assigned_at = new_state, assigned
-        common = dict(owner=m, owner_unit=m.lead_unit, owner_person=m.lead_person)
+        links[m.pk] = link = m.get_absolute_url()  # once per matter: its clocks' link and its messages'
+        common = dict(owner=m, owner_unit=m.lead_unit, owner_person=m.lead_person, link=link)
         specs.append(clocks.ClockSpec(kind=ACK, rule=ACK_RULE, label=_clock_label(m, "签收"), started_at=at, **common))
         owners.append((m, ACK))
         if m.due_at is not None:
@@ -1143,8 +1144,7 @@ def _bulk_assign(matters, coop_rows, events, *, by, at) -> list:
             if person is not None and person.pk not in people:
                 people[person.pk] = (person, "配合")
         for user, role in people.values():
-            notices.append((user, f"【督办】{m.number} {m.title}", f"{body}\n您单位为{role}单位。",
-                            m.get_absolute_url()))
+            notices.append((user, f"【督办】{m.number} {m.title}", f"{body}\n您单位为{role}单位。", links[m.pk]))
     notify.notify_merged(notices, key=f"supervision:import:{matters[0].pk}:assign",
                          summary=lambda n: f"【督办】{n}项督办事项已交办给您", at=at)
     return ["year", "serial", "number", "state", "assigned_at", "completion_clock", "current_clock", "open_due_at",
