@@ -416,13 +416,19 @@ def _form1_hash(row) -> str:
 
 
 def _select_columns() -> str:
-    """The columns a walk reads. On SQLite the two moments are read as the
-    text they are stored as: Python's fromisoformat reads that text several
-    times faster than the connection's registered converters, and walking
-    millions of events spends its time on exactly such per-row costs."""
-    if connection.vendor != "sqlite":
-        return _COLUMNS
-    return _COLUMNS.replace("seq, at, occurred_at,", "seq, CAST(at AS TEXT), CAST(occurred_at AS TEXT),", 1)
+    """The columns a walk reads. The two moments are read as text (on SQLite
+    the text they are stored as, on PostgreSQL their UTC text): Python's
+    fromisoformat reads it several times faster than the drivers' own
+    conversions, and walking millions of events spends its time on exactly
+    such per-row costs."""
+    if connection.vendor == "sqlite":
+        return _COLUMNS.replace("seq, at, occurred_at,", "seq, CAST(at AS TEXT), CAST(occurred_at AS TEXT),", 1)
+    if connection.vendor == "postgresql":
+        # The driver turns each timestamptz into a datetime in Python code;
+        # the server writes the UTC text at no cost to this process.
+        text = "to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        return _COLUMNS.replace("seq, at, occurred_at,", f"seq, {text.format('at')}, {text.format('occurred_at')},", 1)
+    return _COLUMNS
 
 
 def _walk(lo, hi, prev, *, every, batch_size=5000, progress=None) -> dict:
