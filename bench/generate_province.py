@@ -93,6 +93,20 @@ TABLES = [
 # --- the database -------------------------------------------------------------------------------
 
 
+def run_in_province(args, run):
+    """Set up the benchmark database (`args.db`, or a temporary one filled
+    by the generator at `args.scale`), call run(args), clean up: the frame
+    of the benches that need a province's data."""
+    where, cleanup = setup(args.db, fresh=args.db is None)
+    try:
+        print(f"target: {where}")
+        if args.db is None:
+            generate(args.scale, log=lambda *a: print(*a, flush=True))
+        run(args)
+    finally:
+        cleanup()
+
+
 def setup(db=None, fresh=True):
     """Point Django at the benchmark database and (when `fresh`) create it
     anew and migrate it. SQLite: `db` is a file path (None: a temporary
