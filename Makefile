@@ -4,7 +4,8 @@
 #              the web server, the background workers and the demo's
 #              robot/SMS receiver (Ctrl-C stops them all)
 #   make test  the whole test suite, browser tests included (installs
-#              Debian's chromium when it is missing)
+#              Debian's chromium when it is missing), on every core
+#              (pytest-xdist; TEST_WORKERS=0 runs it in one process)
 #   make lint  ruff check
 #   make test-dates  the time-sensitive tests (pytest -m anydate) under
 #              libfaketime at the dates CI uses (installs Debian's faketime)
@@ -14,6 +15,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.duban-installed
 CHROMIUM := /usr/bin/chromium
+# pytest-xdist workers for `make test`: one per core by default. `--dist
+# load` hands the tests out in pytest-django's order (database tests, then
+# transactional ones, then those without a database), so on every worker a
+# transactional test's flush, which empties the seeded time-limit rules,
+# comes after the tests that need them; `loadfile` would break that.
+TEST_WORKERS ?= auto
+PYTEST_XDIST = -n $(TEST_WORKERS) --dist load
 
 .PHONY: run test test-dates lint install npm chromium
 
@@ -23,7 +31,7 @@ run: install npm
 	exec $(PY) manage.py run_all --with-receiver
 
 test: install npm chromium
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_XDIST)
 
 # The dates and how the clock is faked live in .ci/run.
 test-dates:
