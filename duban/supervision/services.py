@@ -1090,7 +1090,8 @@ def _bulk_assign(matters, coop_rows, events, *, by, at) -> list:
         m.state, m.assigned_at = new_state, assigned
         links[m.pk] = link = m.get_absolute_url()  # once per matter: its clocks' link and its messages'
         common = dict(owner=m, owner_unit=m.lead_unit, owner_person=m.lead_person, link=link)
-        specs.append(clocks.ClockSpec(kind=ACK, rule=ACK_RULE, label=_clock_label(m, "签收"), started_at=at, **common))
+        specs.append(clocks.ClockSpec(kind=ACK, rule=ack_rule(m.urgency), label=_clock_label(m, "签收"), started_at=at,
+                                      **common))
         owners.append((m, ACK))
         if m.due_at is not None:
             start = assigned if assigned < m.due_at else day_start(timezone.localtime(m.due_at).date())

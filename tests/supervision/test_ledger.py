@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from duban.clocks.services import clocks_for
 from duban.journal.models import Event
 from duban.org import services as org
 from duban.supervision import services as sv
@@ -143,7 +144,7 @@ def good_row(county, **kw):
     return row
 
 
-def test_out2_import_creates_and_assigns_every_row(client, county):
+def test_out2_tl3_import_creates_and_assigns_every_row(client, county):
     c = as_user(client, county.supervisor)
     rows = [good_row(county), good_row(county, 事项名称="城区停车难治理", 来源="12345热线", **{"12345工单编号": "GD-2026-1101"},
                                          批示领导="", 批示日期="", 批示内容="", 紧急程度="特急", 配合单位="",
@@ -158,6 +159,10 @@ def test_out2_import_creates_and_assigns_every_row(client, county):
     assert first.cooperations.get().person == county.fin_user
     assert second.source_kind == "hotline" and second.ticket_number == "GD-2026-1101"
     assert second.urgency == "extra_urgent" and second.deadline_rule == "matter_report_7wd"
+    # TL-3: an imported matter is signed for within its urgency's limit, as one assigned by hand.
+    assert clocks_for(first, "ack").get().rule.code == "matter_ack_1wd"
+    ack = clocks_for(second, "ack").get()
+    assert ack.rule.code == "matter_ack_extra_urgent_1h" and ack.due_at - ack.started_at == dt.timedelta(hours=1)
     assert Event.objects.filter(action="supervision.ledger.import").exists()
 
 
