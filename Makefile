@@ -22,6 +22,8 @@ CHROMIUM := /usr/bin/chromium
 # comes after the tests that need them; `loadfile` would break that.
 TEST_WORKERS ?= auto
 PYTEST_XDIST = -n $(TEST_WORKERS) --dist load
+# More pytest arguments for `make test` (CI's PostgreSQL run passes -m).
+PYTEST_ARGS ?=
 
 .PHONY: run test test-dates lint install npm chromium
 
@@ -31,7 +33,7 @@ run: install npm
 	exec $(PY) manage.py run_all --with-receiver
 
 test: install npm chromium
-	$(VENV)/bin/pytest $(PYTEST_XDIST)
+	$(VENV)/bin/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # The dates and how the clock is faked live in .ci/run.
 test-dates:
