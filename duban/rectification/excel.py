@@ -38,7 +38,7 @@ from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -55,7 +55,17 @@ from duban.org.models import Unit
 from duban.timelimits.periods import day_end
 
 from . import services
-from .models import Problem, ProblemRound, ProblemState, ReportCycle, Source, Subject
+from .models import (
+    REPORT_CYCLE_LABELS,
+    SOURCE_LABELS,
+    SUBJECT_LABELS,
+    Problem,
+    ProblemRound,
+    ProblemState,
+    ReportCycle,
+    Source,
+    Subject,
+)
 
 SHEET = "问题清单台账"
 EXAMPLE_MARK = "示例"
@@ -146,6 +156,11 @@ def _day(moment) -> str:
     return timezone.localtime(moment).date().isoformat() if moment else ""
 
 
+LEDGER_FIELDS = ("number", "unit_id", "source", "subject", "subject_name", "description", "cause", "measures",
+                 "responsible_leader_name", "responsible_person_name", "created_at", "deadline", "long_term",
+                 "report_cycle", "latest_progress", "state", "round", "closed_at")
+
+
 def ledger_rows(qs):
     """The ledger's rows (COLUMNS order) of a problem queryset; 完成日期 is
     the day the current round's result was submitted. The problems are
@@ -154,16 +169,19 @@ def ledger_rows(qs):
     units = Unit.objects.filter(pk__in=qs.order_by().values("unit_id")).select_related("parent")
     labels = unit_labels(units)
     submitted = ProblemRound.objects.filter(problem=OuterRef("pk"), number=OuterRef("round"))
-    # Of the relations only the category is read per row (the unit by its label).
-    qs = qs.select_related(None).select_related("category").annotate(
-        done_at=Subquery(submitted.values("submitted_at")[:1]))
+    # Only the columns written; no relation is read per row: the unit by its
+    # label, the category by its name; the choices' labels from plain dicts
+    # (models.*_LABELS).
+    qs = qs.select_related(None).only(*LEDGER_FIELDS).annotate(
+        done_at=Subquery(submitted.values("submitted_at")[:1]), category_name=F("category__name"))
+    done = (ProblemState.SUBMITTED, ProblemState.CLOSED)
     for i, p in enumerate(qs.iterator(chunk_size=2000), start=1):
         yield [
-            i, p.number, labels[p.unit_id], p.category.name, p.get_source_display(), p.get_subject_display(),
-            p.subject_name, p.description, p.cause, p.measures, p.responsible_leader_name,
-            p.responsible_person_name, _day(p.created_at), p.deadline_text,
-            p.get_report_cycle_display() if p.report_cycle else "", p.latest_progress, p.state_text,
-            _day(p.done_at) if p.state in (ProblemState.SUBMITTED, ProblemState.CLOSED) else "", _day(p.closed_at),
+            i, p.number, labels[p.unit_id], p.category_name, SOURCE_LABELS.get(p.source, p.source),
+            SUBJECT_LABELS.get(p.subject, p.subject), p.subject_name, p.description, p.cause, p.measures,
+            p.responsible_leader_name, p.responsible_person_name, _day(p.created_at), p.deadline_text,
+            REPORT_CYCLE_LABELS.get(p.report_cycle, p.report_cycle), p.latest_progress, p.state_text,
+            _day(p.done_at) if p.state in done else "", _day(p.closed_at),
         ]
 
 

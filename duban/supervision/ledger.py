@@ -92,13 +92,22 @@ def deadline_cell(m) -> str:
     return "按时限规则" if m.deadline_rule else ""
 
 
+# The relations a row reads (the list's others, such as the supervising
+# unit and the parent, are not joined: a matter and its relations are a
+# dozen model instances), and how many matters are read at a time: the
+# export holds about two such chunks at once, however long the ledger.
+LEDGER_RELATED = ("lead_unit", "lead_person", "current_clock", "completion_clock", "instructing_leader")
+LEDGER_CHUNK = 200
+
+
 def ledger_rows(qs):
     """The ledger's rows of a lit queryset from duban.supervision.queries,
-    with each matter's latest report in the same query."""
+    with each matter's latest report in the same query; the matters are
+    streamed in chunks (memory stays flat however long the ledger)."""
     latest = Report.objects.filter(matter=OuterRef("pk")).order_by("-submitted_at", "-id")
-    qs = qs.annotate(last_report_text=Subquery(latest.values("text")[:1]),
-                     last_report_at=Subquery(latest.values("submitted_at")[:1]))
-    for i, m in enumerate(qs.iterator(chunk_size=1000), start=1):
+    qs = qs.select_related(None).select_related(*LEDGER_RELATED).annotate(
+        last_report_text=Subquery(latest.values("text")[:1]), last_report_at=Subquery(latest.values("submitted_at")[:1]))
+    for i, m in enumerate(qs.iterator(chunk_size=LEDGER_CHUNK), start=1):
         coops = "、".join(c.unit.name + (f"（{_user_name(c.person)}）" if c.person_id else "")
                          for c in m.cooperations.all())
         light = LIGHT_LABELS.get(m.light, "") if m.current_clock_id else ""
