@@ -39,7 +39,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from duban.core.batch import insert_rows
+from duban.core.batch import builder, insert_rows
 from duban.core.context import current_actor
 
 from .models import ChainHead, Checkpoint, Event
@@ -81,10 +81,12 @@ def _plain(value):
     """Turn values into JSON-native ones in one fixed way."""
     if type(value) in _NATIVE:
         return value
+    # Native members are taken as they are without a call (a batch's
+    # snapshots are mostly text and numbers).
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _NATIVE else _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        items = [_plain(v) for v in value]
+        items = [v if type(v) in _NATIVE else _plain(v) for v in value]
         return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
@@ -238,8 +240,8 @@ def _locked_head() -> ChainHead:
 
 
 def _build(action, obj=None, *, before=None, after=None, object_type=None, object_id=None, object_repr=None,
-           actor=None, ip=None, occurred_at=None, on_behalf_of=None) -> Event:
-    ctx = current_actor()
+           actor=None, ip=None, occurred_at=None, on_behalf_of=None, ctx=None) -> Event:
+    ctx = ctx or current_actor()
     if actor is None:
         actor = ctx.user
     if ip is None:
@@ -252,7 +254,7 @@ def _build(action, obj=None, *, before=None, after=None, object_type=None, objec
     name = _actor_name(user, ip)
     if principal is not None:
         name = f"{name}代{principal.get_full_name() or principal.get_username()}"[:150]
-    return Event(
+    return builder(Event)(
         recorded_at=timezone.now(),
         occurred_at=occurred_at,
         actor=user,
@@ -335,7 +337,8 @@ def record_many(entries) -> list[Event]:
     `record`, with `action` among them), locking the chain head once and
     inserting in one statement. For bulk changes such as the sweep's flips."""
     _require_transaction()
-    events = [_build(**entry) for entry in entries]
+    ctx = current_actor()  # the same for the whole batch, read once
+    events = [_build(**entry, ctx=ctx) for entry in entries]
     return _append(events) if events else []
 
 
@@ -343,7 +346,11 @@ def snapshot(obj, fields=None) -> dict:
     """The named (or all concrete) field values of a model instance, for
     `before`/`after`."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
-    return {name: _plain(getattr(obj, name)) for name in names}
+    out = {}
+    for name in names:
+        value = getattr(obj, name)
+        out[name] = value if type(value) in _NATIVE else _plain(value)
+    return out
 
 
 @dataclass
