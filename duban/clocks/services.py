@@ -24,7 +24,7 @@ from django.db.models.fields import CharField
 from django.dispatch import Signal
 from django.utils import timezone
 
-from duban.core.batch import ItemFailed, create_rows, update_rows
+from duban.core.batch import ItemFailed, builder, create_rows, update_rows
 from duban.core.services import now as _now
 from duban.core.services import sync_fields
 from duban.journal import chain
@@ -194,7 +194,7 @@ def _new_clock(spec: ClockSpec, now, content_types, rules, moments=None) -> Cloc
     link = spec.link
     if link is None:
         link = owner.get_absolute_url() if hasattr(owner, "get_absolute_url") else ""
-    return Clock(
+    return builder(Clock)(
         owner_type=content_types[model], owner_id=str(owner.pk), kind=spec.kind, label=(spec.label or spec.kind)[:200],
         link=link or "", owner_unit=spec.owner_unit, owner_person=spec.owner_person, rule=rule,
         explicit=spec.due_at is not None, limit=limit_text, warn_before=warn_before, roll_forward=roll,

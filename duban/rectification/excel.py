@@ -523,6 +523,7 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
     repeated = neardup.find_many(
         [(services.repeat_namespace(clean["unit"].pk), f"row:{row_no}", clean["description"])
          for row_no, clean in parsed], ratio=services.REPEAT_RATIO) if dry_run else [()] * len(parsed)
+    days = {}  # the registration moments' local days (a ledger's rows mostly share one)
     for (row_no, clean), matches in zip(parsed, repeated, strict=True):
         report.rows.append({
             "row": row_no, "unit": clean["unit"].name, "category": clean["category"].name,
@@ -530,7 +531,7 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
             clean["deadline"].isoformat(), "responsible_person_name": clean["responsible_person_name"],
             "person_linked": clean.get("responsible_person") is not None,
             "repeated": bool(matches),
-            "registered": timezone.localtime(clean["registered_at"]).date().isoformat(),
+            "registered": _memo_day(days, clean["registered_at"]),
             "status": _status_text(clean),
             "overdue": clean["status"] == ProblemState.RECTIFYING and not clean["long_term"]
             and day_end(clean["deadline"]) <= at,
@@ -557,6 +558,12 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
                          for f, messages in failed.error.message_dict.items() for m in messages] \
             if hasattr(failed.error, "error_dict") else [f"{xi.where(row_no)}：{m}" for m in failed.error.messages]
     return report
+
+
+def _memo_day(days: dict, moment) -> str:
+    if moment not in days:
+        days[moment] = timezone.localtime(moment).date().isoformat()
+    return days[moment]
 
 
 def run_import_job(job, fileobj, progress) -> dict:
