@@ -72,11 +72,24 @@ CANDIDATES = 100
 CHUNK = 900
 
 
+class _Dropped(dict):
+    """str.translate's table for `normalize`: each character seen is looked
+    up once (whitespace, punctuation and symbols map to None, the rest to
+    themselves) and remembered, so that a batch of texts is filtered in C."""
+
+    def __missing__(self, code):
+        ch = chr(code)
+        self[code] = None if ch.isspace() or unicodedata.category(ch)[0] in "PSZ" else code
+        return self[code]
+
+
+_DROPPED = _Dropped()
+
+
 def normalize(text: str) -> str:
     """A text as compared: half-width (NFKC), lower case, without
     whitespace, punctuation and symbols."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PSZ")
+    return unicodedata.normalize("NFKC", text or "").lower().translate(_DROPPED)
 
 
 def exact_similar(a: str, b: str, ratio: float) -> bool:
@@ -184,19 +197,20 @@ _SIGNATURE_PIECE = 256
 
 def _values_of(ns: str, norm: str, signature) -> tuple[int, ...]:
     """The rows of `band_values` (the hashes `_hash64` computes), from
-    hashers already fed the namespace and the band number."""
+    hashers already fed the namespace and the band number; the digests
+    read as signed 64-bit integers all at once."""
     prefixes = _prefixes(ns)
     h = prefixes[0].copy()
     h.update(norm.encode("utf-8"))
-    values = [int.from_bytes(h.digest(), "little", signed=True)]
+    digests = [h.digest()]
     if signature is not None:
         raw = signature.tobytes()
         step = BAND_ROWS * signature.itemsize
-        for band in range(BANDS):
-            h = prefixes[band + 1].copy()
-            h.update(raw[band * step:(band + 1) * step])
-            values.append(int.from_bytes(h.digest(), "little", signed=True))
-    return tuple(values)
+        for band, start in enumerate(range(0, BANDS * step, step), start=1):
+            h = prefixes[band].copy()
+            h.update(raw[start:start + step])
+            digests.append(h.digest())
+    return struct.unpack(f"<{len(digests)}q", b"".join(digests))
 
 
 @lru_cache(maxsize=1024)
@@ -380,12 +394,20 @@ def find_many(items, *, ratio: float, normalized: bool = False, within: bool = T
     owners = {}
     connection = connections[router.db_for_read(Band)]
     quote = connection.ops.quote_name
+    # In the values' order: each statement then reads one stretch of the
+    # index, and the statements walk it once from end to end (SQLite read
+    # the bands in half the time as when the values came in random order).
+    wanted_values = sorted({v for _, _, _, values in prepared for v in values})
     with connection.cursor() as cur:
-        for condition, params in _any_of(connection, quote("value"), {v for _, _, _, values in prepared for v in values}):
+        for condition, params in _any_of(connection, quote("value"), wanted_values):
             cur.execute(f"SELECT {quote('value')}, {quote('text_id')} FROM {quote(Band._meta.db_table)} "
                         f"WHERE {condition}", params)
             for value, text_id in cur.fetchall():
-                owners.setdefault(value, []).append(text_id)
+                holders = owners.get(value)
+                if holders is None:
+                    owners[value] = [text_id]
+                else:
+                    holders.append(text_id)
     chosen, wanted = [], set()
     for _, _, _, values in prepared:
         # Counted in C, in the order first seen, as a loop would count.
@@ -395,7 +417,7 @@ def find_many(items, *, ratio: float, normalized: bool = False, within: bool = T
         wanted.update(top)
     stored = {}
     with connection.cursor() as cur:
-        for condition, params in _any_of(connection, quote("id"), wanted):
+        for condition, params in _any_of(connection, quote("id"), sorted(wanted)):
             cur.execute(f"SELECT {quote('id')}, {quote('namespace')}, {quote('key')}, {quote('text')} "
                         f"FROM {quote(IndexedText._meta.db_table)} WHERE {quote('scheme')} = %s "
                         f"AND {condition}", [SCHEME, *params])
@@ -413,15 +435,19 @@ def find_many(items, *, ratio: float, normalized: bool = False, within: bool = T
                     if score is not None:
                         matches[other] = score
             if within:
-                counts = Counter(chain.from_iterable([batch_bands[(ns, v)] for v in values
-                                                      if (ns, v) in batch_bands]))
-                for other in _ranked(counts, limit):
+                bands = [(ns, v) for v in values]
+                earlier = [batch_bands[b] for b in bands if b in batch_bands]
+                for other in _ranked(Counter(chain.from_iterable(earlier)), limit) if earlier else ():
                     if other != key:
                         score = near(norm, batch_text[(ns, other)], ratio)
                         if score is not None:
                             matches[other] = max(score, matches.get(other, 0))
-                for v in values:
-                    batch_bands.setdefault((ns, v), []).append(key)
+                for b in bands:
+                    holders = batch_bands.get(b)
+                    if holders is None:
+                        batch_bands[b] = [key]
+                    else:
+                        holders.append(key)
                 batch_text[(ns, key)] = norm
         out.append(sorted((Match(k, s) for k, s in matches.items()), key=lambda m: (-m.ratio, m.key)))
     return out

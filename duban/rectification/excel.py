@@ -47,7 +47,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from duban.core import xlsx_import as xi
-from duban.core.batch import ItemFailed
+from duban.core.batch import ItemFailed, gc_paused
 from duban.core.exports import XLSX, defuse_workbook, write_xlsx, xlsx_response
 from duban.journal import chain
 from duban.neardup import engine as neardup
@@ -443,7 +443,13 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
     people and verifiers looked up once for the whole file); the rows are
     then written in bulk (services.import_problems). `progress(stage, done,
     total)` is told how far it got: stage "check" (rows checked; total the
-    sheet's own row count, or None) and "write" (rows written)."""
+    sheet's own row count, or None) and "write" (rows written). The
+    garbage collector is held off meanwhile (core.batch.gc_paused)."""
+    with gc_paused():
+        return _import_ledger(campaign, fileobj, by=by, unit=unit, dry_run=dry_run, at=at, progress=progress)
+
+
+def _import_ledger(campaign, fileobj, *, by, unit, dry_run, at, progress) -> ImportReport:
     at = at or timezone.now()
     report = ImportReport(dry_run=dry_run)
     if by is not None and unit is not None and not (services.acts_for_unit(by, unit)
