@@ -24,7 +24,7 @@ from django.db.models.fields import CharField
 from django.dispatch import Signal
 from django.utils import timezone
 
-from duban.core.batch import ItemFailed, create_rows, update_rows
+from duban.core.batch import ItemFailed, builder, create_rows, update_rows
 from duban.core.services import now as _now
 from duban.core.services import sync_fields
 from duban.journal import chain
@@ -154,7 +154,7 @@ class ClockSpec:
     history: list = field(default_factory=list)
 
 
-def _new_clock(spec: ClockSpec, now, content_types, rules, moments=None) -> Clock:
+def _new_clock(spec: ClockSpec, now, content_types, rules, moments=None, make=None) -> Clock:
     given = [x is not None for x in (spec.rule, spec.limit, spec.due_at)]
     if sum(given) != 1:
         raise ValidationError("开始计时须且只须给出时限规则、时限或到期时间之一")
@@ -194,7 +194,7 @@ def _new_clock(spec: ClockSpec, now, content_types, rules, moments=None) -> Cloc
     link = spec.link
     if link is None:
         link = owner.get_absolute_url() if hasattr(owner, "get_absolute_url") else ""
-    return Clock(
+    return (make or builder(Clock))(
         owner_type=content_types[model], owner_id=str(owner.pk), kind=spec.kind, label=(spec.label or spec.kind)[:200],
         link=link or "", owner_unit=spec.owner_unit, owner_person=spec.owner_person, rule=rule,
         explicit=spec.due_at is not None, limit=limit_text, warn_before=warn_before, roll_forward=roll,
@@ -217,11 +217,11 @@ def start_clocks(specs, *, journal=True) -> tuple[list, list]:
     transaction. A spec that cannot start raises duban.core.batch.ItemFailed
     with its index."""
     now = timezone.now()
-    content_types, rules, moments = {}, {}, {}
+    content_types, rules, moments, make = {}, {}, {}, builder(Clock)
     built = []
     for i, spec in enumerate(specs):
         try:
-            built.append((spec, _new_clock(spec, now, content_types, rules, moments)))
+            built.append((spec, _new_clock(spec, now, content_types, rules, moments, make)))
         except ValidationError as e:
             raise ItemFailed(i, e) from None
     clocks_ = create_rows([c for _, c in built])

@@ -39,7 +39,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from duban.core.batch import insert_rows
+from duban.core.batch import builder, insert_rows
 from duban.core.context import current_actor
 
 from .models import ChainHead, Checkpoint, Event
@@ -81,15 +81,15 @@ def _plain(value):
     """Turn values into JSON-native ones in one fixed way."""
     if type(value) in _NATIVE:
         return value
+    # Native members are taken as they are without a call (a batch's
+    # snapshots are mostly text and numbers).
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _NATIVE else _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        items = [_plain(v) for v in value]
+        items = [v if type(v) in _NATIVE else _plain(v) for v in value]
         return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
     if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = value.astimezone(dt.UTC)
-        return value.isoformat(timespec="microseconds")
+        return _moment_plain(value)
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -101,6 +101,23 @@ def _plain(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+# A batch's events repeat their moments (an import's moment, a deadline's
+# end): each written out once. Keyed with the time zone and the fold, which
+# equal datetimes may differ in.
+_MOMENTS: dict = {}
+
+
+def _moment_plain(value: dt.datetime) -> str:
+    key = (value, value.tzinfo, value.fold)
+    text = _MOMENTS.get(key)
+    if text is None:
+        if len(_MOMENTS) > 10_000:
+            _MOMENTS.clear()
+        moment = value.astimezone(dt.UTC) if timezone.is_aware(value) else value
+        text = _MOMENTS[key] = moment.isoformat(timespec="microseconds")
+    return text
 
 
 def canonical(fields: dict) -> bytes:
@@ -238,8 +255,8 @@ def _locked_head() -> ChainHead:
 
 
 def _build(action, obj=None, *, before=None, after=None, object_type=None, object_id=None, object_repr=None,
-           actor=None, ip=None, occurred_at=None, on_behalf_of=None) -> Event:
-    ctx = current_actor()
+           actor=None, ip=None, occurred_at=None, on_behalf_of=None, ctx=None, make=None, now=None) -> Event:
+    ctx = ctx or current_actor()
     if actor is None:
         actor = ctx.user
     if ip is None:
@@ -252,8 +269,8 @@ def _build(action, obj=None, *, before=None, after=None, object_type=None, objec
     name = _actor_name(user, ip)
     if principal is not None:
         name = f"{name}代{principal.get_full_name() or principal.get_username()}"[:150]
-    return Event(
-        recorded_at=timezone.now(),
+    return (make or builder(Event))(
+        recorded_at=now or timezone.now(),
         occurred_at=occurred_at,
         actor=user,
         actor_name=name,
@@ -333,9 +350,14 @@ def record_signed(action, obj=None, *, signer, after, **kwargs) -> Event:
 def record_many(entries) -> list[Event]:
     """Append several events at once (each entry: the keyword arguments of
     `record`, with `action` among them), locking the chain head once and
-    inserting in one statement. For bulk changes such as the sweep's flips."""
+    inserting in one statement. For bulk changes such as the sweep's flips.
+    The events of a batch share one `recorded_at`: they are written
+    together."""
     _require_transaction()
-    events = [_build(**entry) for entry in entries]
+    # The same for the whole batch, read once; the batch is written at one
+    # moment, its `recorded_at`.
+    ctx, make, now = current_actor(), builder(Event), timezone.now()
+    events = [_build(**entry, ctx=ctx, make=make, now=now) for entry in entries]
     return _append(events) if events else []
 
 
@@ -343,7 +365,11 @@ def snapshot(obj, fields=None) -> dict:
     """The named (or all concrete) field values of a model instance, for
     `before`/`after`."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
-    return {name: _plain(getattr(obj, name)) for name in names}
+    out = {}
+    for name in names:
+        value = getattr(obj, name)
+        out[name] = value if type(value) in _NATIVE else _plain(value)
+    return out
 
 
 @dataclass

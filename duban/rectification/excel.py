@@ -47,7 +47,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from duban.core import xlsx_import as xi
-from duban.core.batch import ItemFailed
+from duban.core.batch import ItemFailed, gc_paused
 from duban.core.exports import XLSX, defuse_workbook, write_xlsx, xlsx_response
 from duban.journal import chain
 from duban.neardup import engine as neardup
@@ -461,7 +461,13 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
     people and verifiers looked up once for the whole file); the rows are
     then written in bulk (services.import_problems). `progress(stage, done,
     total)` is told how far it got: stage "check" (rows checked; total the
-    sheet's own row count, or None) and "write" (rows written)."""
+    sheet's own row count, or None) and "write" (rows written). The
+    garbage collector is held off meanwhile (core.batch.gc_paused)."""
+    with gc_paused():
+        return _import_ledger(campaign, fileobj, by=by, unit=unit, dry_run=dry_run, at=at, progress=progress)
+
+
+def _import_ledger(campaign, fileobj, *, by, unit, dry_run, at, progress) -> ImportReport:
     at = at or timezone.now()
     report = ImportReport(dry_run=dry_run)
     if by is not None and unit is not None and not (services.acts_for_unit(by, unit)
@@ -541,6 +547,7 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
     repeated = neardup.find_many(
         [(services.repeat_namespace(clean["unit"].pk), f"row:{row_no}", clean["description"])
          for row_no, clean in parsed], ratio=services.REPEAT_RATIO) if dry_run else [()] * len(parsed)
+    days = {}  # the registration moments' local days (a ledger's rows mostly share one)
     for (row_no, clean), matches in zip(parsed, repeated, strict=True):
         report.rows.append({
             "row": row_no, "unit": clean["unit"].name, "category": clean["category"].name,
@@ -548,7 +555,7 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
             clean["deadline"].isoformat(), "responsible_person_name": clean["responsible_person_name"],
             "person_linked": clean.get("responsible_person") is not None,
             "repeated": bool(matches),
-            "registered": timezone.localtime(clean["registered_at"]).date().isoformat(),
+            "registered": _memo_day(days, clean["registered_at"]),
             "status": _status_text(clean),
             "overdue": clean["status"] == ProblemState.RECTIFYING and not clean["long_term"]
             and day_end(clean["deadline"]) <= at,
@@ -575,6 +582,12 @@ def import_ledger(campaign, fileobj, *, by=None, unit=None, dry_run=False, at=No
                          for f, messages in failed.error.message_dict.items() for m in messages] \
             if hasattr(failed.error, "error_dict") else [f"{xi.where(row_no)}：{m}" for m in failed.error.messages]
     return report
+
+
+def _memo_day(days: dict, moment) -> str:
+    if moment not in days:
+        days[moment] = timezone.localtime(moment).date().isoformat()
+    return days[moment]
 
 
 def run_import_job(job, fileobj, progress) -> dict:

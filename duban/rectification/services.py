@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from duban.clocks import services as clocks
 from duban.clocks.models import ClockState, FlipKind
-from duban.core.batch import create_rows, insert_rows, update_rows
+from duban.core.batch import builder, create_rows, draw_keys, insert_rows, update_rows
 from duban.core.services import fmt_date, local_date, sync_fields, user_name
 from duban.core.services import now as _now
 from duban.journal import chain, evidence
@@ -515,7 +515,7 @@ def _clean_history(campaign, data, out, *, at, by, fail, lookups=None):
     ledger names when he has an account, else the importing office; an
     import by the system (`by` None, the command) keeps the named verifier
     as written."""
-    today = local_date(at)
+    today = _memo(lookups, ("today", at), lambda: local_date(at))
     registered = data.get("registered_on")
     if registered is not None and registered > today:
         fail("registered_on", f"登记日期{fmt_date(registered)}晚于今天")
@@ -746,11 +746,12 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
         first = c.next_serial
         Campaign.objects.filter(pk=c.pk).update(next_serial=F("next_serial") + len(cleans))
         problems, rows = [], []
+        new_problem, new_round, new_entry = builder(Problem), builder(ProblemRound), builder(ProblemEntry)
         for i, clean in enumerate(cleans):
             status = clean.get("status") or ProblemState.RECTIFYING
             registered = clean.get("registered_at") or at
             done = status != ProblemState.RECTIFYING
-            p = Problem(
+            p = new_problem(
                 campaign=campaign, number=f"{c.code}-{first + i:04d}", unit=clean["unit"], category=clean["category"],
                 source=clean["source"], subject=clean["subject"], subject_name=clean["subject_name"],
                 description=clean["description"], normalized=normalize_text(clean["description"]),
@@ -764,7 +765,12 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
             p.due_at = None if p.long_term else day_end(p.deadline)
             problems.append(p)
             rows.append((clean, status, registered))
-        create_rows(problems)
+        # Each problem's row is written once, complete (its clock, its state
+        # and its repeat group known), where its key can be drawn first;
+        # elsewhere inserted now and updated at the end.
+        keyed = draw_keys(problems)
+        if not keyed:
+            create_rows(problems)
         for p, matches in zip(problems, _bulk_repeats(problems), strict=True):
             p.repeats_earlier = bool(matches)
         specs = []
@@ -772,20 +778,21 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
             specs.append(_imported_clock_spec(p, clean, status, registered, at=at, campaign=c, link=link))
         made, clock_events = clocks.start_clocks(specs, journal=False)  # ItemFailed names the row
         rounds, entries, events = [], [], []
+        imported_on = fmt_date(local_date(at))
         for p, (clean, status, registered), clock, clock_entries in zip(problems, rows, made, clock_events,
                                                                         strict=True):
             if p.long_term:
                 p.report_clock = clock
             else:
                 p.deadline_clock = clock
-            r = ProblemRound(problem=p, number=1, started_at=registered, deadline=p.deadline, long_term=p.long_term)
+            r = new_round(problem=p, number=1, started_at=registered, deadline=p.deadline, long_term=p.long_term)
             rounds.append(r)
-            source = f"登记问题（来源：{p.get_source_display()}；{fmt_date(local_date(at))}据台账导入）"
-            entries.append(ProblemEntry(problem=p, round=1, kind=EntryKind.REGISTERED, at=registered, by=by,
-                                        text=source))
+            source = f"登记问题（来源：{p.get_source_display()}；{imported_on}据台账导入）"
+            entries.append(new_entry(problem=p, round=1, kind=EntryKind.REGISTERED, at=registered, by=by,
+                                     text=source))
             if p.latest_progress:
-                entries.append(ProblemEntry(problem=p, round=1, kind=EntryKind.PROGRESS, at=registered, by=by,
-                                            text=p.latest_progress))
+                entries.append(new_entry(problem=p, round=1, kind=EntryKind.PROGRESS, at=registered, by=by,
+                                         text=p.latest_progress))
             starts = [e for e in clock_entries if e["action"] == "clocks.start"]
             events += starts
             events.append({"action": "rectification.problem.create", "obj": p, "actor": by, "occurred_at": registered,
@@ -797,7 +804,7 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
             before = _snap(p)
             r.result_text, r.submitted_at, r.submitted_by = text, done_at, by
             p.state, p.latest_progress = ProblemState.SUBMITTED, text
-            entries.append(ProblemEntry(problem=p, round=1, kind=EntryKind.SUBMITTED, at=done_at, by=by, text=text))
+            entries.append(new_entry(problem=p, round=1, kind=EntryKind.SUBMITTED, at=done_at, by=by, text=text))
             events += [e for e in clock_entries if e["action"] == "clocks.pause"]
             events.append({"action": "rectification.problem.submit", "obj": p, "before": before, "actor": by,
                            "occurred_at": done_at, "after": {**_snap(p), "files": [], "imported": True}})
@@ -809,15 +816,18 @@ def import_problems(campaign, cleans, *, by=None, at=None, progress=None) -> lis
             r.verified_at, r.verified_by, r.verify_note = closed_at, verifier, note
             r.verdict, r.closed_at = Verdict.PASSED, closed_at
             p.state, p.closed_at = ProblemState.CLOSED, closed_at
-            entries.append(ProblemEntry(problem=p, round=1, kind=EntryKind.CLOSED, at=closed_at, by=verifier or by,
-                                        text=note or "核验通过，予以销号（据台账导入）"))
+            entries.append(new_entry(problem=p, round=1, kind=EntryKind.CLOSED, at=closed_at, by=verifier or by,
+                                     text=note or "核验通过，予以销号（据台账导入）"))
             events += [e for e in clock_entries if e["action"] == "clocks.meet"]
             events.append({"action": "rectification.problem.verify", "obj": p, "before": before, "actor": by,
                            "occurred_at": closed_at, "after": {
                                **_snap(p), "passed": True, "onsite": False, "note": note,
                                "verifier": verifier.pk if verifier else None, "imported": True}})
-        update_rows(problems, ["deadline_clock", "report_clock", "state", "closed_at", "latest_progress",
-                               "repeat_root", "repeat_count"])
+        if keyed:
+            insert_rows(problems)
+        else:
+            update_rows(problems, ["deadline_clock", "report_clock", "state", "closed_at", "latest_progress",
+                                   "repeat_root", "repeat_count"])
         insert_rows(rounds)
         insert_rows(entries)
         chain.record_many(events)
