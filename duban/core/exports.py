@@ -32,6 +32,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = "".join(FORMULA_STARTS)  # each is one character
 
 # The control characters a worksheet cannot hold (the ones openpyxl refuses).
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -43,6 +44,9 @@ ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 NOT_AS_IS = re.compile(r"\r|_x[0-9A-Fa-f]{4}_")
 # Either of the two, or a start like <r>: the one search most text needs.
 UNUSUAL = re.compile(r"[\000-\010\013-\014\016-\037\r]|_x[0-9A-Fa-f]{4}_|^<r>")
+# UNUSUAL over several texts joined by line breaks ("<r>" at any line's
+# start: a text holding such a line is only looked at again on its own).
+UNUSUAL_LINE = re.compile(UNUSUAL.pattern, re.MULTILINE)
 STRING_MAX = 32767  # UTF-16 units in a cell
 
 HEADER_STYLE = {"bold": True, "pattern": 1, "bg_color": "#EEF1F5", "align": "center", "valign": "vcenter",
@@ -122,11 +126,19 @@ def write_rows(wb, ws, rows, first=1):
                dt.date: wb.add_format({"num_format": DATE_FORMAT}),
                dt.time: wb.add_format({"num_format": TIME_FORMAT})}
     write_string, write_number = ws.write_string, ws.write_number  # (the loop runs once per cell)
+    unusual_line, first_chars = UNUSUAL_LINE.search, FORMULA_FIRST
     for r, row in enumerate(rows, start=first):
+        # One search for the row's texts together (most rows hold no unusual
+        # text, and then each text is written as it is) instead of one a cell.
+        plain = unusual_line("\n".join([v for v in row if type(v) is str])) is None
         for c, v in enumerate(row):
             t = type(v)
             if t is str:
-                if v:  # an empty text is an empty cell, as before
+                if not v:  # an empty text is an empty cell, as before
+                    continue
+                if plain:
+                    write_string(r, c, v, quoted if v[0] in first_chars else None)
+                else:
                     write_text(write_string, r, c, v, quoted)
             elif t is int or t is float:
                 write_number(r, c, v)

@@ -65,6 +65,8 @@ from .models import (
     ReportCycle,
     Source,
     Subject,
+    deadline_text,
+    state_text,
 )
 
 SHEET = "问题清单台账"
@@ -152,13 +154,9 @@ def unit_labels(units) -> dict:
     return out
 
 
-def _day(moment) -> str:
-    return timezone.localtime(moment).date().isoformat() if moment else ""
-
-
-LEDGER_FIELDS = ("number", "unit_id", "source", "subject", "subject_name", "description", "cause", "measures",
-                 "responsible_leader_name", "responsible_person_name", "created_at", "deadline", "long_term",
-                 "report_cycle", "latest_progress", "state", "round", "closed_at")
+LEDGER_FIELDS = ("number", "unit_id", "category_name", "source", "subject", "subject_name", "description", "cause",
+                 "measures", "responsible_leader_name", "responsible_person_name", "created_at", "deadline",
+                 "long_term", "report_cycle", "latest_progress", "state", "round", "done_at", "closed_at")
 
 
 def ledger_rows(qs):
@@ -169,19 +167,27 @@ def ledger_rows(qs):
     units = Unit.objects.filter(pk__in=qs.order_by().values("unit_id")).select_related("parent")
     labels = unit_labels(units)
     submitted = ProblemRound.objects.filter(problem=OuterRef("pk"), number=OuterRef("round"))
-    # Only the columns written; no relation is read per row: the unit by its
-    # label, the category by its name; the choices' labels from plain dicts
-    # (models.*_LABELS).
-    qs = qs.select_related(None).only(*LEDGER_FIELDS).annotate(
-        done_at=Subquery(submitted.values("submitted_at")[:1]), category_name=F("category__name"))
+    # Only the columns written, as tuples (no model instance a row, no
+    # relation read: the unit by its label, the category by its name, the
+    # choices' labels from plain dicts, models.*_LABELS); the days in the
+    # current time zone, looked up once.
+    qs = qs.select_related(None).annotate(
+        done_at=Subquery(submitted.values("submitted_at")[:1]), category_name=F("category__name")
+    ).values_list(*LEDGER_FIELDS)
     done = (ProblemState.SUBMITTED, ProblemState.CLOSED)
-    for i, p in enumerate(qs.iterator(chunk_size=2000), start=1):
+    tz = timezone.get_current_timezone()
+
+    def day(moment):
+        return moment.astimezone(tz).date().isoformat() if moment else ""
+
+    for i, (number, unit_id, category_name, source, subject, subject_name, description, cause, measures, leader,
+            person, created_at, deadline, long_term, report_cycle, latest_progress, state, round_, done_at,
+            closed_at) in enumerate(qs.iterator(chunk_size=2000), start=1):
         yield [
-            i, p.number, labels[p.unit_id], p.category_name, SOURCE_LABELS.get(p.source, p.source),
-            SUBJECT_LABELS.get(p.subject, p.subject), p.subject_name, p.description, p.cause, p.measures,
-            p.responsible_leader_name, p.responsible_person_name, _day(p.created_at), p.deadline_text,
-            REPORT_CYCLE_LABELS.get(p.report_cycle, p.report_cycle), p.latest_progress, p.state_text,
-            _day(p.done_at) if p.state in done else "", _day(p.closed_at),
+            i, number, labels[unit_id], category_name, SOURCE_LABELS.get(source, source),
+            SUBJECT_LABELS.get(subject, subject), subject_name, description, cause, measures, leader, person,
+            day(created_at), deadline_text(deadline, long_term), REPORT_CYCLE_LABELS.get(report_cycle, report_cycle),
+            latest_progress, state_text(state, round_), day(done_at) if state in done else "", day(closed_at),
         ]
 
 

@@ -218,6 +218,20 @@ SOURCE_LABELS = dict(Source.choices)
 SUBJECT_LABELS = dict(Subject.choices)
 REPORT_CYCLE_LABELS = dict(ReportCycle.choices)
 
+def deadline_text(deadline, long_term) -> str:
+    """A problem's 整改时限 as the pages and the ledger show it."""
+    if long_term:
+        return "长期坚持"
+    return deadline.isoformat() if deadline else ""
+
+
+def state_text(state, round_) -> str:
+    """A problem's state as the pages and the ledger show it (its round
+    from the second on)."""
+    label = STATE_LABELS.get(state, state)
+    return f"{label}（第{round_}轮）" if round_ > 1 else label
+
+
 OPEN_PROBLEM_STATES = (ProblemState.RECTIFYING, ProblemState.SUBMITTED, ProblemState.RERECTIFYING)
 
 
@@ -293,9 +307,7 @@ class Problem(models.Model):
 
     @property
     def deadline_text(self) -> str:
-        if self.long_term:
-            return "长期坚持"
-        return self.deadline.isoformat() if self.deadline else ""
+        return deadline_text(self.deadline, self.long_term)
 
     @property
     def responsible_person_linked(self) -> bool:
@@ -307,8 +319,7 @@ class Problem(models.Model):
 
     @property
     def state_text(self) -> str:
-        label = STATE_LABELS.get(self.state, self.state)
-        return f"{label}（第{self.round}轮）" if self.round > 1 else label
+        return state_text(self.state, self.round)
 
 
 class Verdict(models.TextChoices):
