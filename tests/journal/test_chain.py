@@ -102,6 +102,16 @@ def test_aud1_verify_names_a_removed_row(db, tamper):
     assert code != 0 and "第一条异常序号 3" in err
 
 
+def test_aud1_verify_names_removed_rows_longer_than_a_batch(db, tamper):
+    """A walk reads the events a range of numbers at a time: a run of
+    removed rows that empties whole ranges is still a gap in the middle,
+    named at its first number, not rows cut off the end."""
+    write(12)
+    tamper("DELETE FROM journal_event WHERE seq BETWEEN 3 AND 9")
+    v = chain.verify(full=True, batch_size=2)
+    assert not v.ok and v.first_bad_seq == 3 and "缺失" in v.reason and "下一条为 10" in v.reason, v.reason
+
+
 def test_aud1_verify_notices_rows_cut_off_the_end(db, tamper):
     write(6)
     tamper("DELETE FROM journal_event WHERE seq >= 5")
