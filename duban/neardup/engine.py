@@ -403,11 +403,7 @@ def find_many(items, *, ratio: float, normalized: bool = False, within: bool = T
             cur.execute(f"SELECT {quote('value')}, {quote('text_id')} FROM {quote(Band._meta.db_table)} "
                         f"WHERE {condition}", params)
             for value, text_id in cur.fetchall():
-                holders = owners.get(value)
-                if holders is None:
-                    owners[value] = [text_id]
-                else:
-                    holders.append(text_id)
+                owners.setdefault(value, []).append(text_id)
     chosen, wanted = [], set()
     for _, _, _, values in prepared:
         # Counted in C, in the order first seen, as a loop would count.
@@ -443,11 +439,7 @@ def find_many(items, *, ratio: float, normalized: bool = False, within: bool = T
                         if score is not None:
                             matches[other] = max(score, matches.get(other, 0))
                 for b in bands:
-                    holders = batch_bands.get(b)
-                    if holders is None:
-                        batch_bands[b] = [key]
-                    else:
-                        holders.append(key)
+                    batch_bands.setdefault(b, []).append(key)
                 batch_text[(ns, key)] = norm
         out.append(sorted((Match(k, s) for k, s in matches.items()), key=lambda m: (-m.ratio, m.key)))
     return out
